@@ -1,0 +1,1 @@
+"""Adapters: OCI, Kubernetes, snapshot files and stores, turned into engine models."""

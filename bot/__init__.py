@@ -1,0 +1,1 @@
+"""The bot layer: Slack, the CLI, and the one composition root."""

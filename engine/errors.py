@@ -1,0 +1,74 @@
+"""The project's error tree. Adapters translate outside errors into these once, at the boundary.
+
+    EngineError
+    ├── InputError            bad user input: a plan, a snapshot, a command argument (exit code 2)
+    │   ├── PlanError         a plan file that cannot be read as a plan
+    │   └── SnapshotError     a snapshot file that cannot be read as a snapshot
+    ├── NotFoundError         a cluster, node pool or shape the question names does not exist
+    ├── AccessDeniedError     the asker may not see or do this
+    └── SourceError           the tenancy could not be read (OCI, Kubernetes), with OCI's request id
+"""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Root of every error okebot raises on purpose.
+
+    Args:
+        message: what went wrong, for a person.
+        remedy: what to do about it, when there is something to do.
+    """
+
+    def __init__(self, message: str, *, remedy: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.remedy = remedy
+
+
+class InputError(EngineError):
+    """Bad input: names the field, line or argument that was wrong."""
+
+    def __init__(self, message: str, *, where: str | None = None, remedy: str | None = None) -> None:
+        super().__init__(f"{where}: {message}" if where else message, remedy=remedy)
+        self.where = where
+
+
+class PlanError(InputError):
+    """A plan file that is not a valid plan."""
+
+
+class SnapshotError(InputError):
+    """A snapshot file that is not a valid snapshot."""
+
+
+class NotFoundError(EngineError):
+    """Something the question names does not exist in the source."""
+
+
+class AccessDeniedError(EngineError):
+    """The asker is not allowed to see or do this."""
+
+
+class SourceError(EngineError):
+    """A source (OCI, Kubernetes) could not be read.
+
+    Args:
+        status: the HTTP status, when there was one.
+        code: the service's error code (for example "NotAuthorizedOrNotFound").
+        request_id: OCI's opc-request-id, for support tickets.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        remedy: str | None = None,
+    ) -> None:
+        super().__init__(message, remedy=remedy)
+        self.status = status
+        self.code = code
+        self.request_id = request_id

@@ -1,0 +1,67 @@
+"""Findings: what a check says about a cluster, a plan or a subnet.
+
+A finding's `code` is a public contract: scripts, tests and Slack buttons key on it. Each code is listed
+once in `engine.catalogue` with its default severity, what it means and why it matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+
+from engine.model import Frozen
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for the worst severity; sorts findings worst first."""
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class Finding(Frozen):
+    """One thing a check found.
+
+    `subject` names what it is about, in a stable form such as "subnet:pods-a", "nodePool:np1" or
+    "cluster:prod"; `details` carries the figures behind the message for scripts and renderers.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    remedy: str
+    subject: str
+    details: dict[str, str | int | float | bool | None] = {}
+
+
+class FindingCounts(Frozen):
+    error: int = 0
+    warning: int = 0
+    info: int = 0
+
+
+def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Worst first, then by code and subject, so output is stable."""
+    return tuple(sorted(findings, key=lambda f: (f.severity.rank, f.code, f.subject)))
+
+
+def count_findings(findings: Sequence[Finding]) -> FindingCounts:
+    """Count findings per severity."""
+    return FindingCounts(
+        error=sum(1 for f in findings if f.severity is Severity.ERROR),
+        warning=sum(1 for f in findings if f.severity is Severity.WARNING),
+        info=sum(1 for f in findings if f.severity is Severity.INFO),
+    )
+
+
+def worst(findings: Sequence[Finding]) -> Finding | None:
+    """The most severe finding, or None when there are none."""
+    ordered = sort_findings(findings)
+    return ordered[0] if ordered else None

@@ -1,0 +1,293 @@
+"""The one engine model of an OKE network: what a tenancy, a snapshot or a plan file describes.
+
+A `Tenancy` holds VCNs, subnets, shapes, network security groups, clusters and the usage observed beside
+them. The same model is built from a live tenancy, a snapshot file or a plan file, and every engine function
+(capacity, validation, CNI status, what-if) works on it.
+
+`None` always means "not read" or "not known"; it is never a stand-in for zero.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from ipaddress import IPv4Network
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class Frozen(BaseModel):
+    """Base for engine value objects: immutable, hashable, and strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Cni(StrEnum):
+    FLANNEL = "flannel"
+    VCN_NATIVE = "vcn-native"
+
+
+class SubnetRole(StrEnum):
+    API_ENDPOINT = "api-endpoint"
+    WORKERS = "workers"
+    PODS = "pods"
+    LOAD_BALANCERS = "load-balancers"
+
+
+class NodePoolType(StrEnum):
+    MANAGED = "managed"
+    VIRTUAL = "virtual"
+
+
+Direction = Literal["ingress", "egress"]
+PeerType = Literal["cidr", "service", "nsg"]
+RouteTarget = Literal[
+    "nat-gateway", "service-gateway", "internet-gateway", "drg", "local-peering-gateway", "private-ip", "other"
+]
+
+
+class SecurityRule(Frozen):
+    """One stateful or stateless rule from a security list or an NSG.
+
+    `protocol` keeps OCI's wire form: "all", "6" (TCP), "17" (UDP), "1" (ICMP), "58" (ICMPv6).
+    `peer` is a CIDR for peer_type "cidr", a service CIDR label such as "all-iad-services-in-oracle-services-network"
+    for "service", and an NSG OCID for "nsg". Port bounds are inclusive; None means all ports.
+    """
+
+    direction: Direction
+    protocol: str
+    peer: str
+    peer_type: PeerType = "cidr"
+    port_min: int | None = None
+    port_max: int | None = None
+    icmp_type: int | None = None
+    icmp_code: int | None = None
+    stateless: bool = False
+    description: str | None = None
+
+
+class RouteRule(Frozen):
+    """A route: destination (CIDR or service label) to a gateway kind."""
+
+    destination: str
+    destination_type: Literal["cidr", "service"] = "cidr"
+    target: RouteTarget
+    target_id: str | None = None
+
+
+class Vcn(Frozen):
+    id: str
+    name: str
+    cidrs: tuple[IPv4Network, ...]
+
+
+class Subnet(Frozen):
+    """A subnet. `route_rules`/`security_rules` are None when they were not read."""
+
+    id: str
+    name: str
+    vcn_id: str | None
+    cidrs: tuple[IPv4Network, ...]
+    regional: bool
+    public: bool
+    route_rules: tuple[RouteRule, ...] | None = None
+    security_rules: tuple[SecurityRule, ...] | None = None
+
+
+class VnicLimits(Frozen):
+    """How many VNICs a flex shape attaches: `per_ocpu` per OCPU, clamped to [minimum, maximum]."""
+
+    minimum: int
+    maximum: int
+    per_ocpu: float
+
+
+class Shape(Frozen):
+    """A compute shape's VNIC limits.
+
+    A fixed shape has `max_vnics`; a flex shape has `flex_vnics`. Where both are set, the OCPU-based rule
+    wins for pools that state their OCPUs.
+    """
+
+    name: str
+    max_vnics: int | None = None
+    flex_vnics: VnicLimits | None = None
+    source: Literal["built-in", "tenancy", "plan"] = "built-in"
+
+
+class NodeImage(Frozen):
+    """The OS image of a node pool. `released` is an ISO date (YYYY-MM-DD) when known."""
+
+    id: str | None = None
+    name: str | None = None
+    released: str | None = None
+
+
+class Node(Frozen):
+    """A worker node as OKE lists it. `max_vnics` comes from the instance's own shape config when read."""
+
+    id: str
+    name: str
+    private_ip: str | None = None
+    subnet_id: str | None = None
+    state: str | None = None
+    kubernetes_version: str | None = None
+    max_vnics: int | None = None
+
+
+class NodePool(Frozen):
+    """A managed or virtual node pool.
+
+    `size` is the desired node count; `max_size` the most it may grow to (plans, autoscaler); `nodes` the
+    nodes observed (None when not read). `secondary_vnic_ip_counts` holds each secondary VNIC profile's
+    `ipCount` for pools that use the newer VNIC-profile model.
+    """
+
+    id: str
+    name: str
+    cluster_id: str
+    type: NodePoolType = NodePoolType.MANAGED
+    shape: str | None = None
+    ocpus: float | None = None
+    size: int | None = None
+    max_size: int | None = None
+    nodes: tuple[Node, ...] | None = None
+    max_pods_per_node: int | None = None
+    worker_subnet_ids: tuple[str, ...] = ()
+    pod_subnet_ids: tuple[str, ...] = ()
+    secondary_vnic_ip_counts: tuple[int, ...] = ()
+    nsg_ids: tuple[str, ...] = ()
+    pod_nsg_ids: tuple[str, ...] = ()
+    image: NodeImage | None = None
+    kubernetes_version: str | None = None
+
+
+class Addon(Frozen):
+    """A cluster add-on. `version` None means Oracle manages (auto-updates) it."""
+
+    name: str
+    version: str | None = None
+    current_installed_version: str | None = None
+    lifecycle_state: str | None = None
+    newest_available_version: str | None = None
+
+
+class CniPod(Frozen):
+    name: str
+    node: str | None = None
+    revision_hash: str | None = None
+    phase: str | None = None
+    image: str | None = None
+
+
+class CniDaemonSet(Frozen):
+    """The CNI DaemonSet's state. `newest_revision_hash` is the hash of its highest ControllerRevision."""
+
+    name: str
+    update_strategy: str | None = None
+    desired: int | None = None
+    updated: int | None = None
+    newest_revision_hash: str | None = None
+    image: str | None = None
+
+
+class CniObservation(Frozen):
+    """What was read from the cluster's Kubernetes API about its CNI. Logs hold a tail per pod name."""
+
+    daemon_set: CniDaemonSet | None = None
+    pods: tuple[CniPod, ...] = ()
+    logs: dict[str, str] = Field(default_factory=dict)
+
+
+class Cluster(Frozen):
+    """An OKE cluster and the subnets it uses, by role.
+
+    `addons` and `cni_observation` are None when they were not read.
+    """
+
+    id: str
+    name: str
+    vcn_id: str | None = None
+    kubernetes_version: str | None = None
+    cni: Cni = Cni.FLANNEL
+    pods_cidr: IPv4Network | None = None
+    services_cidr: IPv4Network | None = None
+    endpoint_subnet_id: str | None = None
+    endpoint_nsg_ids: tuple[str, ...] = ()
+    lb_subnet_ids: tuple[str, ...] = ()
+    node_pools: tuple[NodePool, ...] = ()
+    service_mesh: bool = False
+    addons: tuple[Addon, ...] | None = None
+    cni_observation: CniObservation | None = None
+    lifecycle_state: str | None = None
+
+
+class SubnetUsage(Frozen):
+    """Private IPs observed in use in one subnet."""
+
+    subnet_id: str
+    used_ips: int
+
+
+class Unreadable(Frozen):
+    """Something a source could not read, with why, so answers can say they are partial."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    kind: str
+    id: str | None = None
+    status: int | None = None
+    code: str | None = None
+    message: str
+    request_id: str | None = None
+
+
+class Tenancy(Frozen):
+    """Everything one source knows: the network, its clusters, and observed usage.
+
+    `ip_usage` maps subnet id to usage for subnets whose private IPs were read; a subnet missing from it
+    is unknown. `nsg_rules` maps an NSG id to its rules.
+    """
+
+    region: str | None = None
+    captured_at: str | None = None
+    vcns: tuple[Vcn, ...] = ()
+    subnets: tuple[Subnet, ...] = ()
+    shapes: tuple[Shape, ...] = ()
+    nsg_rules: dict[str, tuple[SecurityRule, ...]] = Field(default_factory=dict)
+    clusters: tuple[Cluster, ...] = ()
+    ip_usage: dict[str, SubnetUsage] = Field(default_factory=dict)
+    unreadable: tuple[Unreadable, ...] = ()
+
+    def subnet(self, subnet_id: str) -> Subnet | None:
+        """Return the subnet with this id, if the tenancy holds it."""
+        for subnet in self.subnets:
+            if subnet.id == subnet_id:
+                return subnet
+        return None
+
+    def vcn(self, vcn_id: str | None) -> Vcn | None:
+        """Return the VCN with this id, if the tenancy holds it."""
+        for vcn in self.vcns:
+            if vcn.id == vcn_id:
+                return vcn
+        return None
+
+    def shape(self, name: str | None) -> Shape | None:
+        """Return the tenancy's own shape of this name (not the built-in table)."""
+        for shape in self.shapes:
+            if shape.name == name:
+                return shape
+        return None
+
+    def find_cluster(self, ref: str) -> Cluster | None:
+        """Find a cluster by OCID, exact name, or case-insensitive name."""
+        for cluster in self.clusters:
+            if ref in (cluster.id, cluster.name):
+                return cluster
+        folded = ref.casefold()
+        for cluster in self.clusters:
+            if cluster.name.casefold() == folded:
+                return cluster
+        return None

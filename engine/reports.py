@@ -1,0 +1,125 @@
+"""Reports: the typed answers the engine gives. Their JSON (camelCase) is okebot's public contract.
+
+A value that was not read is None (JSON null), never 0.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+from engine.findings import Finding, FindingCounts
+from engine.model import Unreadable
+
+
+class Report(BaseModel):
+    """Base for reports: frozen, camelCase on the wire."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    def to_json_dict(self) -> dict[str, object]:
+        """The public JSON form."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class PodsCidrCapacity(Report):
+    """Flannel only: how many /25 node slots the pods CIDR has, and how many are taken."""
+
+    cidr: str
+    node_slots: int
+    node_slots_used: int | None
+    pods_capacity: int
+
+
+class NodePoolCapacity(Report):
+    id: str
+    name: str
+    type: str
+    shape: str | None
+    nodes: int | None
+    size: int | None
+    max_size: int | None
+    vnics_per_node: int | None
+    max_pods_per_node: int | None
+    limited_by: str | None
+    pods_capacity: int | None
+    pod_subnet_ips_per_node: int | None
+
+
+class PoolHeadroom(Report):
+    """How many more nodes of one pool still fit in a subnet."""
+
+    cluster: str
+    node_pool: str
+    ips_per_node: int
+    more_nodes: int | None
+
+
+class SubnetCapacity(Report):
+    id: str
+    name: str
+    role: str
+    roles: list[str]
+    cidrs: list[str]
+    usable_ips: int
+    used_ips: int | None
+    reserved_ips: int | None
+    utilization: float | None
+    headroom: list[PoolHeadroom]
+    shared_with: list[str]
+
+
+class ClusterCapacity(Report):
+    id: str
+    name: str
+    cni: str
+    kubernetes_version: str | None
+    nodes: int | None
+    pods_cidr: PodsCidrCapacity | None
+    node_pools: list[NodePoolCapacity]
+    subnets: list[SubnetCapacity]
+    findings: list[Finding]
+    assumptions: list[str]
+
+
+class CapacityReport(Report):
+    clusters: list[ClusterCapacity]
+    unreadable: list[Unreadable] = []
+
+
+class ValidationReport(Report):
+    plan: str
+    valid: bool
+    findings: list[Finding]
+    counts: FindingCounts
+
+
+class AddonStatus(Report):
+    name: str
+    version: str | None
+    current_installed_version: str | None
+    managed_by_oracle: bool
+    newest_available_version: str | None = None
+
+
+class PendingNode(Report):
+    node: str | None
+    pod: str
+    reason: str
+    action: str
+
+
+class ClusterCniStatus(Report):
+    id: str
+    name: str
+    cni: str
+    addon: AddonStatus | None
+    pending_update: bool | None
+    pending_nodes: list[PendingNode]
+    action: str
+    notes: list[str] = []
+
+
+class CniReport(Report):
+    clusters: list[ClusterCniStatus]
+    unreadable: list[Unreadable] = []
