@@ -123,3 +123,43 @@ class ClusterCniStatus(Report):
 class CniReport(Report):
     clusters: list[ClusterCniStatus]
     unreadable: list[Unreadable] = []
+
+
+class DiagnoseReport(Report):
+    """Every check on one cluster, worst first: the on-call view."""
+
+    cluster: ClusterCapacity
+    findings: list[Finding]
+    counts: FindingCounts
+    cni: ClusterCniStatus
+    unreadable: list[Unreadable] = []
+
+
+class WhatIfReport(Report):
+    """A live cluster, changed, validated, with capacity before and after."""
+
+    cluster: str
+    changes: list[str]
+    before: ClusterCapacity
+    after: ClusterCapacity
+    findings: list[Finding]
+    new_findings: list[Finding]
+    resolved_findings: list[Finding]
+    valid: bool
+
+
+class ClusterSummary(Report):
+    id: str
+    name: str
+    cni: str
+    kubernetes_version: str | None
+    nodes: int | None
+    node_pools: int
+    worst: Finding | None
+    counts: FindingCounts
+
+
+class ClusterListReport(Report):
+    clusters: list[ClusterSummary]
+    source: str
+    unreadable: list[Unreadable] = []
