@@ -1,0 +1,244 @@
+"""A snapshot document (OCI and Kubernetes wire JSON) → the engine's `Tenancy`.
+
+A kind the document does not hold was not read: the engine model keeps None ("unknown") for it, never zero.
+Dangling references (a pool naming a subnet the snapshot lacks) are kept as ids for the validation rules
+to flag; only what cannot be placed in the model at all (a pool of an unknown cluster) is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from adapters.snapshot.document import (
+    ClusterWire,
+    ImageWire,
+    InstanceWire,
+    NodePoolWire,
+    NodeWire,
+    SnapshotDocument,
+    VirtualNodePoolWire,
+)
+from adapters.snapshot.kube import addons_from_wire, cni_observation_from_wire, unreadable_from_wire
+from adapters.snapshot.network import (
+    ip_usage_from_document,
+    nsg_rules_from_document,
+    shapes_from_document,
+    subnets_from_document,
+    unique,
+    vcn_from_wire,
+)
+from adapters.snapshot.parse import fail, json_path, validate_document
+from engine.errors import SnapshotError
+from engine.model import Cluster, Cni, Node, NodeImage, NodePool, NodePoolType, Tenancy
+
+_VCN_NATIVE = "OCI_VCN_IP_NATIVE"
+
+
+def tenancy_from_document(doc: Mapping[str, object], *, source: str) -> Tenancy:
+    """Convert a snapshot document into the engine model; any malformed part raises SnapshotError."""
+    wire = validate_document(doc, source=source)
+    _check_references(wire, source=source)
+    images = _images(wire.images or (), source=source)
+    instances = _instance_vnics(wire.instances or ())
+    try:
+        return Tenancy(
+            region=wire.region,
+            captured_at=wire.captured_at,
+            vcns=tuple(vcn_from_wire(vcn) for vcn in wire.vcns or ()),
+            subnets=subnets_from_document(wire),
+            shapes=shapes_from_document(wire.shapes or ()),
+            nsg_rules=nsg_rules_from_document(wire),
+            clusters=tuple(
+                _cluster(cluster, wire, images=images, instances=instances) for cluster in wire.clusters or ()
+            ),
+            ip_usage=ip_usage_from_document(wire),
+            unreadable=unreadable_from_wire(wire.errors or ()),
+        )
+    except ValidationError as exc:
+        # The wire models bound every value the engine model checks; this is the last line of defence.
+        first = exc.errors(include_url=False, include_input=False)[0]
+        raise SnapshotError(f"cannot build the model: {first['msg']}", where=source) from None
+
+
+def _check_references(wire: SnapshotDocument, *, source: str) -> None:
+    for kind, ids in (
+        ("clusters", [c.id for c in wire.clusters or ()]),
+        ("vcns", [v.id for v in wire.vcns or ()]),
+        ("subnets", [s.id for s in wire.subnets or ()]),
+        ("nodePools", [p.id for p in wire.node_pools or ()]),
+    ):
+        _check_unique(kind, ids, source=source)
+    clusters = {cluster.id for cluster in wire.clusters or ()}
+    for kind, pool_clusters in (
+        ("nodePools", [p.cluster_id for p in wire.node_pools or ()]),
+        ("virtualNodePools", [p.cluster_id for p in wire.virtual_node_pools or ()]),
+    ):
+        for index, cluster_id in enumerate(pool_clusters):
+            if cluster_id not in clusters:
+                fail(f"no cluster {cluster_id!r}", source=source, path=f"{kind}[{index}].clusterId")
+    for kind, keyed in (
+        ("addons", wire.addons),
+        ("addonOptions", wire.addon_options),
+        ("kubernetes", wire.kubernetes),
+    ):
+        for cluster_id in keyed or {}:
+            if cluster_id not in clusters:
+                fail(f"no cluster {cluster_id!r}", source=source, path=json_path([kind, cluster_id]))
+
+
+def _check_unique(kind: str, ids: list[str], *, source: str) -> None:
+    seen: set[str] = set()
+    for index, object_id in enumerate(ids):
+        if object_id in seen:
+            fail(f"duplicate id {object_id!r}", source=source, path=f"{kind}[{index}].id")
+        seen.add(object_id)
+
+
+def _images(wires: Iterable[ImageWire], *, source: str) -> dict[str, NodeImage]:
+    images: dict[str, NodeImage] = {}
+    for index, wire in enumerate(wires):
+        released = None
+        if wire.time_created is not None:
+            try:
+                released = datetime.fromisoformat(wire.time_created).date().isoformat()
+            except ValueError:
+                fail("not an ISO 8601 date-time", source=source, path=f"images[{index}].timeCreated")
+        images[wire.id] = NodeImage(id=wire.id, name=wire.display_name, released=released)
+    return images
+
+
+def _cluster(
+    wire: ClusterWire, doc: SnapshotDocument, *, images: dict[str, NodeImage], instances: dict[str, int]
+) -> Cluster:
+    pools = [pool for pool in doc.node_pools or () if pool.cluster_id == wire.id]
+    virtual = [pool for pool in doc.virtual_node_pools or () if pool.cluster_id == wire.id]
+    options = wire.options
+    network = options.kubernetes_network_config if options else None
+    endpoint = wire.endpoint_config
+    addons = None if doc.addons is None else doc.addons.get(wire.id)
+    addon_options = None if doc.addon_options is None else doc.addon_options.get(wire.id)
+    kubernetes = None if doc.kubernetes is None else doc.kubernetes.get(wire.id)
+    return Cluster(
+        id=wire.id,
+        name=wire.name,
+        vcn_id=wire.vcn_id,
+        kubernetes_version=wire.kubernetes_version,
+        cni=_cni(wire, pools),
+        pods_cidr=network.pods_cidr if network else None,
+        services_cidr=network.services_cidr if network else None,
+        endpoint_subnet_id=endpoint.subnet_id if endpoint else None,
+        endpoint_nsg_ids=tuple(endpoint.nsg_ids or ()) if endpoint else (),
+        lb_subnet_ids=tuple(options.service_lb_subnet_ids or ()) if options else (),
+        node_pools=(
+            *(_node_pool(pool, images=images, instances=instances) for pool in pools),
+            *(_virtual_pool(pool) for pool in virtual),
+        ),
+        addons=None if addons is None else addons_from_wire(addons, addon_options),
+        cni_observation=None if kubernetes is None else cni_observation_from_wire(kubernetes),
+        lifecycle_state=wire.lifecycle_state,
+    )
+
+
+def _cni(wire: ClusterWire, pools: Iterable[NodePoolWire]) -> Cni:
+    """The CNI: clusterPodNetworkOptions, else a VCN-native pool, else the API default (flannel)."""
+    options = wire.cluster_pod_network_options
+    if options:
+        return Cni.VCN_NATIVE if any(option.cni_type == _VCN_NATIVE for option in options) else Cni.FLANNEL
+    for pool in pools:
+        details = pool.node_config_details
+        pod_network = details.node_pool_pod_network_option_details if details else None
+        if pod_network is not None and pod_network.cni_type == _VCN_NATIVE:
+            return Cni.VCN_NATIVE
+    return Cni.FLANNEL
+
+
+def _instance_vnics(instances: Iterable[InstanceWire]) -> dict[str, int]:
+    return {
+        instance.id: instance.shape_config.max_vnic_attachments
+        for instance in instances
+        if instance.shape_config is not None and instance.shape_config.max_vnic_attachments is not None
+    }
+
+
+def _node_pool(wire: NodePoolWire, *, images: dict[str, NodeImage], instances: dict[str, int]) -> NodePool:
+    details = wire.node_config_details
+    pod_network = details.node_pool_pod_network_option_details if details else None
+    vnics = [vnic.create_vnic_details for vnic in wire.secondary_vnics or () if vnic.create_vnic_details]
+    placements = details.placement_configs or () if details else ()
+    return NodePool(
+        id=wire.id,
+        name=wire.name or wire.id,
+        cluster_id=wire.cluster_id,
+        shape=wire.node_shape,
+        ocpus=wire.node_shape_config.ocpus if wire.node_shape_config else None,
+        size=_pool_size(wire),
+        nodes=None if wire.nodes is None else tuple(_node(node, instances) for node in wire.nodes),
+        max_pods_per_node=pod_network.max_pods_per_node if pod_network else None,
+        worker_subnet_ids=unique(
+            [*(p.subnet_id for p in placements if p.subnet_id), *(wire.subnet_ids or ())]
+        ),
+        pod_subnet_ids=unique(
+            [
+                *((pod_network.pod_subnet_ids or []) if pod_network else []),
+                *(vnic.subnet_id for vnic in vnics if vnic.subnet_id),
+            ]
+        ),
+        secondary_vnic_ip_counts=tuple(vnic.ip_count for vnic in vnics if vnic.ip_count is not None),
+        nsg_ids=tuple(details.nsg_ids or ()) if details else (),
+        pod_nsg_ids=tuple(pod_network.pod_nsg_ids or ()) if pod_network else (),
+        image=_pool_image(wire, images),
+        kubernetes_version=wire.kubernetes_version,
+    )
+
+
+def _pool_size(wire: NodePoolWire) -> int | None:
+    details = wire.node_config_details
+    if details is not None and details.size is not None:
+        return details.size
+    # Legacy pools state a quantity per subnet instead of a size.
+    if wire.quantity_per_subnet is not None and wire.subnet_ids is not None:
+        return wire.quantity_per_subnet * len(wire.subnet_ids)
+    return None
+
+
+def _pool_image(wire: NodePoolWire, images: dict[str, NodeImage]) -> NodeImage | None:
+    image_id = wire.node_source_details.image_id if wire.node_source_details else None
+    image_id = image_id or wire.node_image_id
+    if image_id is not None and image_id in images:
+        return images[image_id]
+    if image_id is None and wire.node_image_name is None:
+        return None
+    return NodeImage(id=image_id, name=wire.node_image_name)
+
+
+def _node(wire: NodeWire, instances: dict[str, int]) -> Node:
+    return Node(
+        id=wire.id,
+        name=wire.name or wire.id,
+        private_ip=wire.private_ip,
+        subnet_id=wire.subnet_id,
+        state=wire.lifecycle_state,
+        kubernetes_version=wire.kubernetes_version,
+        max_vnics=instances.get(wire.id),
+    )
+
+
+def _virtual_pool(wire: VirtualNodePoolWire) -> NodePool:
+    pod = wire.pod_configuration
+    placements = wire.placement_configurations or ()
+    return NodePool(
+        id=wire.id,
+        name=wire.display_name or wire.id,
+        cluster_id=wire.cluster_id,
+        type=NodePoolType.VIRTUAL,
+        shape=pod.shape if pod else None,
+        size=wire.size,
+        worker_subnet_ids=unique(p.subnet_id for p in placements if p.subnet_id),
+        pod_subnet_ids=(pod.subnet_id,) if pod and pod.subnet_id else (),
+        nsg_ids=tuple(wire.nsg_ids or ()),
+        pod_nsg_ids=tuple(pod.nsg_ids or ()) if pod else (),
+        kubernetes_version=wire.kubernetes_version,
+    )

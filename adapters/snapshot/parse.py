@@ -1,0 +1,105 @@
+"""From text to a validated `SnapshotDocument`, with every failure as a `SnapshotError` naming where.
+
+JSON syntax errors name the line and column; shape errors name the JSON path (`subnets[3].cidrBlock`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import NoReturn
+
+from pydantic import ValidationError
+
+from adapters.snapshot.document import SnapshotDocument
+from engine.errors import SnapshotError
+
+SNAPSHOT_FORMAT = "okebot.snapshot/v1"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_REMEDY = "Record the snapshot again with `okebot snapshot`, or fix the field named; docs/snapshot-format.md."
+
+
+def parse_snapshot_text(text: str | bytes, *, source: str) -> dict[str, object]:
+    """Parse snapshot JSON text into a mapping; syntax errors name line and column."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SnapshotError(f"not UTF-8 text (byte {exc.start})", where=source, remedy=_REMEDY) from exc
+    if not text.strip():
+        raise SnapshotError("the file is empty; expected a JSON object", where=source, remedy=_REMEDY)
+    try:
+        parsed = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", where=source, remedy=_REMEDY
+        ) from exc
+    except (ValueError, RecursionError) as exc:
+        raise SnapshotError(f"invalid JSON: {_short(str(exc))}", where=source, remedy=_REMEDY) from exc
+    if not isinstance(parsed, dict):
+        raise SnapshotError(
+            f"expected a JSON object at the top, found {_json_type(parsed)}", where=source, remedy=_REMEDY
+        )
+    return parsed
+
+
+def validate_document(doc: Mapping[str, object], *, source: str) -> SnapshotDocument:
+    """Check the format marker and the shape of every kind; errors name the JSON path."""
+    if not isinstance(doc, Mapping):
+        raise SnapshotError(
+            f"expected a JSON object at the top, found {_json_type(doc)}", where=source, remedy=_REMEDY
+        )
+    marker = doc.get("format")
+    if marker != SNAPSHOT_FORMAT:
+        found = "no format" if marker is None else f"format {_short(repr(marker))}"
+        raise SnapshotError(
+            f'expected "{SNAPSHOT_FORMAT}", found {found}', where=f"{source}: format", remedy=_REMEDY
+        )
+    try:
+        return SnapshotDocument.model_validate(doc)
+    except ValidationError as exc:
+        _raise_validation(exc, source=source)
+    except RecursionError as exc:
+        raise SnapshotError("the document is nested too deeply", where=source, remedy=_REMEDY) from exc
+
+
+def json_path(loc: Sequence[int | str]) -> str:
+    """Render a pydantic error location as a JSON path: `subnets[3].cidrBlock`, `addons["ocid1..."]`."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _IDENTIFIER.fullmatch(part):
+            path += f".{part}" if path else part
+        else:
+            path += f"[{json.dumps(part)}]"
+    return path or "(top)"
+
+
+def fail(message: str, *, source: str, path: str) -> NoReturn:
+    """Raise a SnapshotError about one field of the document."""
+    raise SnapshotError(message, where=f"{source}: {path}", remedy=_REMEDY)
+
+
+def _raise_validation(exc: ValidationError, *, source: str) -> NoReturn:
+    errors = exc.errors(include_url=False, include_input=False)
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    path = json_path([part for part in first["loc"] if part != "[key]"])
+    raise SnapshotError(f"{_short(first['msg'])}{more}", where=f"{source}: {path}", remedy=_REMEDY) from None
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _json_type(value: object) -> str:
+    names = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    if value is None:
+        return "null"
+    return names.get(type(value), type(value).__name__)
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

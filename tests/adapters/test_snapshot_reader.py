@@ -1,0 +1,81 @@
+"""SnapshotTenancyReader: reads a file once, filters clusters, describes itself."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from adapters.snapshot import SnapshotTenancyReader
+from engine.errors import NotFoundError, SnapshotError
+from engine.ports import TenancyReader
+
+DOC = {
+    "format": "okebot.snapshot/v1",
+    "region": "us-ashburn-1",
+    "capturedAt": "2026-11-26T09:00:00Z",
+    "clusters": [{"id": "ocid1.cluster.a", "name": "alpha"}, {"id": "ocid1.cluster.b", "name": "Beta"}],
+    "subnets": [{"id": "s1", "cidrBlock": "10.0.0.0/24"}],
+}
+
+
+@pytest.fixture
+def snapshot_file(tmp_path):
+    path = tmp_path / "tenancy.json"
+    path.write_text(json.dumps(DOC))
+    return path
+
+
+def test_reader_satisfies_the_tenancy_reader_port(snapshot_file):
+    reader: TenancyReader = SnapshotTenancyReader(snapshot_file)
+    assert reader.description == "snapshot tenancy.json"
+
+
+async def test_description_names_region_and_capture_time_once_read(snapshot_file):
+    reader = SnapshotTenancyReader(snapshot_file)
+    await reader.read()
+    assert reader.description == "snapshot tenancy.json (us-ashburn-1, captured 2026-11-26T09:00:00Z)"
+
+
+async def test_reader_parses_the_file_once_and_fresh_reads_again(snapshot_file):
+    reader = SnapshotTenancyReader(snapshot_file)
+    first = await reader.read()
+    snapshot_file.write_text(json.dumps({**DOC, "region": "eu-frankfurt-1"}))
+    assert await reader.read() is first
+    again = await reader.read(fresh=True)
+    assert again.region == "eu-frankfurt-1"
+
+
+@pytest.mark.parametrize(
+    ("refs", "names"),
+    [(["alpha"], ["alpha"]), (["ocid1.cluster.b"], ["Beta"]), (["beta", "alpha"], ["alpha", "Beta"])],
+)
+async def test_read_filters_clusters_by_name_or_ocid_and_keeps_the_network(snapshot_file, refs, names):
+    tenancy = await SnapshotTenancyReader(snapshot_file).read(clusters=refs)
+    assert [c.name for c in tenancy.clusters] == names
+    assert [s.id for s in tenancy.subnets] == ["s1"]
+
+
+async def test_an_unknown_cluster_is_not_found(snapshot_file):
+    with pytest.raises(NotFoundError, match=r"gamma.*alpha, Beta"):
+        await SnapshotTenancyReader(snapshot_file).read(clusters=["gamma"])
+
+
+async def test_a_missing_file_is_a_snapshot_error(tmp_path):
+    with pytest.raises(SnapshotError, match=r"nope\.json: cannot read the file"):
+        await SnapshotTenancyReader(tmp_path / "nope.json").read()
+
+
+async def test_a_bad_file_names_itself_by_label(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text('{"format": "okebot.snapshot/v1", "subnets": 5}')
+    with pytest.raises(SnapshotError, match=r"^support-case\.json: subnets: "):
+        await SnapshotTenancyReader(path, label="support-case.json").read()
+
+
+async def test_a_document_source_is_converted_at_once():
+    with pytest.raises(SnapshotError, match=r"^inline: format"):
+        SnapshotTenancyReader({"format": "nope"}, label="inline")
+    reader = SnapshotTenancyReader(DOC, label="inline")
+    assert reader.description == "snapshot inline (us-ashburn-1, captured 2026-11-26T09:00:00Z)"
+    assert len((await reader.read()).clusters) == 2
