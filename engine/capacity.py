@@ -1,0 +1,120 @@
+"""Pod-network capacity of OKE clusters: pods CIDR slots, pods per node and pool, and subnet headroom.
+
+Every figure that rests on something not read stays None; every guess the answer rests on is stated in
+`assumptions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.capacity_claims import pool_node_count
+from engine.capacity_pools import assess_pool
+from engine.capacity_rules import capacity_findings
+from engine.capacity_subnets import assess_subnets
+from engine.cidr import node_slots
+from engine.errors import NotFoundError
+from engine.findings import sort_findings
+from engine.model import Cluster, Cni, NodePool, Tenancy
+from engine.pods import FLANNEL_PODS_PER_NODE, PREALLOCATION_ASSUMPTION, pool_vnics
+from engine.reports import CapacityReport, ClusterCapacity, PodsCidrCapacity
+from engine.shapes import ShapeCatalogue
+
+MAX_PODS_UNSET_ASSUMPTION = (
+    "maxPodsPerNode is not set on node pool(s) {pools}: assumed the most the shape allows, "
+    "MIN((VNICs-1)*31, 110). terraform-oci-oke defaults it to 31 and OKE's own API default is not confirmed, "
+    "so the real pods per node, and the pod-subnet IPs reserved, may be lower."
+)
+CLASSIC_FORMULA_ASSUMPTION = (
+    "Assumed Oracle's MIN((VNICs-1)*31, 110) rule still applies to node pools without secondary VNIC "
+    "profiles (the 2026 docs no longer print it)."
+)
+
+
+def select_clusters(tenancy: Tenancy, cluster_ref: str | None) -> tuple[Cluster, ...]:
+    """All clusters, or the one `cluster_ref` names (OCID or name); NotFoundError names the known ones."""
+    if cluster_ref is None:
+        return tenancy.clusters
+    cluster = tenancy.find_cluster(cluster_ref)
+    if cluster is None:
+        known = ", ".join(sorted(c.name for c in tenancy.clusters)) or "none"
+        raise NotFoundError(f"No cluster named {cluster_ref!r}. Known clusters: {known}.",
+                            remedy="Give a cluster name or OCID from the list.")
+    return (cluster,)
+
+
+def assess_capacity(tenancy: Tenancy, *, cluster_ref: str | None = None) -> CapacityReport:
+    """Capacity of every cluster in the tenancy, or of the one `cluster_ref` names."""
+    shapes = ShapeCatalogue(tenancy.shapes)
+    clusters = select_clusters(tenancy, cluster_ref)
+    return CapacityReport(
+        clusters=[assess_cluster_capacity(tenancy, cluster, shapes=shapes) for cluster in clusters],
+        unreadable=list(tenancy.unreadable),
+    )
+
+
+def assess_cluster_capacity(
+    tenancy: Tenancy, cluster: Cluster, *, shapes: ShapeCatalogue | None = None
+) -> ClusterCapacity:
+    """Capacity of one cluster, its node pools and every subnet it uses (other clusters' share included)."""
+    catalogue = ShapeCatalogue(tenancy.shapes) if shapes is None else shapes
+    subnets, missing = assess_subnets(tenancy, cluster, shapes=catalogue)
+    pools = cluster.node_pools
+    observed = [len(pool.nodes) if pool.nodes is not None else None for pool in pools]
+    return ClusterCapacity(
+        id=cluster.id,
+        name=cluster.name,
+        cni=cluster.cni.value,
+        kubernetes_version=cluster.kubernetes_version,
+        nodes=None if None in observed else sum(n for n in observed if n is not None),
+        pods_cidr=_pods_cidr_capacity(cluster),
+        node_pools=[assess_pool(pool, cluster.cni, shapes=catalogue) for pool in pools],
+        subnets=subnets,
+        findings=list(sort_findings(capacity_findings(tenancy, cluster, shapes=catalogue, at="current"))),
+        assumptions=[*_assumptions(cluster, catalogue), *missing],
+    )
+
+
+def _pods_cidr_capacity(cluster: Cluster) -> PodsCidrCapacity | None:
+    if cluster.cni is not Cni.FLANNEL or cluster.pods_cidr is None:
+        return None
+    slots = node_slots(cluster.pods_cidr)
+    counts = [pool_node_count(pool, at="current") for pool in cluster.node_pools]
+    return PodsCidrCapacity(
+        cidr=str(cluster.pods_cidr),
+        node_slots=slots,
+        node_slots_used=None if None in counts else sum(c for c in counts if c is not None),
+        pods_capacity=slots * FLANNEL_PODS_PER_NODE,
+    )
+
+
+def _assumptions(cluster: Cluster, shapes: ShapeCatalogue) -> list[str]:
+    pools = cluster.node_pools
+    if cluster.cni is Cni.FLANNEL:
+        unread = ["The cluster's pods CIDR was not read, so its flannel node slots are unknown."]
+        return [*(unread if cluster.pods_cidr is None else []), *_spread_notes(pools)]
+    classic = [pool for pool in pools if not pool.secondary_vnic_ip_counts]
+    said = [PREALLOCATION_ASSUMPTION]
+    if classic:
+        said.append(CLASSIC_FORMULA_ASSUMPTION)
+    unset = [pool.name for pool in classic if pool.max_pods_per_node is None]
+    if unset:
+        said.append(MAX_PODS_UNSET_ASSUMPTION.format(pools=", ".join(unset)))
+    said += _spread_notes(pools)
+    said += [
+        f"Node pool {pool.name} uses flex shape {pool.shape} without a stated OCPU count, so its VNICs and "
+        "pods per node are unknown."
+        for pool in classic
+        if shapes.get(pool.shape) is not None and pool_vnics(pool, shapes) is None
+    ]
+    return said
+
+
+def _spread_notes(pools: Sequence[NodePool]) -> list[str]:
+    notes = []
+    for pool in pools:
+        for kind, ids in (("worker", pool.worker_subnet_ids), ("pod", pool.pod_subnet_ids)):
+            if len(set(ids)) > 1:
+                notes.append(f"Node pool {pool.name} spreads over {len(set(ids))} {kind} subnets: assumed "
+                             "its nodes split evenly between them, rounded up.")
+    return notes

@@ -1,0 +1,146 @@
+"""Subnet claims: the IPs each node pool, of any cluster in the tenancy, holds in each subnet it uses.
+
+A pod subnet may be shared by several pools and several clusters, so what a subnet holds is always the sum
+over the whole tenancy, never over one cluster alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from engine.model import Cluster, Cni, Frozen, NodePool, SubnetRole, Tenancy
+from engine.pods import pod_subnet_ips_per_node, pods_per_node
+from engine.shapes import ShapeCatalogue
+
+At = Literal["current", "planned"]
+
+
+class SubnetClaim(Frozen):
+    """One pool's hold on one subnet in one role.
+
+    `ips_per_node` is None when the pool's pods per node are unknown; `nodes` is None when the pool's
+    node count is unknown. Either makes `ips` unknown.
+    """
+
+    cluster_id: str
+    cluster_name: str
+    pool_id: str
+    pool_name: str
+    subnet_id: str
+    role: SubnetRole
+    ips_per_node: int | None
+    nodes: int | None
+
+    @property
+    def ips(self) -> int | None:
+        """IPs this claim holds, or None when unknown."""
+        if self.ips_per_node is None or self.nodes is None:
+            return None
+        return self.ips_per_node * self.nodes
+
+
+def pool_node_count(pool: NodePool, *, at: At) -> int | None:
+    """Nodes a pool counts: "planned" takes max_size, size, then observed; "current" observed, then size."""
+    observed = len(pool.nodes) if pool.nodes is not None else None
+    if at == "planned":
+        for count in (pool.max_size, pool.size, observed):
+            if count is not None:
+                return count
+        return None
+    return observed if observed is not None else pool.size
+
+
+def _spread(count: int | None, subnets: int) -> int | None:
+    # OKE spreads a pool's nodes over its placement subnets; rounding up keeps the estimate on the safe side.
+    if count is None:
+        return None
+    return math.ceil(count / subnets) if subnets > 1 else count
+
+
+def _worker_nodes_in(pool: NodePool, subnet_id: str, *, at: At) -> int | None:
+    nodes = pool.nodes
+    located = nodes is not None and all(node.subnet_id is not None for node in nodes)
+    if at == "current" and nodes is not None and located:
+        return sum(1 for node in nodes if node.subnet_id == subnet_id)
+    return _spread(pool_node_count(pool, at=at), len(set(pool.worker_subnet_ids)))
+
+
+def pod_ips_per_node(pool: NodePool, cni: Cni, shapes: ShapeCatalogue) -> int | None:
+    """Pod-subnet IPs one node of the pool reserves; None when unknown, 0 under flannel."""
+    if cni is Cni.FLANNEL:
+        return 0
+    max_pods = pods_per_node(pool, cni, shapes).max_pods
+    if max_pods is None:
+        return None
+    return pod_subnet_ips_per_node(pool, max_pods)
+
+
+def pool_claims(cluster: Cluster, pool: NodePool, *, shapes: ShapeCatalogue, at: At) -> list[SubnetClaim]:
+    """Every claim one pool makes: 1 IP per node in its worker subnet, the pod pre-allocation in pod ones."""
+    common = {
+        "cluster_id": cluster.id, "cluster_name": cluster.name, "pool_id": pool.id, "pool_name": pool.name
+    }
+    claims = [
+        SubnetClaim(**common, subnet_id=subnet_id, role=SubnetRole.WORKERS, ips_per_node=1,
+                    nodes=_worker_nodes_in(pool, subnet_id, at=at))
+        for subnet_id in dict.fromkeys(pool.worker_subnet_ids)
+    ]
+    if cluster.cni is Cni.VCN_NATIVE:
+        per_node = pod_ips_per_node(pool, cluster.cni, shapes)
+        nodes = _spread(pool_node_count(pool, at=at), len(set(pool.pod_subnet_ids)))
+        claims.extend(
+            SubnetClaim(**common, subnet_id=subnet_id, role=SubnetRole.PODS, ips_per_node=per_node,
+                        nodes=nodes)
+            for subnet_id in dict.fromkeys(pool.pod_subnet_ids)
+        )
+    return claims
+
+
+def tenancy_clusters(tenancy: Tenancy, cluster: Cluster) -> tuple[Cluster, ...]:
+    """The tenancy's clusters with `cluster` in place of its stored copy (a what-if may have changed it)."""
+    others = tuple(c for c in tenancy.clusters if c.id != cluster.id)
+    return (cluster, *others)
+
+
+def subnet_claims(
+    clusters: Iterable[Cluster], subnet_id: str, *, shapes: ShapeCatalogue, at: At
+) -> list[SubnetClaim]:
+    """Every claim on one subnet, across all the given clusters and their pools."""
+    return [
+        claim
+        for cluster in clusters
+        for pool in cluster.node_pools
+        for claim in pool_claims(cluster, pool, shapes=shapes, at=at)
+        if claim.subnet_id == subnet_id
+    ]
+
+
+def total_ips(claims: Sequence[SubnetClaim]) -> int | None:
+    """IPs all claims hold together, or None when any of them is unknown."""
+    total = 0
+    for claim in claims:
+        ips = claim.ips
+        if ips is None:
+            return None
+        total += ips
+    return total
+
+
+def demand(
+    claims_at: Sequence[SubnetClaim], claims_now: Sequence[SubnetClaim], used: int | None
+) -> int | None:
+    """IPs a subnet must hold: the claims at the chosen count, plus IPs in use by anything but a claim.
+
+    Observed usage already includes today's claims, so only what it holds beyond them is added.
+    """
+    at_total = total_ips(claims_at)
+    if used is None:
+        return at_total
+    now_total = total_ips(claims_now)
+    if at_total is None:
+        return None
+    if now_total is None:
+        return max(used, at_total)
+    return at_total + max(0, used - now_total)

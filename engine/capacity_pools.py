@@ -1,0 +1,137 @@
+"""Node pool capacity: pods per node and pods per pool, and the findings about one pool's settings."""
+
+from __future__ import annotations
+
+from engine.findings import Finding, Severity
+from engine.model import Cni, NodePool
+from engine.pods import (
+    KUBERNETES_MAX_PODS,
+    VNIC_PROFILE_MAX_IPS,
+    pod_subnet_ips_per_node,
+    pods_per_node,
+    pool_vnics,
+    vcn_native_max_pods,
+)
+from engine.reports import NodePoolCapacity
+from engine.shapes import ShapeCatalogue
+
+
+def assess_pool(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> NodePoolCapacity:
+    """Capacity of one node pool: observed nodes times the pods each node can run."""
+    per_node = pods_per_node(pool, cni, shapes)
+    nodes = len(pool.nodes) if pool.nodes is not None else None
+    max_pods = per_node.max_pods
+    capacity = nodes * max_pods if nodes is not None and max_pods is not None else None
+    pod_ips = None
+    if cni is Cni.VCN_NATIVE and max_pods is not None:
+        pod_ips = pod_subnet_ips_per_node(pool, max_pods)
+    return NodePoolCapacity(
+        id=pool.id,
+        name=pool.name,
+        type=pool.type.value,
+        shape=pool.shape,
+        nodes=nodes,
+        size=pool.size,
+        max_size=pool.max_size,
+        vnics_per_node=per_node.vnics,
+        max_pods_per_node=max_pods,
+        limited_by=per_node.limited_by,
+        pods_capacity=capacity,
+        pod_subnet_ips_per_node=pod_ips,
+    )
+
+
+def pool_rule_findings(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> list[Finding]:
+    """Findings about one pool's shape and maxPodsPerNode."""
+    found = [_max_pods_over_limit(pool)]
+    if cni is Cni.VCN_NATIVE:
+        vnics = pool_vnics(pool, shapes)
+        found += [_shape_unknown(pool, shapes, vnics), _single_vnic(pool, vnics), _exceeds_shape(pool, vnics)]
+    return [finding for finding in found if finding is not None]
+
+
+def _subject(pool: NodePool) -> str:
+    return f"nodePool:{pool.name}"
+
+
+def _shape_unknown(pool: NodePool, shapes: ShapeCatalogue, vnics: int | None) -> Finding | None:
+    if pool.shape is None or shapes.get(pool.shape) is not None or vnics is not None:
+        return None
+    return Finding(
+        code="SHAPE_UNKNOWN",
+        severity=Severity.WARNING,
+        message=(
+            f"Node pool {pool.name} uses shape {pool.shape}, which neither the tenancy, the plan nor the "
+            "built-in shape table knows, so its VNICs, pods per node and pod-subnet needs are unknown."
+        ),
+        remedy=(
+            f"Check the spelling of {pool.shape}, or add it with its VNIC limit to the plan's shapes so its "
+            "capacity can be assessed."
+        ),
+        subject=_subject(pool),
+        details={"shape": pool.shape},
+    )
+
+
+def _single_vnic(pool: NodePool, vnics: int | None) -> Finding | None:
+    if vnics != 1:
+        return None
+    return Finding(
+        code="SHAPE_SINGLE_VNIC",
+        severity=Severity.ERROR,
+        message=(
+            f"Node pool {pool.name} uses shape {pool.shape or 'unknown'}, which attaches only 1 VNIC. "
+            "VCN-native pod networking puts pods on secondary VNICs, so its nodes can run 0 pods."
+        ),
+        remedy="Choose a shape with at least 2 VNICs (3 or more to run over 31 pods per node).",
+        subject=_subject(pool),
+        details={"shape": pool.shape, "vnicsPerNode": vnics},
+    )
+
+
+def _exceeds_shape(pool: NodePool, vnics: int | None) -> Finding | None:
+    wanted = pool.max_pods_per_node
+    if vnics is None or vnics < 2 or wanted is None or pool.secondary_vnic_ip_counts:
+        return None
+    limit = vcn_native_max_pods(vnics)
+    # Above 110 MAX_PODS_OVER_LIMIT already speaks; this code is for the VNIC limit.
+    if wanted <= limit or wanted > KUBERNETES_MAX_PODS:
+        return None
+    return Finding(
+        code="MAX_PODS_EXCEEDS_SHAPE",
+        severity=Severity.ERROR,
+        message=(
+            f"Node pool {pool.name} sets maxPodsPerNode {wanted}, but its shape {pool.shape or 'unknown'} "
+            f"attaches {vnics} VNICs, which allow at most {limit} pods per node (MIN((VNICs-1)*31, 110))."
+        ),
+        remedy=(
+            f"Set maxPodsPerNode to {limit} or less, or choose a shape (or more OCPUs on a flex shape) with "
+            f"at least {_vnics_for_pods(wanted)} VNICs."
+        ),
+        subject=_subject(pool),
+        details={"maxPodsPerNode": wanted, "vnicsPerNode": vnics, "shapeMaxPods": limit},
+    )
+
+
+def _vnics_for_pods(pods: int) -> int:
+    vnics = 2
+    while vcn_native_max_pods(vnics) < pods:
+        vnics += 1
+    return vnics
+
+
+def _max_pods_over_limit(pool: NodePool) -> Finding | None:
+    wanted = pool.max_pods_per_node
+    profiles = bool(pool.secondary_vnic_ip_counts)
+    limit = VNIC_PROFILE_MAX_IPS if profiles else KUBERNETES_MAX_PODS
+    if wanted is None or 1 <= wanted <= limit:
+        return None
+    why = "pools with secondary VNIC profiles allow up to 256" if profiles else "Kubernetes allows up to 110"
+    return Finding(
+        code="MAX_PODS_OVER_LIMIT",
+        severity=Severity.ERROR,
+        message=f"Node pool {pool.name} sets maxPodsPerNode {wanted}; it must be from 1 to {limit} ({why}).",
+        remedy=f"Set maxPodsPerNode between 1 and {limit}.",
+        subject=_subject(pool),
+        details={"maxPodsPerNode": wanted, "limit": limit},
+    )

@@ -1,0 +1,116 @@
+"""Subnet capacity: how full each subnet a cluster uses is, and how many more nodes of each pool fit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.capacity_claims import SubnetClaim, subnet_claims, tenancy_clusters, total_ips
+from engine.cidr import usable_ips
+from engine.model import Cluster, Subnet, SubnetRole, Tenancy
+from engine.reports import PoolHeadroom, SubnetCapacity
+from engine.shapes import ShapeCatalogue
+
+# Most capacity-relevant first: pod subnets fill fastest, API endpoint subnets hardly at all.
+ROLE_PRIORITY = (SubnetRole.PODS, SubnetRole.WORKERS, SubnetRole.LOAD_BALANCERS, SubnetRole.API_ENDPOINT)
+
+
+def subnet_roles(cluster: Cluster) -> dict[str, list[SubnetRole]]:
+    """Each subnet id the cluster uses, with its roles in that cluster, most capacity-relevant first."""
+    found: dict[str, set[SubnetRole]] = {}
+
+    def add(subnet_id: str | None, role: SubnetRole) -> None:
+        if subnet_id is not None:
+            found.setdefault(subnet_id, set()).add(role)
+
+    add(cluster.endpoint_subnet_id, SubnetRole.API_ENDPOINT)
+    for pool in cluster.node_pools:
+        for subnet_id in pool.worker_subnet_ids:
+            add(subnet_id, SubnetRole.WORKERS)
+        for subnet_id in pool.pod_subnet_ids:
+            add(subnet_id, SubnetRole.PODS)
+    for subnet_id in cluster.lb_subnet_ids:
+        add(subnet_id, SubnetRole.LOAD_BALANCERS)
+    return {sid: [role for role in ROLE_PRIORITY if role in roles] for sid, roles in found.items()}
+
+
+def shared_with(tenancy: Tenancy, cluster: Cluster, subnet_id: str) -> list[str]:
+    """Names of the other clusters that use this subnet in any role."""
+    return sorted(
+        other.name
+        for other in tenancy_clusters(tenancy, cluster)
+        if other.id != cluster.id and subnet_id in subnet_roles(other)
+    )
+
+
+def used_ips(tenancy: Tenancy, subnet_id: str) -> int | None:
+    """Private IPs observed in use, or None when the subnet's IPs were not read."""
+    usage = tenancy.ip_usage.get(subnet_id)
+    return usage.used_ips if usage is not None else None
+
+
+def occupied(used: int | None, reserved: int | None) -> int | None:
+    """What a subnet holds: the larger of observed and reserved IPs, whichever is known."""
+    known = [value for value in (used, reserved) if value is not None]
+    return max(known) if known else None
+
+
+def pool_headroom(claims: Sequence[SubnetClaim], *, usable: int, taken: int | None) -> list[PoolHeadroom]:
+    """For each pool with a claim on the subnet: how many more of its nodes still fit."""
+    per_pool: dict[tuple[str, str], list[SubnetClaim]] = {}
+    for claim in claims:
+        per_pool.setdefault((claim.cluster_id, claim.pool_id), []).append(claim)
+    headroom = []
+    for pool_claims in per_pool.values():
+        per_node = [claim.ips_per_node for claim in pool_claims]
+        if any(ips is None for ips in per_node):
+            continue  # pods per node unknown: SHAPE_UNKNOWN says so, there is no figure to give
+        ips_per_node = sum(ips for ips in per_node if ips is not None)
+        if ips_per_node == 0:
+            continue
+        more = None if taken is None else max(0, (usable - taken) // ips_per_node)
+        first = pool_claims[0]
+        headroom.append(PoolHeadroom(cluster=first.cluster_name, node_pool=first.pool_name,
+                                     ips_per_node=ips_per_node, more_nodes=more))
+    return headroom
+
+
+def assess_subnet(
+    tenancy: Tenancy, cluster: Cluster, subnet: Subnet, *, roles: Sequence[SubnetRole], shapes: ShapeCatalogue
+) -> SubnetCapacity:
+    """Capacity of one subnet the cluster uses, counting every pool of every cluster that holds IPs in it."""
+    claims = subnet_claims(tenancy_clusters(tenancy, cluster), subnet.id, shapes=shapes, at="current")
+    usable = usable_ips(subnet.cidrs)
+    used = used_ips(tenancy, subnet.id)
+    reserved = total_ips(claims)
+    # With no pool holding IPs here (an LB or API endpoint subnet), only observed usage says how full it is.
+    taken = occupied(used, reserved if claims else None)
+    utilization = None if taken is None or usable == 0 else round(taken / usable, 4)
+    return SubnetCapacity(
+        id=subnet.id,
+        name=subnet.name,
+        role=roles[0].value,
+        roles=[role.value for role in roles],
+        cidrs=[str(cidr) for cidr in subnet.cidrs],
+        usable_ips=usable,
+        used_ips=used,
+        reserved_ips=reserved,
+        utilization=utilization,
+        headroom=pool_headroom(claims, usable=usable, taken=taken),
+        shared_with=shared_with(tenancy, cluster, subnet.id),
+    )
+
+
+def assess_subnets(
+    tenancy: Tenancy, cluster: Cluster, *, shapes: ShapeCatalogue
+) -> tuple[list[SubnetCapacity], list[str]]:
+    """Capacity of every subnet the cluster uses, and a sentence for each one the source does not hold."""
+    found: list[SubnetCapacity] = []
+    missing: list[str] = []
+    for subnet_id, roles in subnet_roles(cluster).items():
+        subnet = tenancy.subnet(subnet_id)
+        if subnet is None:
+            names = ", ".join(role.value for role in roles)
+            missing.append(f"Subnet {subnet_id} ({names}) is not in the source; its capacity is unknown.")
+            continue
+        found.append(assess_subnet(tenancy, cluster, subnet, roles=roles, shapes=shapes))
+    return found, missing
