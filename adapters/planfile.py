@@ -1,0 +1,201 @@
+"""Plan files on disk: YAML or JSON text in, a Plan out; every bad input becomes one PlanError.
+
+YAML is read with the safe loader only. Before anything is built from it the node graph is measured, so an
+alias bomb ("billion laughs") or very deep nesting is refused instead of expanded; each field's line is
+kept so that messages can say `plan.yaml:12: nodePools[1].maxPodsPerNode: ...`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.errors import PlanError
+from engine.plan import LineIndex, Plan, parse_plan
+from engine.plan_problems import PLAN_REMEDY, FieldPath
+
+MAX_PLAN_BYTES = 5 * 1024 * 1024
+MAX_YAML_NODES = 100_000
+MAX_DEPTH = 40
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Refused(Exception):
+    """The YAML node graph is too big or too deep to build."""
+
+
+def load_plan_file(path: str | Path) -> Plan:
+    """Read a plan from a .yaml, .yml or .json file."""
+    source = str(path)
+    try:
+        with open(path, "rb") as file:
+            raw = file.read(MAX_PLAN_BYTES + 1)
+    except OSError as exc:
+        raise PlanError(f"cannot read the plan file: {exc.strerror or exc}", where=source, remedy=PLAN_REMEDY) from None
+    if len(raw) > MAX_PLAN_BYTES:
+        raise PlanError(
+            f"the file is larger than {MAX_PLAN_BYTES // 2**20} MB; a plan is far smaller",
+            where=source,
+            remedy=PLAN_REMEDY,
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); is this a plan file?"
+        raise PlanError(message, where=source, remedy=PLAN_REMEDY) from None
+    return load_plan_text(text, source=source)
+
+
+def load_plan_text(text: str, *, source: str) -> Plan:
+    """Read a plan from YAML or JSON text; `source` names it in messages (a file name, "<stdin>")."""
+    if len(text) > MAX_PLAN_BYTES:
+        raise PlanError(
+            f"the text is longer than {MAX_PLAN_BYTES // 2**20} MB; a plan is far smaller",
+            where=source,
+            remedy=PLAN_REMEDY,
+        )
+    if not text.strip():
+        raise PlanError(
+            "the plan is empty; a plan starts with apiVersion: okebot.plan/v1",
+            where=source,
+            remedy=PLAN_REMEDY,
+        )
+    data: object
+    lines: LineIndex = {}
+    if source.lower().endswith(".json"):
+        data = _load_json(text, source=source)
+    elif text.lstrip().startswith(("{", "[")):
+        data, lines = _load_json_or_yaml(text, source=source)
+    else:
+        data, lines = _load_yaml(text, source=source)
+    return parse_plan(data, source=source, lines=lines)
+
+
+def dump_plan_yaml(plan: Plan) -> str:
+    """The plan as YAML, camelCase keys in the documented order; fields not stated are left out."""
+    data = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=110)
+
+
+def _load_json_or_yaml(text: str, *, source: str) -> tuple[object, LineIndex]:
+    # Text opening with a brace is most likely JSON, but YAML flow style opens the same way.
+    try:
+        return _load_json(text, source=source), {}
+    except PlanError as json_error:
+        try:
+            return _load_yaml(text, source=source)
+        except PlanError:
+            raise json_error from None
+
+
+def _load_json(text: str, *, source: str) -> object:
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        truncated = " (the text ends early: is it truncated?)" if exc.pos >= len(text.rstrip()) else ""
+        where = f"{source}:{exc.lineno}:{exc.colno}"
+        raise PlanError(f"not valid JSON: {exc.msg}{truncated}", where=where, remedy=PLAN_REMEDY) from None
+    except RecursionError:
+        raise PlanError(f"nested more than {MAX_DEPTH} levels deep", where=source, remedy=PLAN_REMEDY) from None
+    except ValueError as exc:
+        raise PlanError(f"not valid JSON: {exc}", where=source, remedy=PLAN_REMEDY) from None
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result: dict[str, object] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the key {key!r} appears twice in one mapping")
+        result[key] = value
+    return result
+
+
+def _load_yaml(text: str, *, source: str) -> tuple[object, LineIndex]:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines: dict[FieldPath, int] = {}
+        if _expanded_size(node, {}, depth=0) > MAX_YAML_NODES:
+            raise _Refused(f"expands to more than {MAX_YAML_NODES} values (aliases?); a plan is far smaller")
+        duplicate = _index(node, (), lines)
+        if duplicate is not None:
+            raise PlanError(duplicate[1], where=f"{source}:{duplicate[0]}", remedy=PLAN_REMEDY)
+        return loader.construct_document(node), lines
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, source=source) from None
+    except yaml.YAMLError as exc:
+        raise PlanError(f"not valid YAML: {_one_line(str(exc))}", where=source, remedy=PLAN_REMEDY) from None
+    except _Refused as exc:
+        raise PlanError(str(exc), where=source, remedy=PLAN_REMEDY) from None
+    except RecursionError:
+        raise PlanError(f"nested more than {MAX_DEPTH} levels deep", where=source, remedy=PLAN_REMEDY) from None
+    except ValueError as exc:
+        # The constructor checks values such as dates (2024-13-45) and the length of huge integers.
+        raise PlanError(f"cannot read a value: {exc}", where=source, remedy=PLAN_REMEDY) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, *, source: str) -> PlanError:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
+    context = f"{exc.context}, " if exc.context else ""
+    return PlanError(f"not valid YAML: {_one_line(context + str(exc.problem))}", where=where, remedy=PLAN_REMEDY)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], *, depth: int) -> int:
+    """How many values the node builds, counting every alias in full, measured without building them."""
+    if depth > MAX_DEPTH:
+        raise _Refused(f"nested more than {MAX_DEPTH} levels deep")
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = MAX_YAML_NODES + 1  # a node that contains itself is refused
+    size = 1
+    for child in _children(node):
+        size += _expanded_size(child, sizes, depth=depth + 1)
+        if size > MAX_YAML_NODES:
+            break
+    sizes[id(node)] = size
+    return size
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _index(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]) -> tuple[int, str] | None:
+    """Record the line of every field; return (line, message) for the first key given twice in a mapping."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found = _index(item, (*path, i), lines)
+            if found is not None:
+                return found
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+                continue
+            if key.value in seen:
+                return key.start_mark.line + 1, f"the key {key.value!r} appears twice in one mapping"
+            seen.add(key.value)
+            lines[(*path, key.value)] = key.start_mark.line + 1
+            found = _index(value, (*path, key.value), lines)
+            if found is not None:
+                return found
+    return None
