@@ -1,0 +1,66 @@
+"""`okebot run "/oke capacity prod"`: the bot's own routing and rendering, without Slack; prints what Slack
+would be sent."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from bot.compose import SOURCE_HELP
+from bot.slack.offline import run_offline
+from bot.slack.runtime import build_deps
+from bot.slack.settings import SlackSettings
+from engine.errors import EngineError
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register `okebot run`."""
+    parser = subparsers.add_parser("run", help="run one /oke command through the Slack bot, offline",
+                                   description=__doc__)
+    parser.add_argument("command", help='the command as typed in Slack, e.g. "/oke capacity prod"')
+    parser.add_argument("--source", default="demo", help=SOURCE_HELP)
+    parser.add_argument("--format", choices=("blocks", "text"), default="text", dest="output_format",
+                        help="blocks: the JSON Slack would receive; text: the text of each message")
+    parser.add_argument("--user", default="ULOCAL", help="Slack user id to ask as (for access rules)")
+    parser.add_argument("--channel", default="CLOCAL", help="Slack channel id to ask in (for bindings)")
+
+
+def _command_text(command: str) -> str:
+    words = command.strip()
+    return words.removeprefix("/oke").strip()
+
+
+def _message_text(body: dict[str, Any]) -> str:
+    blocks = body.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    lines: list[str] = []
+    for block in blocks or []:
+        text = block.get("text")
+        if isinstance(text, dict):
+            lines.append(str(text.get("text", "")))
+        for element in block.get("elements", []) if block.get("type") == "context" else []:
+            lines.append(str(element.get("text", "")))
+    return "\n".join(lines) or str(body.get("text", ""))
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Dispatch the command into a real AsyncApp and print what it sent; 0 when it answered."""
+    try:
+        deps = await build_deps(SlackSettings(), source=args.source, store_url="sqlite:///:memory:")
+    except EngineError as error:
+        print(f"okebot run: {error.message}", file=sys.stderr)
+        return 2
+    try:
+        sent = await run_offline(_command_text(args.command), deps=deps, user=args.user, channel=args.channel)
+    finally:
+        await deps.store.close()
+    if args.output_format == "blocks":
+        print(json.dumps(sent, indent=2, ensure_ascii=False))
+    else:
+        for item in sent[1:]:
+            print(f"--- {item['method']} ---\n{_message_text(item['body'])}")
+    answered = len(sent) > 1 and sent[0]["body"]["status"] == 200
+    return 0 if answered else 1

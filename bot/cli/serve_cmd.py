@@ -1,0 +1,82 @@
+"""`okebot serve`: run the Slack bot, over Socket Mode (default) or HTTP (`--http PORT`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from typing import Any
+
+from bot.compose import SOURCE_HELP
+from bot.slack.app import create_app
+from bot.slack.redact import install_redaction
+from bot.slack.runtime import build_deps
+from bot.slack.settings import SlackSettings, Transport
+from bot.slack.transport import (
+    health_only_app,
+    http_web_app,
+    run_forever,
+    socket_mode_handler,
+    socket_ready,
+    start_site,
+)
+from engine.errors import EngineError
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register `okebot serve`."""
+    parser = subparsers.add_parser("serve", help="run the Slack bot", description=__doc__)
+    parser.add_argument("--http", type=int, metavar="PORT", help="serve HTTP on PORT instead of Socket Mode")
+    parser.add_argument("--host", default="0.0.0.0", help="address to bind in HTTP mode (default 0.0.0.0)")
+    parser.add_argument("--health-port", type=int, metavar="PORT",
+                        help="Socket Mode: serve /healthz and /readyz on PORT")
+    parser.add_argument("--source", default="oci", help=SOURCE_HELP)
+    parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):   # not on Windows
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Start the bot and run until SIGINT/SIGTERM; 2 when the configuration is incomplete."""
+    settings = SlackSettings()
+    transport = Transport.HTTP if args.http is not None else Transport.SOCKET
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_redaction(settings.secrets())
+    try:
+        settings.require(transport)
+        deps = await build_deps(settings, source=args.source)
+    except EngineError as error:
+        remedy = f"\n  {error.remedy}" if error.remedy else ""
+        print(f"okebot serve: {error.message}{remedy}", file=sys.stderr)
+        return 2
+    app = create_app(settings, deps)
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    runner = None
+    handler: Any = None
+    try:
+        if transport is Transport.HTTP:
+            runner = await start_site(http_web_app(app), host=args.host, port=args.http)
+        else:
+            handler = socket_mode_handler(app, settings)
+            await handler.connect_async()
+            if args.health_port is not None:
+                runner = await start_site(health_only_app(socket_ready(handler)), host=args.host,
+                                          port=args.health_port)
+        deps.logger.info("okebot serving over %s (source %s)", transport, deps.reader.description)
+        await run_forever(stop)
+    finally:
+        if handler is not None:
+            await handler.close_async()
+        if runner is not None:
+            await runner.cleanup()
+        await deps.store.close()
+    return 0

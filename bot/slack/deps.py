@@ -1,0 +1,45 @@
+"""What every listener needs, built once by the composition root and injected through one middleware."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.access import AccessPolicy
+from engine.ports import StateStore, TenancyReader
+
+
+@dataclass(frozen=True)
+class Deps:
+    """The bot's adapters and services. Listeners read it as `context["deps"]`."""
+
+    reader: TenancyReader
+    store: StateStore
+    policy: AccessPolicy
+    clock: Callable[[], datetime]
+    logger: logging.Logger
+
+
+def deps_middleware(deps: Deps) -> Callable[..., Awaitable[None]]:
+    """A global middleware that puts `deps` into every request's context.
+
+    Bolt injects listener arguments by name and overwrites unknown ones with None, so functools.partial
+    cannot carry dependencies; the context can.
+    """
+
+    async def inject_deps(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+        context["deps"] = deps
+        await next()
+
+    return inject_deps
+
+
+def deps_of(context: dict[str, Any]) -> Deps:
+    """The Deps the middleware put into this request's context."""
+    deps = context.get("deps")
+    if not isinstance(deps, Deps):
+        raise RuntimeError("no Deps in the context: create the app with bot.slack.app.create_app")
+    return deps

@@ -1,0 +1,118 @@
+"""The answer pipeline every listener shares: authorize → answer → render → send, with errors and audit."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel
+
+from bot.answers import answer
+from bot.queries import AnyQuery, Query
+from bot.render.text import render_text
+from bot.slack.audit import record_audit
+from bot.slack.authorize import authorize, current_policy, named_cluster, only_visible, visible_ids
+from bot.slack.deps import Deps
+from bot.slack.errors import Send, answer_failure
+from bot.slack.parse import Ask
+from bot.slack.render.blocks import render_blocks, render_node_pools
+from bot.slack.render.kit import context
+from bot.slack.render.messages import Message, answer_message
+from engine.access import AccessPolicy
+from engine.audit import Outcome
+from engine.reports import CapacityReport
+
+View = Literal["answer", "node-pools"]
+# Bolt returns an ack only when its runner next polls (every 10 ms). Answer work started right after our
+# ack competes on the loop with the acks of concurrent requests; giving them this head start keeps a burst
+# of 50 commands' acks close to a bare app's (bench/bench_ack.py) for ~20 ms more per answer.
+ACK_GRACE_SECONDS = 0.02
+Upload = Callable[[str, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asks, where, and how the answer goes back."""
+
+    user: str
+    channel: str
+    send: Send
+    upload: Upload | None = None  # given only where a file may be posted for everyone to see
+
+
+async def yield_to_acks() -> None:
+    """Let pending acks go out before the slow part of an answer."""
+    await asyncio.sleep(ACK_GRACE_SECONDS)
+
+
+async def run_query(query: Query, *, deps: Deps, policy: AccessPolicy, asker: Asker) -> BaseModel:
+    """Authorize, answer, and narrow a multi-cluster answer to what the channel may see."""
+    await authorize(query, deps=deps, policy=policy, user=asker.user, channel=asker.channel)
+    report = await answer(_as_any(query), reader=deps.reader)
+    if named_cluster(query) is None:
+        report = only_visible(report, await visible_ids(deps, policy=policy, channel=asker.channel))
+    return report
+
+
+def _as_any(query: Query) -> AnyQuery:
+    return query  # type: ignore[return-value]  # every concrete Query subclass is in AnyQuery
+
+
+def render_answer(report: BaseModel, *, ask: Ask, view: View, shareable: bool) -> Message:
+    """The message for a report: the answer itself, or the node-pool drill-down of a capacity answer."""
+    if view == "node-pools" and isinstance(report, CapacityReport):
+        body = [block for cluster in report.clusters for block in render_node_pools(cluster)]
+    else:
+        body = render_blocks(report)
+    return answer_message(body, command=ask.command, shareable=shareable)
+
+
+async def answer_ask(
+    ask: Ask,
+    *,
+    deps: Deps,
+    asker: Asker,
+    origin: str,
+    view: View = "answer",
+    shareable: bool = True,
+    fresh: bool = False,
+) -> None:
+    """Answer one question end to end and audit it; failures become an answer too, never silence."""
+    started = time.monotonic()
+    query = ask.query
+    if fresh and "fresh" in type(query).model_fields:
+        query = query.model_copy(update={"fresh": True})
+    outcome: Outcome = "ok"
+    error_id: str | None = None
+    try:
+        policy = await current_policy(deps)
+        report = await run_query(query, deps=deps, policy=policy, asker=asker)
+        message = render_answer(report, ask=ask, view=view, shareable=shareable)
+        if message.left_out:
+            message = await _attach_full_text(message, report, asker=asker)
+        await asker.send(message)
+    except Exception as error:
+        outcome, error_id = await answer_failure(error, send=asker.send, logger=deps.logger)
+    await record_audit(
+        deps,
+        user=asker.user,
+        channel=asker.channel,
+        command=origin,
+        arguments=ask.command or "",
+        outcome=outcome,
+        error_id=error_id,
+        started=started,
+    )
+
+
+async def _attach_full_text(message: Message, report: BaseModel, *, asker: Asker) -> Message:
+    if asker.upload is None:
+        note = "_Too long for one message: *Share in channel* to attach the full answer as a file._"
+    else:
+        await asker.upload(render_text(report), "okebot-answer.txt")
+        note = "_The full answer is attached as a file._"
+    blocks = [*message.blocks, context(note)]
+    return Message(text=message.text, blocks=blocks, left_out=message.left_out)

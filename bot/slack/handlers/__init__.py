@@ -1,0 +1,1 @@
+"""Listener functions: ack first, then parse, authorize, answer, render and respond."""

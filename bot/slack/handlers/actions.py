@@ -1,0 +1,108 @@
+"""Buttons on answers: Refresh, Node pools, Diagnose, What-if, Share in channel."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.slack.deps import deps_of
+from bot.slack.errors import answer_failure
+from bot.slack.flow import Asker, View, answer_ask, yield_to_acks
+from bot.slack.handlers.common import asker_for, responder, uploader
+from bot.slack.ids import ActionId, ButtonValue, ModalMetadata
+from bot.slack.parse import Ask, parse_command
+from bot.slack.render.messages import usage_message, whatif_modal
+from engine.errors import InputError
+
+
+def _button(action: dict[str, Any]) -> tuple[ActionId, ButtonValue]:
+    """The button's id (without the uniqueness suffix) and its typed value."""
+    action_id = ActionId(str(action.get("action_id", "")).split(":", 1)[0])
+    try:
+        return action_id, ButtonValue.model_validate_json(action.get("value") or "")
+    except ValidationError as exc:
+        raise InputError("this button carries no okebot command", where="button value") from exc
+
+
+async def handle_answer_button(
+    ack: Any, action: dict[str, Any], body: dict[str, Any], respond: Any, client: Any, context: dict[str, Any]
+) -> None:
+    """Re-ask the question a button carries, and answer where the button says."""
+    await ack()
+    await yield_to_acks()
+    deps = deps_of(context)
+    private = bool((body.get("container") or {}).get("is_ephemeral", True))
+    asker = asker_for(body, send=responder(respond))
+    try:
+        action_id, value = _button(action)
+        parsed = parse_command(value.command)
+        if not isinstance(parsed, Ask):
+            await asker.send(usage_message(None, f"the button's command {value.command!r} is not a question"))
+            return
+        await _answer_button(
+            action_id,
+            parsed,
+            deps=deps,
+            asker=asker,
+            body=body,
+            respond=respond,
+            client=client,
+            private=private,
+        )
+    except Exception as error:
+        await answer_failure(error, send=asker.send, logger=deps.logger)
+
+
+async def _answer_button(
+    action_id: ActionId,
+    ask: Ask,
+    *,
+    deps: Any,
+    asker: Asker,
+    body: dict[str, Any],
+    respond: Any,
+    client: Any,
+    private: bool,
+) -> None:
+    origin = f"button:{action_id}"
+    view: View = "node-pools" if action_id is ActionId.NODE_POOLS else "answer"
+    if action_id is ActionId.SHARE:
+        shared = Asker(
+            user=asker.user,
+            channel=asker.channel,
+            send=responder(respond, response_type="in_channel"),
+            upload=uploader(client, channel=asker.channel),
+        )
+        await answer_ask(ask, deps=deps, asker=shared, origin=origin, shareable=False)
+        return
+    if action_id is ActionId.REFRESH:
+        # Refresh redraws the message it sits on, keeping it private or shared as it was.
+        same = Asker(
+            user=asker.user,
+            channel=asker.channel,
+            send=responder(
+                respond, response_type="ephemeral" if private else "in_channel", replace_original=True
+            ),
+        )
+        await answer_ask(ask, deps=deps, asker=same, origin=origin, shareable=private, fresh=True)
+        return
+    await answer_ask(ask, deps=deps, asker=asker, origin=origin, view=view)
+
+
+async def handle_whatif_button(
+    ack: Any, action: dict[str, Any], body: dict[str, Any], respond: Any, client: Any, context: dict[str, Any]
+) -> None:
+    """Open the what-if form for the cluster the button is about (trigger_id lives 3 s: open it first)."""
+    await ack()
+    deps = deps_of(context)
+    asker = asker_for(body, send=responder(respond))
+    try:
+        _, value = _button(action)
+        words = shlex.split(value.command)
+        cluster = words[1] if len(words) > 1 else None
+        metadata = ModalMetadata(channel_id=asker.channel or None, user_id=asker.user, cluster=cluster)
+        await client.views_open(trigger_id=body["trigger_id"], view=whatif_modal(metadata))
+    except Exception as error:
+        await answer_failure(error, send=asker.send, logger=deps.logger)

@@ -1,0 +1,64 @@
+"""`/oke`: ack at once, then parse, authorize, answer, render and respond (privately)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bot.slack.audit import record_audit
+from bot.slack.authorize import current_policy
+from bot.slack.deps import deps_of
+from bot.slack.errors import answer_failure
+from bot.slack.flow import Asker, answer_ask, yield_to_acks
+from bot.slack.handlers.common import asker_for, responder
+from bot.slack.ids import COMMAND, ModalMetadata
+from bot.slack.parse import Ask, Help, OpenValidateModal, Parsed, Usage, parse_command
+from bot.slack.render.messages import help_message, usage_message, validate_modal
+from engine.access import default_cluster
+from engine.audit import Outcome
+
+
+async def handle_oke_command(
+    ack: Any, command: dict[str, Any], respond: Any, client: Any, context: dict[str, Any]
+) -> None:
+    """Answer `/oke <subcommand …>`; the answer is ephemeral until someone shares it."""
+    await ack()
+    await yield_to_acks()
+    deps = deps_of(context)
+    asker = asker_for(command, send=responder(respond))
+    text = str(command.get("text") or "")
+    started = time.monotonic()
+    error_id: str | None = None
+    try:
+        policy = await current_policy(deps)
+        parsed = parse_command(text, default_cluster=default_cluster(policy, asker.channel))
+        if isinstance(parsed, Ask):
+            await answer_ask(parsed, deps=deps, asker=asker, origin=COMMAND)  # audits itself
+            return
+        outcome = await _reply(parsed, asker=asker, client=client, trigger_id=command.get("trigger_id"))
+    except Exception as error:
+        outcome, error_id = await answer_failure(error, send=asker.send, logger=deps.logger)
+    await record_audit(
+        deps,
+        user=asker.user,
+        channel=asker.channel,
+        command=COMMAND,
+        arguments=text,
+        outcome=outcome,
+        error_id=error_id,
+        started=started,
+    )
+
+
+async def _reply(parsed: Parsed, *, asker: Asker, client: Any, trigger_id: str | None) -> Outcome:
+    """Everything that is not a question for the engine: help, usage, the validate modal."""
+    match parsed:
+        case Help(topic=topic):
+            await asker.send(help_message(topic))
+        case Usage(subcommand=sub, problem=problem):
+            await asker.send(usage_message(sub, problem))
+            return "bad-input"
+        case OpenValidateModal(against=against):
+            metadata = ModalMetadata(channel_id=asker.channel, user_id=asker.user, cluster=against)
+            await client.views_open(trigger_id=trigger_id, view=validate_modal(metadata))
+    return "ok"

@@ -1,0 +1,194 @@
+"""Whole messages and views: an answer with its buttons, help, usage, errors, the modals and the Home tab."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.slack.escape import code, escape, plain
+from bot.slack.ids import ActionId, BlockId, ButtonValue, CallbackId, InputId, ModalMetadata
+from bot.slack.parse import USAGE, usage_line
+from bot.slack.render.kit import (
+    MAX_VIEW_BLOCKS,
+    Block,
+    actions,
+    button,
+    context,
+    fit,
+    header,
+    section,
+)
+from engine.findings import Finding
+from engine.reports import ClusterSummary
+
+FALLBACK_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Message:
+    """What okebot sends: blocks plus the plain-text fallback Slack shows in notifications."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    left_out: int = 0
+
+    def payload(self) -> dict[str, object]:
+        """Keyword arguments for respond()/chat.postMessage."""
+        return {"text": self.text, "blocks": self.blocks}
+
+
+def fallback_text(blocks: Sequence[Block]) -> str:
+    """A short plain-text summary of blocks: the first header and the first line of the first section."""
+    parts: list[str] = []
+    for block in blocks:
+        if block["type"] == "header" and not parts:
+            parts.append(block["text"]["text"])
+        elif block["type"] == "section":
+            parts.append(block["text"]["text"].split("\n", 1)[0])
+            break
+    return plain(": ".join(parts) or "okebot answer", limit=FALLBACK_CHARS)
+
+
+def answer_message(body: Sequence[Block], *, command: str | None, shareable: bool) -> Message:
+    """An answer's blocks, fitted to Slack's limits, with Refresh (and Share) buttons if re-askable."""
+    if command is None:  # a pasted plan is not re-asked from a button
+        blocks, left_out = fit(body, reserve=1)  # room for a "full answer attached" note
+        return Message(text=fallback_text(blocks), blocks=blocks, left_out=left_out)
+    buttons = [
+        button(
+            "Refresh",
+            action_id=ActionId.REFRESH,
+            value=ButtonValue(command=command, fresh=True).model_dump_json(),
+        )
+    ]
+    if shareable:
+        buttons.append(
+            button(
+                "Share in channel",
+                action_id=ActionId.SHARE,
+                value=ButtonValue(command=command).model_dump_json(),
+                style="primary",
+            )
+        )
+    blocks, left_out = fit(body, reserve=2)
+    blocks.append(actions(buttons, block_id=BlockId.ANSWER_ACTIONS))
+    return Message(text=fallback_text(blocks), blocks=blocks, left_out=left_out)
+
+
+def help_message(topic: str | None = None) -> Message:
+    """`/oke help`: every subcommand with its syntax, or one subcommand's."""
+    names = [topic] if topic else list(USAGE)
+    lines = [f"{code(usage_line(n))}  {escape(USAGE[n][1])}" for n in names]
+    blocks = [
+        header("okebot: OKE pod-network capacity and plan checks"),
+        section("\n".join(lines)),
+        context("Answers are private to you; *Share in channel* posts one for everyone."),
+    ]
+    return Message(text="okebot help: " + ", ".join(names), blocks=blocks)
+
+
+def usage_message(subcommand: str | None, problem: str) -> Message:
+    """A malformed command: what was wrong and how to write it."""
+    if subcommand is None:
+        usage = "\n".join(code(usage_line(n)) for n in USAGE)
+    else:
+        usage = code(usage_line(subcommand)) + f"  {escape(USAGE[subcommand][1])}"
+    text = f":warning: {escape(problem)}\n*Usage:*\n{usage}"
+    return Message(text=f"{problem}. Try /oke help", blocks=[section(text)])
+
+
+def error_message(message: str, *, remedy: str | None = None, error_id: str | None = None) -> Message:
+    """A failure, said kindly: the reason, what to do, and an error id when it is okebot's own fault."""
+    text = f":warning: {escape(message)}"
+    if remedy:
+        text += f"\n_What to do:_ {escape(remedy)}"
+    if error_id:
+        text += f"\nError id {code(error_id)}: quote it when you report this."
+    return Message(text=plain(message, limit=FALLBACK_CHARS), blocks=[section(text)])
+
+
+def _input(
+    block_id: str,
+    label: str,
+    *,
+    multiline: bool = False,
+    optional: bool = True,
+    initial: str | None = None,
+    placeholder: str | None = None,
+) -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": InputId.VALUE, "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial
+    if placeholder:
+        element["placeholder"] = {"type": "plain_text", "text": plain(placeholder, limit=150)}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "element": element,
+        "label": {"type": "plain_text", "text": plain(label, limit=2000)},
+    }
+
+
+def _modal(callback_id: str, title: str, blocks: list[Block], metadata: ModalMetadata) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": metadata.model_dump_json(),
+        "title": {"type": "plain_text", "text": plain(title, limit=24)},
+        "submit": {"type": "plain_text", "text": "Check"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def validate_modal(metadata: ModalMetadata, *, plan_text: str | None = None) -> Block:
+    """The modal to paste a network plan (YAML or JSON) into, optionally against a live cluster."""
+    blocks = [
+        _input(
+            BlockId.PLAN_TEXT,
+            "Network plan (YAML or JSON)",
+            multiline=True,
+            optional=False,
+            initial=plan_text,
+            placeholder="vcn:\n  cidrs: [10.0.0.0/16]\n...",
+        ),
+        _input(BlockId.AGAINST, "Check against live cluster (optional)", initial=metadata.cluster),
+    ]
+    return _modal(CallbackId.VALIDATE_MODAL, "Check a network plan", blocks, metadata)
+
+
+def whatif_modal(metadata: ModalMetadata) -> Block:
+    """The what-if form for one cluster: which pool, and what to change."""
+    blocks: list[Block] = [
+        section(f"What if {code(metadata.cluster or '?')} changed? Leave a field empty to keep it."),
+        _input(BlockId.WHATIF_POOL, "Node pool to change"),
+        _input(BlockId.WHATIF_SIZE, "New size (nodes)"),
+        _input(BlockId.WHATIF_SHAPE, "New shape"),
+        _input(BlockId.WHATIF_OCPUS, "OCPUs per node"),
+        _input(BlockId.WHATIF_MAX_PODS, "Max pods per node"),
+        _input(BlockId.WHATIF_ADD_POOL, "Or add a pool named"),
+    ]
+    return _modal(CallbackId.WHATIF_MODAL, "What-if", blocks, metadata)
+
+
+def _home_line(summary: ClusterSummary) -> str:
+    worst: Finding | None = summary.worst
+    verdict = (
+        f"{escape(worst.severity)} {code(worst.code)} {escape(worst.message)}"
+        if worst
+        else ":white_check_mark: no findings"
+    )
+    return f"*{escape(summary.name)}* · {escape(summary.cni)} · {summary.node_pools} pools\n{verdict}"
+
+
+def home_view(clusters: Sequence[ClusterSummary], *, source: str) -> Block:
+    """The App Home tab: the clusters this user may see, each with its worst finding."""
+    blocks: list[Block] = [header("Your OKE clusters")]
+    if clusters:
+        blocks += [section(_home_line(c)) for c in clusters]
+    else:
+        blocks.append(section("There are no clusters you may see."))
+    blocks.append(context(f"Source: {escape(source)} · `/oke help` for commands"))
+    fitted, _ = fit(blocks, max_blocks=MAX_VIEW_BLOCKS)
+    return {"type": "home", "blocks": fitted}

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.bot.slack.harness import Bot, start_bot
+from tests.fakes.slack_api import FakeSlackApi
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlackApi]:
+    api = await FakeSlackApi().start()
+    yield api
+    await api.close()
+
+
+@pytest.fixture
+async def bot(fake: FakeSlackApi) -> AsyncIterator[Bot]:
+    harness, _ = await start_bot(fake)
+    yield harness
+    await harness.client.close()
+    await harness.store.close()

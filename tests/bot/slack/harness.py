@@ -1,0 +1,102 @@
+"""Drive the real okebot Slack app over HTTP: signed requests into an aiohttp test server, answers read
+back from the fake Slack Web API and its response_url recorder."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient, TestServer
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.store.factory import open_store
+from bot.compose import build_reader
+from bot.slack.app import create_app
+from bot.slack.deps import Deps
+from bot.slack.settings import SlackSettings
+from bot.slack.transport import EVENTS_PATH, http_web_app
+from engine.access import AccessPolicy, ChannelBinding, Role, RoleGrant
+from engine.ports import StateStore
+from tests.fakes.slack_api import FakeSlackApi
+
+SECRET = "test-signing-secret-0123456789"
+OPERATOR = "UOPS"
+VIEWER = "UVIEW"
+BOUND_CHANNEL = "CPAY"
+OPEN_CHANNEL = "CGENERAL"
+
+POLICY = AccessPolicy(
+    default_role=Role.VIEWER,
+    unbound_channels="all",
+    bindings=(ChannelBinding(channel=BOUND_CHANNEL, clusters=("payments-native",)),),
+    grants=(RoleGrant(kind="user", subject=OPERATOR, role=Role.OPERATOR),),
+)
+
+
+def sign(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {"x-slack-request-timestamp": ts, "x-slack-signature": signature}
+
+
+@dataclass
+class Bot:
+    fake: FakeSlackApi
+    client: TestClient
+    store: StateStore
+
+    async def post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
+                   signed: bool = True) -> ClientResponse:
+        all_headers = {"content-type": content_type, **(sign(body) if signed else {}), **(headers or {})}
+        return await self.client.post(EVENTS_PATH, data=body.encode(), headers=all_headers)
+
+    def command_body(self, text: str, *, user: str = VIEWER, channel: str = OPEN_CHANNEL) -> str:
+        return urlencode({"token": "legacy", "team_id": "T0FAKE", "channel_id": channel, "user_id": user,
+                          "command": "/oke", "text": text, "response_url": self.fake.response_url,
+                          "trigger_id": "trigger-1", "api_app_id": "A0FAKE"})
+
+    async def command(self, text: str, *, user: str = VIEWER, channel: str = OPEN_CHANNEL) -> ClientResponse:
+        return await self.post(self.command_body(text, user=user, channel=channel),
+                               "application/x-www-form-urlencoded")
+
+    async def interact(self, payload: dict[str, Any]) -> ClientResponse:
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+    async def event(self, event: dict[str, Any], *, event_id: str, retry: int | None = None) -> ClientResponse:
+        body = json.dumps({"token": "legacy", "team_id": "T0FAKE", "api_app_id": "A0FAKE", "type": "event_callback",
+                           "event_id": event_id, "event_time": int(time.time()), "event": event})
+        headers = {"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"} if retry else {}
+        return await self.post(body, "application/json", headers=headers)
+
+    def block_action(self, action_id: str, value: str, *, user: str = VIEWER, channel: str = OPEN_CHANNEL,
+                     ephemeral: bool = True) -> dict[str, Any]:
+        return {"type": "block_actions", "team": {"id": "T0FAKE"}, "user": {"id": user},
+                "api_app_id": "A0FAKE", "token": "legacy", "trigger_id": "trigger-2",
+                "container": {"type": "message", "is_ephemeral": ephemeral}, "channel": {"id": channel},
+                "response_url": self.fake.response_url,
+                "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
+                             "action_ts": "1.1"}]}
+
+
+async def start_bot(fake: FakeSlackApi, *, policy: AccessPolicy = POLICY) -> tuple[Bot, TestServer]:
+    store = await open_store("sqlite:///:memory:")
+    deps = Deps(reader=build_reader("demo"), store=store, policy=policy, clock=lambda: datetime.now(UTC),
+                logger=logging.getLogger("okebot.test"))
+    settings = SlackSettings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
+                             slack_api_url=fake.base_url)
+    server = TestServer(http_web_app(create_app(settings, deps)), host="127.0.0.1", port=0)
+    client = TestClient(server)
+    await client.start_server()
+    return Bot(fake=fake, client=client, store=store), server
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    """Every piece of text in a list of blocks, joined, for assertions."""
+    return json.dumps(blocks, ensure_ascii=False)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.bot.slack.harness import BOUND_CHANNEL, OPERATOR, Bot, texts
+
+
+async def test_capacity_command_acks_then_answers_privately_at_the_response_url(bot: Bot):
+    response = await bot.command("capacity retail-flannel")
+    assert response.status == 200
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert answer.body["response_type"] == "ephemeral"
+    assert "Capacity: retail-flannel" in texts(answer.body["blocks"])
+    assert answer.body["text"]
+    assert len(answer.body["blocks"]) <= 50
+
+
+async def test_help_lists_every_subcommand(bot: Bot):
+    await bot.command("help")
+    (answer,) = await bot.fake.wait_for("webhook")
+    for word in ("clusters", "capacity", "diagnose", "cni", "whatif", "validate", "explain", "rules"):
+        assert f"/oke {word}" in texts(answer.body["blocks"])
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("capacty", "unknown subcommand"),
+    ("diagnose", "/oke diagnose &lt;cluster&gt;"),
+    ("whatif analytics size=lots", "size"),
+    ("explain", "/oke explain"),
+])
+async def test_malformed_commands_get_that_subcommands_usage(bot: Bot, text: str, expected: str):
+    await bot.command(text)
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert expected in texts(answer.body["blocks"])
+
+
+async def test_unknown_cluster_is_a_friendly_answer_naming_the_known_ones(bot: Bot):
+    await bot.command("diagnose nope")
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "no cluster 'nope'" in answer.body["text"]
+    assert "analytics" in texts(answer.body["blocks"])
+    assert "Error id" not in texts(answer.body["blocks"])
+
+
+async def test_a_bound_channel_defaults_to_its_cluster(bot: Bot):
+    await bot.command("capacity", channel=BOUND_CHANNEL)
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "Capacity: payments-native" in texts(answer.body["blocks"])
+    assert "retail-flannel" not in texts(answer.body["blocks"])
+
+
+async def test_a_bound_channel_refuses_other_clusters_and_says_why(bot: Bot):
+    await bot.command("capacity retail-flannel", channel=BOUND_CHANNEL)
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "Not allowed" in answer.body["text"]
+    assert "bound to clusters payments-native" in answer.body["text"]
+
+
+async def test_whatif_needs_the_operator_role_and_says_so(bot: Bot):
+    await bot.command("whatif retail-flannel size=1")
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "needs the operator role" in answer.body["text"]
+
+
+async def test_operator_gets_a_whatif_answer(bot: Bot):
+    await bot.command("whatif analytics analytics-spark size=1", user=OPERATOR)
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "What-if: analytics" in texts(answer.body["blocks"])
+
+
+async def test_validate_opens_the_plan_modal(bot: Bot):
+    await bot.command("validate")
+    (call,) = await bot.fake.wait_for("views.open")
+    assert call.body["trigger_id"] == "trigger-1"
+    assert call.body["view"]["callback_id"] == "oke-validate-modal"
+
+
+async def test_every_command_is_audited(bot: Bot):
+    await bot.command("capacity analytics")
+    await bot.fake.wait_for("webhook")
+    for _ in range(100):
+        entries = await bot.store.list_audit(limit=5)
+        if entries:
+            break
+        await asyncio.sleep(0.01)
+    assert entries[0].command == "/oke"
+    assert entries[0].arguments == "capacity analytics"
+    assert entries[0].outcome == "ok"
+    assert entries[0].user == "UVIEW"
