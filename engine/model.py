@@ -9,6 +9,7 @@ them. The same model is built from a live tenancy, a snapshot file or a plan fil
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Literal
@@ -221,6 +222,7 @@ class Cluster(Frozen):
     addons: tuple[Addon, ...] | None = None
     cni_observation: CniObservation | None = None
     lifecycle_state: str | None = None
+    compartment_id: str | None = None
 
 
 class SubnetUsage(Frozen):
@@ -280,6 +282,21 @@ class Tenancy(Frozen):
             if shape.name == name:
                 return shape
         return None
+
+    def unreadable_for(self, clusters: Iterable[Cluster]) -> tuple[Unreadable, ...]:
+        """What could not be read that matters to these clusters: drops items about other clusters and their pools."""
+        chosen = tuple(clusters)
+        wanted = {c.id for c in chosen} | {p.id for c in chosen for p in c.node_pools}
+        foreign = {c.id for c in self.clusters} | {p.id for c in self.clusters for p in c.node_pools}
+        foreign -= wanted
+
+        def about_another_cluster(item_id: str) -> bool:
+            # A reader asked for some clusters may not hold the others at all; their OCIDs still say what they are.
+            return item_id in foreign or (
+                item_id not in wanted and item_id.startswith(("ocid1.cluster.", "ocid1.nodepool."))
+            )
+
+        return tuple(item for item in self.unreadable if item.id is None or not about_another_cluster(item.id))
 
     def find_cluster(self, ref: str) -> Cluster | None:
         """Find a cluster by OCID, exact name, or case-insensitive name."""

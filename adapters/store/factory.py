@@ -1,0 +1,55 @@
+"""Open the state store a URL names: `sqlite:///path`, `sqlite:///:memory:` or `postgresql://...`."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from adapters.store.dsn import redact_dsn
+from adapters.store.postgres import PostgresStore
+from adapters.store.sqlite import SqliteStore
+from engine.errors import SourceError
+from engine.ports import StateStore
+
+_SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+_USAGE = "use sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite:///:memory: or postgresql://user@host/db"
+
+
+async def open_store(url: str) -> StateStore:
+    """Open and migrate the store `url` names; SourceError, with the password hidden, when it cannot."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme == "sqlite":
+        return await SqliteStore.open(_sqlite_path(url))
+    if scheme in ("postgresql", "postgres"):
+        dsn, schema = _split_schema(url)
+        return await PostgresStore.open(dsn, schema=schema)
+    raise SourceError(f"unsupported state store URL {redact_dsn(url)!r}", remedy=_USAGE)
+
+
+def _sqlite_path(url: str) -> str:
+    # SQLAlchemy's convention: three slashes then a relative path, four for an absolute one.
+    rest = url.split("://", 1)[1]
+    if not rest.startswith("/") or rest == "/":
+        raise SourceError(f"a SQLite URL needs a path after sqlite:///, got {url!r}", remedy=_USAGE)
+    path = rest[1:]
+    if "?" in path or "#" in path:
+        raise SourceError(f"a SQLite URL takes no query or fragment, got {url!r}", remedy=_USAGE)
+    return path
+
+
+def _split_schema(url: str) -> tuple[str, str | None]:
+    """The DSN for asyncpg without okebot's own `schema` query parameter, and that schema."""
+    try:
+        parts = urlsplit(url)
+        query = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+    except ValueError as exc:
+        message = f"cannot read the PostgreSQL URL {redact_dsn(url)!r}: {exc}"
+        raise SourceError(message, remedy=_USAGE) from exc
+    schemas = [value for key, value in query if key == "schema"]
+    if len(schemas) > 1 or (schemas and not _SCHEMA_NAME.fullmatch(schemas[0])):
+        raise SourceError(
+            f"the schema parameter of {redact_dsn(url)!r} must be one plain identifier (letters, digits, _)",
+            remedy="for example postgresql://okebot@db/okebot?schema=okebot",
+        )
+    rest = urlencode([(key, value) for key, value in query if key != "schema"])
+    return urlunsplit(parts._replace(query=rest)), (schemas[0] if schemas else None)

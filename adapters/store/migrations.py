@@ -1,0 +1,73 @@
+"""The state store's schema, as ordered migrations applied once each and recorded in `schema_version`.
+
+Each migration holds the same change in both dialects; a new one is appended with the next version and
+never edited once released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from engine.errors import SourceError
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema change: statements for SQLite and for PostgreSQL, run in one transaction."""
+
+    version: int
+    name: str
+    sqlite: tuple[str, ...]
+    postgres: tuple[str, ...]
+
+
+SCHEMA_VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_us BIGINT NOT NULL)"
+)
+
+_PORTABLE_V1 = (
+    "CREATE INDEX audit_log_newest ON audit_log (at_us DESC, id DESC)",
+    "CREATE INDEX audit_log_user ON audit_log (user_id, at_us DESC)",
+    "CREATE INDEX audit_log_channel ON audit_log (channel, at_us DESC)",
+    "CREATE TABLE channel_bindings ("
+    " channel TEXT PRIMARY KEY, clusters TEXT NOT NULL, compartments TEXT NOT NULL, default_cluster TEXT)",
+    "CREATE TABLE role_grants ("
+    " kind TEXT NOT NULL, subject_key TEXT NOT NULL, subject TEXT NOT NULL, role TEXT NOT NULL,"
+    " PRIMARY KEY (kind, subject_key))",
+    # Expiry is seconds since the epoch so both dialects compare it the same way.
+    "CREATE TABLE claims (claim_key TEXT PRIMARY KEY, expires_at DOUBLE PRECISION NOT NULL)",
+    "CREATE INDEX claims_expiry ON claims (expires_at)",
+)
+
+_AUDIT_COLUMNS = (
+    " at_us BIGINT NOT NULL, user_id TEXT NOT NULL, channel TEXT NOT NULL, command TEXT NOT NULL,"
+    " arguments TEXT NOT NULL, outcome TEXT NOT NULL, error_id TEXT, duration_ms BIGINT NOT NULL)"
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        version=1,
+        name="audit log, channel bindings, role grants, claims",
+        sqlite=(
+            "CREATE TABLE audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT," + _AUDIT_COLUMNS,
+            *_PORTABLE_V1,
+        ),
+        postgres=(
+            "CREATE TABLE audit_log (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY," + _AUDIT_COLUMNS,
+            *_PORTABLE_V1,
+        ),
+    ),
+)
+
+
+def pending(current: int, migrations: Sequence[Migration] = MIGRATIONS) -> list[Migration]:
+    """The migrations still to apply to a database at version `current`, in order."""
+    known = max((m.version for m in migrations), default=0)
+    if current > known:
+        raise SourceError(
+            f"the state database is at schema version {current}, newer than this okebot knows ({known})",
+            remedy="upgrade okebot, or point it at another database",
+        )
+    return sorted((m for m in migrations if m.version > current), key=lambda m: m.version)
