@@ -15,8 +15,8 @@ from engine.capacity_subnets import assess_subnets
 from engine.cidr import node_slots
 from engine.errors import NotFoundError
 from engine.findings import sort_findings
-from engine.model import Cluster, Cni, NodePool, Tenancy
-from engine.pods import FLANNEL_PODS_PER_NODE, PREALLOCATION_ASSUMPTION, pool_vnics
+from engine.model import Cluster, Cni, NodePool, NodePoolType, Tenancy
+from engine.pods import FLANNEL_PODS_PER_NODE, PREALLOCATION_ASSUMPTION, VIRTUAL_POOL_ASSUMPTION, pool_vnics
 from engine.reports import CapacityReport, ClusterCapacity, PodsCidrCapacity
 from engine.shapes import ShapeCatalogue
 
@@ -49,7 +49,7 @@ def assess_capacity(tenancy: Tenancy, *, cluster_ref: str | None = None) -> Capa
     clusters = select_clusters(tenancy, cluster_ref)
     return CapacityReport(
         clusters=[assess_cluster_capacity(tenancy, cluster, shapes=shapes) for cluster in clusters],
-        unreadable=list(tenancy.unreadable),
+        unreadable=list(tenancy.unreadable_for(clusters)),
     )
 
 
@@ -93,8 +93,12 @@ def _assumptions(cluster: Cluster, shapes: ShapeCatalogue) -> list[str]:
     if cluster.cni is Cni.FLANNEL:
         unread = ["The cluster's pods CIDR was not read, so its flannel node slots are unknown."]
         return [*(unread if cluster.pods_cidr is None else []), *_spread_notes(pools)]
+    virtual = [pool.name for pool in pools if pool.type is NodePoolType.VIRTUAL]
+    pools = tuple(pool for pool in pools if pool.type is not NodePoolType.VIRTUAL)
     classic = [pool for pool in pools if not pool.secondary_vnic_ip_counts]
     said = [PREALLOCATION_ASSUMPTION]
+    if virtual:
+        said.append(VIRTUAL_POOL_ASSUMPTION.format(pools=", ".join(virtual)))
     if classic:
         said.append(CLASSIC_FORMULA_ASSUMPTION)
     unset = [pool.name for pool in classic if pool.max_pods_per_node is None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.findings import Finding, Severity
-from engine.model import Cni, NodePool
+from engine.model import Cni, NodePool, NodePoolType
 from engine.pods import (
     KUBERNETES_MAX_PODS,
     VNIC_PROFILE_MAX_IPS,
@@ -44,7 +44,7 @@ def assess_pool(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> NodePool
 def pool_rule_findings(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> list[Finding]:
     """Findings about one pool's shape and maxPodsPerNode."""
     found = [_max_pods_over_limit(pool)]
-    if cni is Cni.VCN_NATIVE:
+    if cni is Cni.VCN_NATIVE and pool.type is not NodePoolType.VIRTUAL:
         vnics = pool_vnics(pool, shapes)
         found += [_shape_unknown(pool, shapes, vnics), _single_vnic(pool, vnics), _exceeds_shape(pool, vnics)]
     return [finding for finding in found if finding is not None]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
+from pydantic import Field
+
 from engine.model import Frozen
 
 
@@ -38,7 +40,7 @@ class Finding(Frozen):
     message: str
     remedy: str
     subject: str
-    details: dict[str, str | int | float | bool | None] = {}
+    details: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
 
 
 class FindingCounts(Frozen):

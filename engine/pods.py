@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from engine.model import Cni, Frozen, NodePool
+from engine.model import Cni, Frozen, NodePool, NodePoolType
 from engine.shapes import ShapeCatalogue, vnics_for
 
 KUBERNETES_MAX_PODS = 110
@@ -25,6 +25,11 @@ PREALLOCATION_ASSUMPTION = (
     "IPs, and all 31 secondaries are pre-allocated per VNIC needed for maxPodsPerNode "
     "(Oracle does not publish the exact rule; see facts §1.3). Pools with VNIC profiles reserve their ipCount "
     "plus one primary IP per profile."
+)
+VIRTUAL_POOL_ASSUMPTION = (
+    "Virtual node pools ({pools}): each pod takes its own IP from the pod subnet, so the subnet's load follows "
+    "the pod count, which okebot cannot see ahead; their pods per node and pod-subnet reservations are not "
+    "counted (the facts give no per-node rule for virtual nodes)."
 )
 
 
@@ -59,6 +64,9 @@ def vcn_native_max_pods(vnics: int) -> int:
 
 def pods_per_node(pool: NodePool, cni: Cni, shapes: ShapeCatalogue) -> PodsPerNode:
     """Pods per node for a pool under the cluster's CNI."""
+    if pool.type is NodePoolType.VIRTUAL:
+        # Virtual nodes run pods on OCI-managed capacity with a pod shape, not on VNICs of a worker shape.
+        return PodsPerNode(vnics=None, max_pods=None, limited_by="virtual", shape_known=True)
     shape_known = shapes.get(pool.shape) is not None
     vnics = pool_vnics(pool, shapes)
     if cni is Cni.FLANNEL:

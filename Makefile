@@ -1,0 +1,26 @@
+# Two commands do everything on a fresh machine:
+#   make demo   set up, then run okebot on the bundled demo tenancy (no Slack or OCI credentials needed)
+#   make test   set up, then run the linters, the type checker, the import contract and the whole test suite
+.PHONY: demo test setup lint bench clean
+
+demo:
+	@scripts/demo.sh
+
+test:
+	@scripts/test.sh
+
+setup:
+	@scripts/setup.sh
+
+lint: setup
+	.venv/bin/ruff check engine adapters bot tests bench
+	.venv/bin/mypy
+	.venv/bin/lint-imports
+
+bench: setup
+	.venv/bin/python -m bench.bench_validate
+	.venv/bin/python -m bench.bench_oci_read
+	.venv/bin/python -m bench.bench_ack
+
+clean:
+	rm -rf .venv .mypy_cache .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""The okebot command line."""

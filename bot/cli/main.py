@@ -1,0 +1,101 @@
+"""`okebot`: the same answers as the Slack bot, in a terminal or a CI pipeline.
+
+Exit codes: 0 fine, 1 error findings, 2 bad input, 3 the source could not be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from bot.cli import commands, run_cmd, serve_cmd
+from bot.cli.output import Output
+from engine.errors import EngineError, InputError, NotFoundError, SourceError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_SOURCE = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error names the command and exits 2 without a traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"okebot {self.prog.removeprefix('okebot ')}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line grammar."""
+    parser = _Parser(
+        prog="okebot",
+        description="Pod-network capacity, network-plan validation and CNI status for OKE clusters.",
+        epilog="Exit codes: 0 fine, 1 error findings, 2 bad input, 3 source could not be read.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    commands.add_core_commands(sub)
+    for module in (run_cmd, serve_cmd):
+        module.add_parser(sub)
+        sub.choices[module.__name__.rsplit(".", 1)[1].removesuffix("_cmd")].set_defaults(
+            handler=module.run, findings_exit=False
+        )
+    return parser
+
+
+def _exit_code(report: BaseModel) -> int:
+    data = report.model_dump(mode="json", by_alias=True)
+    return EXIT_FINDINGS if _has_error(data) else EXIT_OK
+
+
+def _has_error(data: object) -> bool:
+    if isinstance(data, dict):
+        if data.get("severity") == "error" and "code" in data:
+            return True
+        if data.get("valid") is False:
+            return True
+        return any(_has_error(value) for key, value in data.items() if key not in ("resolvedFindings",))
+    if isinstance(data, list):
+        return any(_has_error(item) for item in data)
+    return False
+
+
+async def _run(args: argparse.Namespace, output: Output) -> int:
+    result = await args.handler(args)
+    if isinstance(result, int):
+        return result
+    output.report(result)
+    return _exit_code(result) if getattr(args, "findings_exit", True) else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run okebot with these arguments; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    output = Output(fmt=getattr(args, "format", "text"), stream=sys.stdout)
+    try:
+        return asyncio.run(_run(args, output))
+    except (InputError, NotFoundError) as exc:
+        output.error(exc)
+        return EXIT_BAD_INPUT
+    except SourceError as exc:
+        output.error(exc)
+        return EXIT_SOURCE
+    except EngineError as exc:
+        output.error(exc)
+        return EXIT_SOURCE
+    except KeyboardInterrupt:
+        return 130
+
+
+def write_json(path: Path, data: object) -> None:
+    """Write JSON to a file, creating nothing else."""
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Writing reports and errors to the terminal: JSON for scripts, tables (coloured on a terminal) for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TextIO
+
+from pydantic import BaseModel
+
+from bot.render.text import render_text
+from engine.errors import EngineError
+
+
+class Output:
+    """Where and how the CLI writes."""
+
+    def __init__(self, *, fmt: str, stream: TextIO, errors: TextIO | None = None) -> None:
+        self.fmt = fmt
+        self.stream = stream
+        self.errors = errors if errors is not None else sys.stderr
+
+    def report(self, report: BaseModel) -> None:
+        """Write one report in the chosen format."""
+        if self.fmt == "json":
+            data = report.model_dump(mode="json", by_alias=True)
+            self.stream.write(json.dumps(data, indent=2) + "\n")
+            return
+        color = self.stream.isatty()
+        self.stream.write(render_text(report, color=color))
+
+    def error(self, exc: EngineError) -> None:
+        """Write an error: JSON on stdout for scripts, a readable line on stderr for people."""
+        if self.fmt == "json":
+            payload = {"error": {"type": type(exc).__name__, "message": exc.message, "remedy": exc.remedy}}
+            request_id = getattr(exc, "request_id", None)
+            if request_id:
+                payload["error"]["requestId"] = request_id
+            self.stream.write(json.dumps(payload, indent=2) + "\n")
+        self.errors.write(f"okebot: error: {exc.message}\n")
+        if exc.remedy:
+            self.errors.write(f"  fix: {exc.remedy}\n")

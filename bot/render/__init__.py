@@ -1,0 +1,1 @@
+"""Renderers: pure functions from reports to text or Slack blocks."""

@@ -1,0 +1,105 @@
+"""What-if: take the live model, change a node pool (or add one), and hand back the changed model."""
+
+from __future__ import annotations
+
+from engine.errors import InputError, NotFoundError
+from engine.model import Cluster, Frozen, NodePool, Tenancy
+
+
+class WhatIfChange(Frozen):
+    """A change to one node pool. `add_pool` adds a new pool modelled on `pool` (or the first pool)."""
+
+    pool: str | None = None
+    size: int | None = None
+    shape: str | None = None
+    ocpus: float | None = None
+    max_pods: int | None = None
+    add_pool: str | None = None
+
+    def is_empty(self) -> bool:
+        """True when the change changes nothing."""
+        return self.add_pool is None and all(
+            value is None for value in (self.size, self.shape, self.ocpus, self.max_pods)
+        )
+
+
+class ChangedModel(Frozen):
+    tenancy: Tenancy
+    cluster: Cluster
+    changes: tuple[str, ...]
+
+
+def _find_pool(cluster: Cluster, ref: str) -> NodePool:
+    for pool in cluster.node_pools:
+        if ref in (pool.id, pool.name) or pool.name.casefold() == ref.casefold():
+            return pool
+    known = ", ".join(pool.name for pool in cluster.node_pools) or "none"
+    raise NotFoundError(
+        f"cluster {cluster.name} has no node pool {ref!r} (its pools: {known})",
+        remedy="name one of the cluster's node pools",
+    )
+
+
+def _planned_nodes(pool: NodePool) -> int | None:
+    if pool.nodes is not None:
+        return len(pool.nodes)
+    return pool.size
+
+
+def _changed_pool(pool: NodePool, change: WhatIfChange, notes: list[str]) -> NodePool:
+    updates: dict[str, object] = {}
+    size = _planned_nodes(pool)
+    if change.size is not None:
+        notes.append(f"node pool {pool.name}: size {size if size is not None else 'unknown'} → {change.size}")
+        size = change.size
+    if change.shape is not None and change.shape != pool.shape:
+        notes.append(f"node pool {pool.name}: shape {pool.shape or 'unknown'} → {change.shape}")
+        updates["shape"] = change.shape
+    if change.ocpus is not None:
+        notes.append(f"node pool {pool.name}: OCPUs {pool.ocpus or 'unknown'} → {change.ocpus:g}")
+        updates["ocpus"] = change.ocpus
+    if change.max_pods is not None:
+        notes.append(
+            f"node pool {pool.name}: maxPodsPerNode {pool.max_pods_per_node or 'unset'} → {change.max_pods}"
+        )
+        updates["max_pods_per_node"] = change.max_pods
+    # The observed nodes no longer describe the changed pool (count, and VNIC limits read from their
+    # instances), so the changed pool is modelled by its planned size alone.
+    updates.update(nodes=None, size=size, max_size=None)
+    return pool.model_copy(update=updates)
+
+
+def apply_whatif(tenancy: Tenancy, cluster: Cluster, change: WhatIfChange) -> ChangedModel:
+    """Apply a what-if change to a cluster of the tenancy; raise InputError/NotFoundError when it cannot."""
+    if change.is_empty():
+        raise InputError(
+            "a what-if needs at least one change",
+            where="whatif",
+            remedy="add --size N, --shape NAME, --ocpus N, --max-pods N or --add-pool NAME",
+        )
+    notes: list[str] = []
+    pools = list(cluster.node_pools)
+    if change.add_pool is not None:
+        if any(pool.name.casefold() == change.add_pool.casefold() for pool in pools):
+            raise InputError(f"node pool {change.add_pool!r} already exists", where="add-pool")
+        if not pools:
+            raise InputError("the cluster has no node pool to model a new pool on", where="add-pool")
+        template = _find_pool(cluster, change.pool) if change.pool else pools[0]
+        notes.append(f"add node pool {change.add_pool} modelled on {template.name}")
+        new_pool = template.model_copy(
+            update={"id": f"whatif:nodePool/{change.add_pool}", "name": change.add_pool, "nodes": None,
+                    "size": 0 if change.size is None else change.size}
+        )
+        pools.append(_changed_pool(new_pool, change.model_copy(update={"size": None}), notes))
+    else:
+        if change.pool is None:
+            raise InputError("which node pool?", where="pool", remedy="add --pool NAME")
+        target = _find_pool(cluster, change.pool)
+        pools = [_changed_pool(pool, change, notes) if pool.id == target.id else pool for pool in pools]
+    changed_cluster = cluster.model_copy(update={"node_pools": tuple(pools)})
+    clusters = tuple(changed_cluster if c.id == cluster.id else c for c in tenancy.clusters)
+    return ChangedModel(
+        tenancy=tenancy.model_copy(update={"clusters": clusters}),
+        cluster=changed_cluster,
+        changes=tuple(notes),
+    )

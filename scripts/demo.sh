@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set up, then show okebot's main answers on the bundled demo tenancy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+run() {
+  echo "\$ okebot $*"
+  # Exit code 1 means "there are error findings", which the demo tenancy has on purpose.
+  .venv/bin/okebot "$@" || [ $? -eq 1 ]
+  echo
+}
+run clusters --source demo
+run capacity --source demo
+run cni --source demo
+run diagnose payments-native --source demo
