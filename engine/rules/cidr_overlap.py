@@ -1,0 +1,166 @@
+"""CIDR overlap rules: subnets inside their VCN, subnets apart, pods and services CIDRs clear of the network.
+
+Two CIDR blocks overlap only when one contains the other, so sorting blocks by network address (then prefix
+length) and sweeping with a stack of the blocks still open finds every overlapping pair in O(n log n + k)
+for k pairs, instead of comparing every pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from ipaddress import IPv4Network
+from typing import TypeVar
+
+from engine.findings import Finding, Severity
+from engine.model import Cluster, Cni, Subnet, Tenancy
+from engine.rules._common import cidr_text, cluster_subnets, finding, subnet_index
+
+K = TypeVar("K", bound=Hashable)
+
+
+def overlapping_pairs(blocks: Sequence[tuple[IPv4Network, K]]) -> list[tuple[K, K]]:
+    """Every pair of keys whose blocks overlap, as (containing key, contained key), by a sorted sweep."""
+    ordered = sorted(blocks, key=lambda item: (int(item[0].network_address), item[0].prefixlen))
+    open_blocks: list[tuple[int, K]] = []
+    pairs: list[tuple[K, K]] = []
+    for block, key in ordered:
+        start = int(block.network_address)
+        while open_blocks and open_blocks[-1][0] < start:
+            open_blocks.pop()
+        pairs.extend((open_key, key) for _, open_key in open_blocks)
+        open_blocks.append((int(block.broadcast_address), key))
+    return pairs
+
+
+def _touched_vcn_ids(tenancy: Tenancy, cluster: Cluster) -> set[str]:
+    index = subnet_index(tenancy)
+    vcn_ids = {cluster.vcn_id} if cluster.vcn_id else set()
+    for subnet_id in cluster_subnets(cluster).all_ids():
+        subnet = index.get(subnet_id)
+        if subnet is not None and subnet.vcn_id is not None:
+            vcn_ids.add(subnet.vcn_id)
+    return vcn_ids
+
+
+def _subnets_in(tenancy: Tenancy, vcn_ids: set[str]) -> list[Subnet]:
+    return [subnet for subnet in tenancy.subnets if subnet.vcn_id in vcn_ids]
+
+
+def subnet_outside_vcn_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+    """SUBNET_OUTSIDE_VCN for subnets of the cluster's VCNs whose CIDR lies in none of the VCN's CIDRs."""
+    vcn_ids = _touched_vcn_ids(tenancy, cluster)
+    vcns = {vcn.id: vcn for vcn in tenancy.vcns if vcn.id in vcn_ids}
+    found: list[Finding] = []
+    for subnet in _subnets_in(tenancy, set(vcns)):
+        vcn = vcns[subnet.vcn_id or ""]
+        for block in subnet.cidrs:
+            if not any(block.subnet_of(outer) for outer in vcn.cidrs):
+                found.append(
+                    finding(
+                        "SUBNET_OUTSIDE_VCN",
+                        f"subnet:{subnet.name}",
+                        f"Subnet {subnet.name} CIDR {block} is not inside VCN {vcn.name} "
+                        f"({', '.join(str(c) for c in vcn.cidrs) or 'no CIDRs'}).",
+                        details={"subnet": subnet.name, "cidr": str(block), "vcn": vcn.name},
+                    )
+                )
+    return found
+
+
+def subnet_overlap_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+    """SUBNET_OVERLAP for each pair of subnets of one of the cluster's VCNs whose CIDRs overlap."""
+    by_vcn: dict[str, list[Subnet]] = {}
+    for subnet in _subnets_in(tenancy, _touched_vcn_ids(tenancy, cluster)):
+        by_vcn.setdefault(subnet.vcn_id or "", []).append(subnet)
+    found: list[Finding] = []
+    for vcn_id, subnets in sorted(by_vcn.items()):
+        index = {subnet.id: subnet for subnet in subnets}
+        blocks = [(block, subnet.id) for subnet in subnets for block in subnet.cidrs]
+        seen: set[tuple[str, str]] = set()
+        for outer_id, inner_id in overlapping_pairs(blocks):
+            pair = (min(outer_id, inner_id), max(outer_id, inner_id))
+            if outer_id != inner_id and pair not in seen:
+                seen.add(pair)
+                found.append(_overlap(index[pair[0]], index[pair[1]], tenancy, vcn_id))
+    return found
+
+
+def _overlap(first: Subnet, second: Subnet, tenancy: Tenancy, vcn_id: str) -> Finding:
+    a, b = sorted((first, second), key=lambda s: (s.name, s.id))
+    vcn = tenancy.vcn(vcn_id)
+    return finding(
+        "SUBNET_OVERLAP",
+        f"subnet:{b.name}",
+        f"Subnets {a.name} ({cidr_text(a)}) and {b.name} ({cidr_text(b)}) in VCN "
+        f"{vcn.name if vcn else vcn_id} overlap.",
+        details={"subnet": b.name, "otherSubnet": a.name, "cidrs": cidr_text(b), "otherCidrs": cidr_text(a)},
+    )
+
+
+def cluster_cidr_overlap_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+    """PODS_CIDR_OVERLAP / SERVICES_CIDR_OVERLAP against the VCN, the cluster's subnets and each other."""
+    # VCN-native pods take subnet IPs, so an overlapping (unused) pods CIDR is a warning there, not an error.
+    pods_severity = Severity.ERROR if cluster.cni is Cni.FLANNEL else Severity.WARNING
+    found: list[Finding] = []
+    for code, label, cidr, severity in (
+        ("PODS_CIDR_OVERLAP", "pods", cluster.pods_cidr, pods_severity),
+        ("SERVICES_CIDR_OVERLAP", "services", cluster.services_cidr, Severity.ERROR),
+    ):
+        if cidr is not None:
+            found += _network_overlaps(tenancy, cluster, code=code, label=label, cidr=cidr, severity=severity)
+    pods, services = cluster.pods_cidr, cluster.services_cidr
+    if pods is not None and services is not None and pods.overlaps(services):
+        found.append(
+            finding(
+                "PODS_CIDR_OVERLAP",
+                f"cluster:{cluster.name}",
+                f"Cluster {cluster.name} pods CIDR {pods} overlaps its services CIDR {services}.",
+                severity=pods_severity,
+                details={"podsCidr": str(pods), "servicesCidr": str(services)},
+            )
+        )
+    return found
+
+
+def _network_overlaps(
+    tenancy: Tenancy, cluster: Cluster, *, code: str, label: str, cidr: IPv4Network, severity: Severity
+) -> list[Finding]:
+    found: list[Finding] = []
+    reported: list[IPv4Network] = []
+    vcn = tenancy.vcn(cluster.vcn_id)
+    for block in vcn.cidrs if vcn is not None else ():
+        if block.overlaps(cidr) and vcn is not None:
+            reported.append(block)
+            found.append(
+                finding(
+                    code,
+                    f"vcn:{vcn.name}",
+                    f"Cluster {cluster.name} {label} CIDR {cidr} overlaps VCN {vcn.name} CIDR {block}.",
+                    severity=severity,
+                    details={f"{label}Cidr": str(cidr), "vcnCidr": str(block)},
+                )
+            )
+    index = subnet_index(tenancy)
+    for subnet in _existing(index, cluster_subnets(cluster).all_ids()):
+        # A subnet inside an already reported VCN block adds nothing but noise.
+        clashing = [b for b in subnet.cidrs if b.overlaps(cidr) and not any(b.overlaps(r) for r in reported)]
+        if clashing:
+            found.append(
+                finding(
+                    code,
+                    f"subnet:{subnet.name}",
+                    f"Cluster {cluster.name} {label} CIDR {cidr} overlaps subnet {subnet.name} "
+                    f"({', '.join(str(b) for b in clashing)}).",
+                    severity=severity,
+                    details={
+                        f"{label}Cidr": str(cidr),
+                        "subnet": subnet.name,
+                        "subnetCidrs": ", ".join(str(b) for b in clashing),
+                    },
+                )
+            )
+    return found
+
+
+def _existing(index: dict[str, Subnet], ids: Iterable[str]) -> list[Subnet]:
+    return [index[subnet_id] for subnet_id in ids if subnet_id in index]

@@ -1,0 +1,82 @@
+"""Route rules: a VCN-native pod subnet needs 0.0.0.0/0 to a NAT gateway and its region's services to a
+service gateway. A route table that was not read is reported once as unknown, never as missing routes."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+
+from engine.findings import Finding
+from engine.model import Cluster, Cni, RouteRule, Subnet, Tenancy
+from engine.rules._common import Detail, cluster_subnets, finding, is_all_services_label, names, subnet_index
+
+_DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
+
+
+def route_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+    """POD_SUBNET_NO_NAT_ROUTE and POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE, or ROUTES_NOT_READ."""
+    if cluster.cni is not Cni.VCN_NATIVE:
+        return []
+    index = subnet_index(tenancy)
+    pod_subnets = [index[i] for i in cluster_subnets(cluster).pods if i in index]
+    unread = [subnet.name for subnet in pod_subnets if subnet.route_rules is None]
+    found: list[Finding] = []
+    for subnet in pod_subnets:
+        if subnet.route_rules is not None:
+            found += _pod_subnet_routes(subnet, subnet.route_rules)
+    if unread:
+        found.append(
+            finding(
+                "ROUTES_NOT_READ",
+                f"cluster:{cluster.name}",
+                f"Route rules of pod subnet(s) {names(unread)} were not read, so their NAT and service "
+                "gateway "
+                "routes were not checked.",
+                details={"subnets": len(unread)},
+            )
+        )
+    return found
+
+
+def _pod_subnet_routes(subnet: Subnet, rules: tuple[RouteRule, ...]) -> list[Finding]:
+    found: list[Finding] = []
+    subject = f"subnet:{subnet.name}"
+    details: dict[str, Detail] = {"subnet": subnet.name, "routeRules": len(rules)}
+    if not any(_is_nat_default(rule) for rule in rules):
+        found.append(
+            finding(
+                "POD_SUBNET_NO_NAT_ROUTE",
+                subject,
+                f"Pod subnet {subnet.name}'s route table ({len(rules)} rules) has no "
+                "0.0.0.0/0 -> NAT gateway route.",
+                details=details,
+            )
+        )
+    if not any(_is_service_route(rule) for rule in rules):
+        found.append(
+            finding(
+                "POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE",
+                subject,
+                f"Pod subnet {subnet.name}'s route table ({len(rules)} rules) has no "
+                "'All <region> Services' -> "
+                "service gateway route.",
+                details=details,
+            )
+        )
+    return found
+
+
+def _is_nat_default(rule: RouteRule) -> bool:
+    if rule.target != "nat-gateway" or rule.destination_type != "cidr":
+        return False
+    try:
+        return IPv4Network(rule.destination.strip(), strict=False) == _DEFAULT_ROUTE
+    except ValueError:
+        return False
+
+
+def _is_service_route(rule: RouteRule) -> bool:
+    return (
+        rule.target == "service-gateway"
+        and rule.destination_type == "service"
+        and is_all_services_label(rule.destination)
+    )

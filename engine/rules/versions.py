@@ -1,0 +1,125 @@
+"""Version and image rules: Kubernetes versions for VCN-native and service mesh, OKE image age."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from engine.findings import Finding
+from engine.model import Cluster, Cni, NodeImage, NodePool, Tenancy
+from engine.rules._common import finding
+
+Version = tuple[int, int, int]
+
+VCN_NATIVE_MIN_VERSION: Version = (1, 22, 0)
+SERVICE_MESH_MIN_VERSION: Version = (1, 26, 0)
+VCN_NATIVE_MIN_IMAGE_DATE = date(2022, 6, 1)
+
+_VERSION = re.compile(
+    r"^\s*v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,6}))?(?:[-+][0-9A-Za-z.+-]*)?\s*$", re.IGNORECASE
+)
+# OKE image names carry their build date: "Oracle-Linux-8.9-2024.01.26-0-OKE-1.28.2-668".
+_IMAGE_DATE = re.compile(r"(?<!\d)(20\d\d)\.(\d\d)\.(\d\d)(?!\d)")
+
+
+def parse_version(text: str | None) -> Version | None:
+    """(major, minor, patch) from "v1.28.2", "1.28" or "1.28.2-oke"; None when it is not a version."""
+    match = _VERSION.match(text or "")
+    if match is None:
+        return None
+    major, minor, patch = match.groups()
+    return int(major), int(minor), int(patch or 0)
+
+
+def image_release_date(image: NodeImage | None) -> date | None:
+    """When an image was released: its `released` date, else the date in an OKE image name; else None."""
+    if image is None:
+        return None
+    if image.released:
+        try:
+            return date.fromisoformat(image.released[:10])
+        except ValueError:
+            pass
+    match = _IMAGE_DATE.search(image.name or "")
+    if match is None:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def _text(version: Version) -> str:
+    return ".".join(str(part) for part in version)
+
+
+def _subjects(cluster: Cluster) -> list[tuple[str, str, str | None]]:
+    """(subject, label, version text) for the cluster and every pool that states its own version."""
+    rows: list[tuple[str, str, str | None]] = [
+        (f"cluster:{cluster.name}", f"Cluster {cluster.name}", cluster.kubernetes_version)
+    ]
+    rows += [
+        (f"nodePool:{p.name}", f"Node pool {p.name}", p.kubernetes_version)
+        for p in cluster.node_pools
+        if p.kubernetes_version is not None
+    ]
+    return rows
+
+
+def version_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+    """K8S_VERSION_UNPARSABLE, K8S_VERSION_TOO_OLD_FOR_VCN_NATIVE and SERVICE_MESH_K8S_VERSION."""
+    found: list[Finding] = []
+    for subject, label, text in _subjects(cluster):
+        if text is None:
+            continue
+        version = parse_version(text)
+        if version is None:
+            found.append(
+                finding(
+                    "K8S_VERSION_UNPARSABLE",
+                    subject,
+                    f"{label} Kubernetes version {text!r} is not a version like v1.28.2.",
+                    details={"version": text},
+                )
+            )
+            continue
+        if cluster.cni is Cni.VCN_NATIVE and version < VCN_NATIVE_MIN_VERSION:
+            found.append(
+                finding(
+                    "K8S_VERSION_TOO_OLD_FOR_VCN_NATIVE",
+                    subject,
+                    f"{label} runs Kubernetes {text}; VCN-native pod networking needs 1.22 or later.",
+                    details={"version": _text(version), "minimum": _text(VCN_NATIVE_MIN_VERSION)},
+                )
+            )
+        if cluster.service_mesh and version < SERVICE_MESH_MIN_VERSION:
+            found.append(
+                finding(
+                    "SERVICE_MESH_K8S_VERSION",
+                    subject,
+                    f"{label} runs Kubernetes {text}; service mesh needs worker nodes on 1.26 or later.",
+                    details={"version": _text(version), "minimum": _text(SERVICE_MESH_MIN_VERSION)},
+                )
+            )
+    return found
+
+
+def image_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+    """NODE_IMAGE_TOO_OLD for VCN-native pools on an image released before June 2022 (unknown dates pass)."""
+    if cluster.cni is not Cni.VCN_NATIVE:
+        return []
+    return [f for pool in cluster.node_pools if (f := _image_finding(pool)) is not None]
+
+
+def _image_finding(pool: NodePool) -> Finding | None:
+    released = image_release_date(pool.image)
+    if released is None or released >= VCN_NATIVE_MIN_IMAGE_DATE:
+        return None
+    image = pool.image.name or pool.image.id if pool.image else None
+    return finding(
+        "NODE_IMAGE_TOO_OLD",
+        f"nodePool:{pool.name}",
+        f"Node pool {pool.name} uses image {image or 'unnamed'} released {released.isoformat()}; VCN-native "
+        "pod networking needs an OKE image released in June 2022 or later.",
+        details={"nodePool": pool.name, "image": image, "released": released.isoformat()},
+    )
