@@ -108,17 +108,20 @@ def tenancy_clusters(tenancy: Tenancy, cluster: Cluster) -> tuple[Cluster, ...]:
     return (cluster, *others)
 
 
-def subnet_claims(
-    clusters: Iterable[Cluster], subnet_id: str, *, shapes: ShapeCatalogue, at: At
-) -> list[SubnetClaim]:
-    """Every claim on one subnet, across all the given clusters and their pools."""
-    return [
-        claim
-        for cluster in clusters
-        for pool in cluster.node_pools
-        for claim in pool_claims(cluster, pool, shapes=shapes, at=at)
-        if claim.subnet_id == subnet_id
-    ]
+class ClaimIndex:
+    """Every claim of the given clusters, grouped by subnet: built once, so a plan with thousands of subnets
+    and hundreds of pools costs one pass over the pools, not one per subnet."""
+
+    def __init__(self, clusters: Iterable[Cluster], *, shapes: ShapeCatalogue, at: At) -> None:
+        self._by_subnet: dict[str, list[SubnetClaim]] = {}
+        for cluster in clusters:
+            for pool in cluster.node_pools:
+                for claim in pool_claims(cluster, pool, shapes=shapes, at=at):
+                    self._by_subnet.setdefault(claim.subnet_id, []).append(claim)
+
+    def on(self, subnet_id: str) -> list[SubnetClaim]:
+        """The claims on one subnet."""
+        return self._by_subnet.get(subnet_id, [])
 
 
 def total_ips(claims: Sequence[SubnetClaim]) -> int | None:

@@ -6,7 +6,7 @@ SHAPE_SINGLE_VNIC, MAX_PODS_EXCEEDS_SHAPE, MAX_PODS_OVER_LIMIT.
 
 from __future__ import annotations
 
-from engine.capacity_claims import At, demand, pool_node_count, subnet_claims, tenancy_clusters
+from engine.capacity_claims import At, ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters
 from engine.capacity_pools import pool_rule_findings
 from engine.capacity_subnets import subnet_roles, used_ips
 from engine.cidr import node_slots, usable_ips
@@ -37,8 +37,12 @@ def capacity_findings(
     pods_cidr = _pods_cidr_finding(cluster, at=at, warn_at=warn_at)
     if pods_cidr is not None:
         findings.append(pods_cidr)
+    clusters = tenancy_clusters(tenancy, cluster)
+    claims_at = ClaimIndex(clusters, shapes=shapes, at=at)
+    claims_now = claims_at if at == "current" else ClaimIndex(clusters, shapes=shapes, at="current")
+    subnets = {subnet.id: subnet for subnet in tenancy.subnets}
     for subnet_id, roles in subnet_roles(cluster).items():
-        subnet = tenancy.subnet(subnet_id)
+        subnet = subnets.get(subnet_id)
         if subnet is None:
             continue
         if SubnetRole.PODS in roles and cluster.cni is Cni.VCN_NATIVE:
@@ -47,7 +51,10 @@ def capacity_findings(
             code = "WORKER_SUBNET_TOO_SMALL"
         else:
             continue
-        finding = _subnet_finding(tenancy, cluster, subnet, code=code, shapes=shapes, at=at, warn_at=warn_at)
+        finding = _subnet_finding(
+            tenancy, subnet, code=code, claims=(claims_at.on(subnet.id), claims_now.on(subnet.id)), at=at,
+            warn_at=warn_at,
+        )
         if finding is not None:
             findings.append(finding)
     return findings
@@ -93,12 +100,10 @@ def _pods_cidr_finding(cluster: Cluster, *, at: At, warn_at: float) -> Finding |
 
 
 def _subnet_finding(
-    tenancy: Tenancy, cluster: Cluster, subnet: Subnet, *, code: str, shapes: ShapeCatalogue, at: At,
+    tenancy: Tenancy, subnet: Subnet, *, code: str, claims: tuple[list[SubnetClaim], list[SubnetClaim]], at: At,
     warn_at: float,
 ) -> Finding | None:
-    clusters = tenancy_clusters(tenancy, cluster)
-    claims_at = subnet_claims(clusters, subnet.id, shapes=shapes, at=at)
-    claims_now = subnet_claims(clusters, subnet.id, shapes=shapes, at="current")
+    claims_at, claims_now = claims
     used = used_ips(tenancy, subnet.id)
     need = demand(claims_at, claims_now, used)
     usable = usable_ips(subnet.cidrs)

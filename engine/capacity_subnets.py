@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.capacity_claims import SubnetClaim, subnet_claims, tenancy_clusters, total_ips
+from engine.capacity_claims import ClaimIndex, SubnetClaim, tenancy_clusters, total_ips
 from engine.cidr import usable_ips
 from engine.model import Cluster, Subnet, SubnetRole, Tenancy
 from engine.reports import PoolHeadroom, SubnetCapacity
@@ -75,10 +75,18 @@ def pool_headroom(claims: Sequence[SubnetClaim], *, usable: int, taken: int | No
 
 
 def assess_subnet(
-    tenancy: Tenancy, cluster: Cluster, subnet: Subnet, *, roles: Sequence[SubnetRole], shapes: ShapeCatalogue
+    tenancy: Tenancy,
+    cluster: Cluster,
+    subnet: Subnet,
+    *,
+    roles: Sequence[SubnetRole],
+    shapes: ShapeCatalogue,
+    index: ClaimIndex | None = None,
 ) -> SubnetCapacity:
     """Capacity of one subnet the cluster uses, counting every pool of every cluster that holds IPs in it."""
-    claims = subnet_claims(tenancy_clusters(tenancy, cluster), subnet.id, shapes=shapes, at="current")
+    if index is None:
+        index = ClaimIndex(tenancy_clusters(tenancy, cluster), shapes=shapes, at="current")
+    claims = index.on(subnet.id)
     usable = usable_ips(subnet.cidrs)
     used = used_ips(tenancy, subnet.id)
     reserved = total_ips(claims)
@@ -106,11 +114,13 @@ def assess_subnets(
     """Capacity of every subnet the cluster uses, and a sentence for each one the source does not hold."""
     found: list[SubnetCapacity] = []
     missing: list[str] = []
+    index = ClaimIndex(tenancy_clusters(tenancy, cluster), shapes=shapes, at="current")
+    subnets = {subnet.id: subnet for subnet in tenancy.subnets}
     for subnet_id, roles in subnet_roles(cluster).items():
-        subnet = tenancy.subnet(subnet_id)
+        subnet = subnets.get(subnet_id)
         if subnet is None:
             names = ", ".join(role.value for role in roles)
             missing.append(f"Subnet {subnet_id} ({names}) is not in the source; its capacity is unknown.")
             continue
-        found.append(assess_subnet(tenancy, cluster, subnet, roles=roles, shapes=shapes))
+        found.append(assess_subnet(tenancy, cluster, subnet, roles=roles, shapes=shapes, index=index))
     return found, missing

@@ -124,6 +124,7 @@ def _cluster(
     return Cluster(
         id=wire.id,
         name=wire.name,
+        compartment_id=wire.compartment_id,
         vcn_id=wire.vcn_id,
         kubernetes_version=wire.kubernetes_version,
         cni=_cni(wire, pools),

@@ -56,6 +56,7 @@ class EndpointConfig(Wire):
 class ClusterWire(Wire):
     id: str
     name: str
+    compartment_id: str | None = None
     vcn_id: str | None = None
     kubernetes_version: str | None = None
     lifecycle_state: str | None = None
