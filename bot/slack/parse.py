@@ -87,6 +87,7 @@ def parse_command(text: str, *, default_cluster: str | None = None) -> Parsed:
     if not words:
         return Help()
     name, args = words[0].lower(), words[1:]
+    name = _ALIASES.get(name, name)
     parser = _PARSERS.get(name)
     if parser is None:
         return Usage(None, f"unknown subcommand {name!r}")
@@ -187,6 +188,8 @@ def _rules(args: list[str], default: str | None) -> Parsed:
     return _at_most(args, 0, "rules") or Ask(RulesQuery(), "rules")
 
 
+_ALIASES = {"what-if": "whatif"}
+
 _PARSERS: Mapping[str, Callable[[list[str], str | None], Parsed]] = {
     "help": _help,
     "clusters": _clusters,
@@ -194,7 +197,6 @@ _PARSERS: Mapping[str, Callable[[list[str], str | None], Parsed]] = {
     "diagnose": _diagnose,
     "cni": _cni,
     "whatif": _whatif,
-    "what-if": _whatif,
     "validate": _validate,
     "explain": _explain,
     "rules": _rules,
