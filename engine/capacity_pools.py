@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.capacity_claims import pool_node_count
 from engine.findings import Finding, Severity
 from engine.model import Cni, NodePool, NodePoolType
 from engine.pods import (
@@ -17,11 +18,12 @@ from engine.shapes import ShapeCatalogue
 
 
 def assess_pool(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> NodePoolCapacity:
-    """Capacity of one node pool: observed nodes times the pods each node can run."""
+    """Capacity of one node pool: its nodes (observed, else its size) times the pods each node can run."""
     per_node = pods_per_node(pool, cni, shapes)
     nodes = len(pool.nodes) if pool.nodes is not None else None
+    counted = pool_node_count(pool, at="current")
     max_pods = per_node.max_pods
-    capacity = nodes * max_pods if nodes is not None and max_pods is not None else None
+    capacity = counted * max_pods if counted is not None and max_pods is not None else None
     pod_ips = None
     if cni is Cni.VCN_NATIVE and max_pods is not None:
         pod_ips = pod_subnet_ips_per_node(pool, max_pods)

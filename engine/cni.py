@@ -21,7 +21,7 @@ def assess_cni_all(tenancy: Tenancy, *, cluster_ref: str | None = None) -> CniRe
     """CNI status of every cluster, or of the one `cluster_ref` names."""
     clusters = select_clusters(tenancy, cluster_ref)
     statuses = [assess_cni(cluster) for cluster in clusters]
-    return CniReport(clusters=statuses, unreadable=list(tenancy.unreadable))
+    return CniReport(clusters=statuses, unreadable=list(tenancy.unreadable_for(clusters)))
 
 
 def assess_cni(cluster: Cluster) -> ClusterCniStatus:

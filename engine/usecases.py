@@ -73,8 +73,9 @@ async def diagnose(reader: TenancyReader, *, cluster: str, fresh: bool = False) 
     return diagnose_cluster(tenancy, require_cluster(tenancy, cluster))
 
 
-def _finding_key(finding: Finding) -> tuple[str, str]:
-    return (finding.code, finding.subject)
+def _finding_key(finding: Finding) -> tuple[str, str, str]:
+    # Severity is part of the key so that a warning which becomes an error shows as new.
+    return (finding.code, finding.subject, finding.severity.value)
 
 
 async def whatif(reader: TenancyReader, *, cluster: str, change: WhatIfChange) -> WhatIfReport:

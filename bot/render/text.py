@@ -98,16 +98,19 @@ def cluster_capacity(report: ClusterCapacity, *, with_findings: bool = True) -> 
             )
         )
     pools = Table(title="Node pools", title_justify="left", header_style="bold")
-    for column in ("pool", "type", "shape", "nodes", "VNICs/node", "max pods/node", "limited by", "pods"):
+    pools.add_column("pool", no_wrap=True)
+    for column in ("type", "shape", "nodes", "VNICs/node", "max pods/node", "limited by", "pods"):
         pools.add_column(column, overflow="fold")
     for pool in report.node_pools:
+        nodes = f"{pool.size} planned" if pool.nodes is None and pool.size is not None else _n(pool.nodes)
         pools.add_row(
-            pool.name, pool.type, _n(pool.shape), _n(pool.nodes), _n(pool.vnics_per_node),
+            pool.name, pool.type, _n(pool.shape), nodes, _n(pool.vnics_per_node),
             _n(pool.max_pods_per_node), _n(pool.limited_by), _n(pool.pods_capacity),
         )
     parts.append(pools)
     subnets = Table(title="Subnets", title_justify="left", header_style="bold")
-    for column in ("subnet", "roles", "CIDRs", "usable", "used", "reserved", "utilization", "room for"):
+    subnets.add_column("subnet", no_wrap=True)
+    for column in ("roles", "CIDRs", "usable", "used", "reserved", "utilization", "room for"):
         subnets.add_column(column, overflow="fold")
     for subnet in report.subnets:
         room = ", ".join(f"{_n(h.more_nodes)} × {h.node_pool}" for h in subnet.headroom)

@@ -51,12 +51,13 @@ def test_an_observed_nodes_own_vnic_limit_wins_over_the_shape():
     ("pool_args", "nodes_seen", "pods_capacity"),
     [
         ({"ocpus": 4, "nodes": 3, "size": 10}, 3, 279),
-        ({"ocpus": 4, "size": 10}, None, None),
+        ({"ocpus": 4, "size": 10}, None, 930),
+        ({"ocpus": 4}, None, None),
         ({"shape": "VM.Unknown.Shape", "nodes": 3}, 3, None),
         ({"shape": "VM.Standard.E4.Flex", "ocpus": None, "nodes": 3}, 3, None),
     ],
 )
-def test_pool_pods_capacity_is_observed_nodes_times_pods_per_node_or_unknown(pool_args, nodes_seen,
+def test_pool_pods_capacity_is_observed_nodes_or_else_size_times_pods_per_node_or_unknown(pool_args, nodes_seen,
                                                                               pods_capacity):
     capacity = pool_capacity(**pool_args)
     assert (capacity.nodes, capacity.pods_capacity) == (nodes_seen, pods_capacity)
@@ -166,9 +167,10 @@ def test_capacity_report_for_an_unknown_cluster_names_the_known_ones():
 
 
 def test_capacity_report_json_is_camel_case_with_nulls_for_unknowns():
-    c = cluster("prod", pools=[pool("np1", size=3)])
+    c = cluster("prod", pools=[pool("np1")])
     data = assess_capacity(tenancy(c)).to_json_dict()
     pool_json = data["clusters"][0]["nodePools"][0]  # type: ignore[index]
     assert pool_json["nodes"] is None
+    assert pool_json["size"] is None
     assert pool_json["podsCapacity"] is None
     assert pool_json["maxPodsPerNode"] == 93
