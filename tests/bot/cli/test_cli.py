@@ -23,7 +23,8 @@ def test_capacity_json_lists_every_demo_cluster_with_the_contract_fields(capsys)
     assert code in (0, 1)
     assert {c["name"] for c in data["clusters"]} == DEMO_CLUSTERS
     for cluster in data["clusters"]:
-        assert {"id", "name", "cni", "kubernetesVersion", "nodes", "podsCidr", "nodePools", "subnets", "findings"} <= set(cluster)
+        contract = {"id", "name", "cni", "kubernetesVersion", "nodes", "podsCidr", "nodePools", "subnets", "findings"}
+        assert contract <= set(cluster)
         assert cluster["cni"] in ("flannel", "vcn-native")
         for pool in cluster["nodePools"]:
             assert {"id", "name", "type", "shape", "nodes", "vnicsPerNode", "maxPodsPerNode"} <= set(pool)
@@ -48,7 +49,8 @@ def test_unknown_cluster_is_bad_input_and_names_the_known_clusters(capsys):
     code = main(["capacity", "--cluster", "nope", "--source", "demo"])
     err = capsys.readouterr().err
     assert code == 2
-    assert "nope" in err and "payments-native" in err
+    assert "nope" in err
+    assert "payments-native" in err
 
 
 def test_cni_reports_pending_nodes_on_the_demo_payments_cluster(capsys):
@@ -135,7 +137,9 @@ def test_missing_plan_file_exits_2(capsys):
     assert "no such file" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("content", ["", "{", "[]", "{\"format\": \"other\"}", "{\"format\": \"okebot.snapshot/v1\", \"subnets\": 5}"])
+@pytest.mark.parametrize(
+    "content", ["", "{", "[]", '{"format": "other"}', '{"format": "okebot.snapshot/v1", "subnets": 5}']
+)
 def test_broken_snapshots_exit_2_naming_the_file(tmp_path: Path, capsys, content):
     snap = tmp_path / "snap.json"
     snap.write_text(content, encoding="utf-8")
@@ -160,11 +164,12 @@ def test_bad_argument_types_exit_2(capsys):
 def test_plan_schema_is_json_schema(capsys):
     assert main(["plan", "schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
-    assert "$schema" in schema and "properties" in schema
+    assert "$schema" in schema
+    assert "properties" in schema
 
 
 def test_rules_lists_every_code_and_explain_describes_one(capsys):
-    code, data = run_json(capsys, "rules")
+    _code, data = run_json(capsys, "rules")
     codes = {r["code"] for r in data["rules"]}
     assert {"SUBNET_OVERLAP", "SHAPE_SINGLE_VNIC", "CNI_IMMUTABLE"} <= codes
     assert main(["explain", "POD_SUBNET_TOO_SMALL"]) == 0
@@ -179,5 +184,6 @@ def test_explain_unknown_code_suggests_a_close_one(capsys):
 def test_text_output_is_a_table_without_colour_when_not_a_terminal(capsys):
     main(["capacity", "--cluster", "payments-native", "--source", "demo"])
     out = capsys.readouterr().out
-    assert "payments-native" in out and "\x1b[" not in out
+    assert "payments-native" in out
+    assert "\x1b[" not in out
     assert "Assumption:" in out
