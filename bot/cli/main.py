@@ -1,6 +1,6 @@
 """`okebot`: the same answers as the Slack bot, in a terminal or a CI pipeline.
 
-Exit codes: 0 fine, 1 error findings, 2 bad input, 3 the source could not be read.
+Exit codes: 0 fine, 1 error findings, 2 bad input, 3 the source could not be read, 4 a bug in okebot.
 """
 
 from __future__ import annotations
@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
+import traceback
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from bot.cli import commands, run_cmd, serve_cmd
 from bot.cli.output import Output
 from engine.errors import EngineError, InputError, NotFoundError, SourceError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_SOURCE = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_SOURCE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="okebot",
         description="Pod-network capacity, network-plan validation and CNI status for OKE clusters.",
-        epilog="Exit codes: 0 fine, 1 error findings, 2 bad input, 3 source could not be read.",
+        epilog="Exit codes: 0 fine, 1 error findings, 2 bad input, 3 source could not be read, 4 a bug in okebot.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -90,6 +93,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SOURCE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the last line of defence: a bug gets an id, not a bare traceback
+        return _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> int:
+    error_id = uuid.uuid4().hex[:12]
+    sys.stderr.write(
+        f"okebot: internal error {error_id}: {type(exc).__name__}: {exc}\n"
+        "  This is a bug in okebot; please report it with the error id"
+        + ("" if os.environ.get("OKEBOT_DEBUG") else " (set OKEBOT_DEBUG=1 to print the stack trace)")
+        + ".\n"
+    )
+    if os.environ.get("OKEBOT_DEBUG"):
+        traceback.print_exception(exc, file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def write_json(path: Path, data: object) -> None:

@@ -9,9 +9,6 @@ import sys
 from typing import Any
 
 from bot.compose import SOURCE_HELP
-from bot.slack.offline import run_offline
-from bot.slack.runtime import build_deps
-from bot.slack.settings import SlackSettings
 from engine.errors import EngineError
 
 
@@ -48,6 +45,11 @@ def _message_text(body: dict[str, Any]) -> str:
 
 async def run(args: argparse.Namespace) -> int:
     """Dispatch the command into a real AsyncApp and print what it sent; 0 when it answered."""
+    # Slack's libraries load only when this command runs, so every other command starts fast.
+    from bot.slack.offline import run_offline
+    from bot.slack.runtime import build_deps
+    from bot.slack.settings import SlackSettings
+
     try:
         deps = await build_deps(SlackSettings(), source=args.source, store_url="sqlite:///:memory:")
     except EngineError as error:

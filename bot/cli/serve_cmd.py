@@ -11,18 +11,6 @@ import sys
 from typing import Any
 
 from bot.compose import SOURCE_HELP
-from bot.slack.app import create_app
-from bot.slack.redact import install_redaction
-from bot.slack.runtime import build_deps
-from bot.slack.settings import SlackSettings, Transport
-from bot.slack.transport import (
-    health_only_app,
-    http_web_app,
-    run_forever,
-    socket_mode_handler,
-    socket_ready,
-    start_site,
-)
 from engine.errors import EngineError
 
 
@@ -46,6 +34,20 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     """Start the bot and run until SIGINT/SIGTERM; 2 when the configuration is incomplete."""
+    # Slack's libraries load only when this command runs, so every other command starts fast.
+    from bot.slack.app import create_app
+    from bot.slack.redact import install_redaction
+    from bot.slack.runtime import build_deps
+    from bot.slack.settings import SlackSettings, Transport
+    from bot.slack.transport import (
+        health_only_app,
+        http_web_app,
+        run_forever,
+        socket_mode_handler,
+        socket_ready,
+        start_site,
+    )
+
     settings = SlackSettings()
     transport = Transport.HTTP if args.http is not None else Transport.SOCKET
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
