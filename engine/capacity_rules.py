@@ -43,8 +43,8 @@ def capacity_findings(
     subnets = {subnet.id: subnet for subnet in tenancy.subnets}
     for subnet_id, roles in subnet_roles(cluster).items():
         subnet = subnets.get(subnet_id)
-        if subnet is None:
-            continue
+        if subnet is None or not subnet.cidrs:
+            continue  # not read, or no valid CIDR (CIDR_INVALID says so): there is no size to judge
         if SubnetRole.PODS in roles and cluster.cni is Cni.VCN_NATIVE:
             code = "POD_SUBNET_TOO_SMALL"
         elif SubnetRole.WORKERS in roles:

@@ -53,6 +53,8 @@ def subnet_outside_vcn_findings(tenancy: Tenancy, cluster: Cluster) -> list[Find
     found: list[Finding] = []
     for subnet in _subnets_in(tenancy, set(vcns)):
         vcn = vcns[subnet.vcn_id or ""]
+        if not vcn.cidrs:
+            continue  # the VCN has no valid CIDR (CIDR_INVALID says so); every subnet would be "outside" it
         for block in subnet.cidrs:
             if not any(block.subnet_of(outer) for outer in vcn.cidrs):
                 found.append(

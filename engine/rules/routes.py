@@ -28,9 +28,8 @@ def route_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
             finding(
                 "ROUTES_NOT_READ",
                 f"cluster:{cluster.name}",
-                f"Route rules of pod subnet(s) {names(unread)} were not read, so their NAT and service "
-                "gateway "
-                "routes were not checked.",
+                f"Route rules of pod subnet(s) {names(unread)} were not read (or not stated in the plan), "
+                "so their NAT and service gateway routes were not checked.",
                 details={"subnets": len(unread)},
             )
         )

@@ -69,7 +69,7 @@ def security_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
                 f"cluster:{cluster.name}",
                 f"Security lists and NSG rules of the {', '.join(unread)} subnet role(s) of cluster "
                 f"{cluster.name} "
-                "were not read, so their required rules were not checked.",
+                "were not read (or not stated in the plan), so their required rules were not checked.",
                 details={"roles": ", ".join(unread)},
             )
         )
