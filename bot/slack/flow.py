@@ -92,7 +92,7 @@ async def answer_ask(
         report = await run_query(query, deps=deps, policy=policy, asker=asker)
         message = render_answer(report, ask=ask, view=view, shareable=shareable)
         if message.left_out:
-            message = await _attach_full_text(message, report, asker=asker)
+            message = await _attach_full_text(message, report, asker=asker, deps=deps)
         await asker.send(message)
     except Exception as error:
         outcome, error_id = await answer_failure(error, send=asker.send, logger=deps.logger)
@@ -108,11 +108,18 @@ async def answer_ask(
     )
 
 
-async def _attach_full_text(message: Message, report: BaseModel, *, asker: Asker) -> Message:
+async def _attach_full_text(message: Message, report: BaseModel, *, asker: Asker, deps: Deps) -> Message:
     if asker.upload is None:
         note = "_Too long for one message: *Share in channel* to attach the full answer as a file._"
     else:
-        await asker.upload(render_text(report), "okebot-answer.txt")
-        note = "_The full answer is attached as a file._"
+        try:
+            await asker.upload(render_text(report), "okebot-answer.txt")
+            note = "_The full answer is attached as a file._"
+        except Exception:  # e.g. not_in_channel: the shortened answer still goes out
+            deps.logger.warning("could not attach the full answer in %s", asker.channel, exc_info=True)
+            note = (
+                "_Too long for one message, and the full answer could not be attached: "
+                "invite okebot to this channel._"
+            )
     blocks = [*message.blocks, context(note)]
     return Message(text=message.text, blocks=blocks, left_out=message.left_out)

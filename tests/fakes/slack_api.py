@@ -2,7 +2,8 @@
 
 It records every call (method, parsed body, headers), answers the methods okebot uses, serves the file
 upload URL and a /webhook that stands in for response_url, and can inject errors, including 429 with
-Retry-After.
+Retry-After. apps.connections.open hands out ws://…/link, a Socket Mode endpoint: it says hello, sends the
+envelopes a test pushes, and records the client's acks as "socket_ack" calls.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 BOT_USER = "UOKEBOT"
+UPLOAD_LIMIT = 64 * 1024 * 1024  # Slack takes files far larger than aiohttp's 1 MiB default body limit
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,15 @@ class FakeSlackApi:
     calls: list[Call] = field(default_factory=list)
     _failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     _runner: web.AppRunner | None = None
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # name -> content, served at file_url(name)
     port: int = 0
 
     async def start(self) -> FakeSlackApi:
-        app = web.Application()
+        app = web.Application(client_max_size=UPLOAD_LIMIT)
         app.add_routes([web.post("/api/{method}", self._api), web.post("/webhook", self._webhook),
-                        web.post("/upload/{file_id}", self._upload)])
+                        web.post("/upload/{file_id}", self._upload), web.get("/link", self._link),
+                        web.get("/files/{name}", self._file)])
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -52,12 +57,18 @@ class FakeSlackApi:
         return self
 
     async def close(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/"
+
+    def file_url(self, name: str) -> str:
+        """Where a file put into `files` is served (Slack's url_private_download)."""
+        return f"http://127.0.0.1:{self.port}/files/{name}"
 
     @property
     def response_url(self) -> str:
@@ -86,7 +97,8 @@ class FakeSlackApi:
         raw = await request.text()
         if request.content_type == "application/json":
             return json.loads(raw) if raw else {}
-        body: dict[str, Any] = dict(parse_qsl(raw, keep_blank_values=True))
+        # Some methods (files.getUploadURLExternal) send their arguments in the query string.
+        body: dict[str, Any] = {**request.query, **dict(parse_qsl(raw, keep_blank_values=True))}
         for key in ("blocks", "view"):
             if isinstance(body.get(key), str) and body[key].startswith(("[", "{")):
                 body[key] = json.loads(body[key])
@@ -116,6 +128,8 @@ class FakeSlackApi:
         if method == "files.getUploadURLExternal":
             file_id = f"F{len(self.calls)}"
             return {"upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+        if method == "apps.connections.open":
+            return {"url": f"ws://127.0.0.1:{self.port}/link"}
         if method == "files.completeUploadExternal":
             files = json.loads(body.get("files", "[]")) if isinstance(body.get("files"), str) else body.get("files")
             return {"files": files or []}
@@ -130,3 +144,36 @@ class FakeSlackApi:
         self.calls.append(Call("upload", {"file_id": request.match_info["file_id"],
                                           "content": data.decode("utf-8", "replace")}, dict(request.headers)))
         return web.Response(text="OK - uploaded")
+
+    async def push(self, envelope: dict[str, Any], *, within: float = 5.0) -> None:
+        """Send a Socket Mode envelope to the connected client (waiting for it to connect)."""
+        deadline = asyncio.get_running_loop().time() + within
+        while not self._sockets:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("no Socket Mode client connected")
+            await asyncio.sleep(0.01)
+        await self._sockets[0].send_json(envelope)
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()  # answers the client's pings with pongs
+        await socket.prepare(request)
+        self.calls.append(Call("socket_connect", {}, dict(request.headers)))
+        self._sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": 1,
+                                "connection_info": {"app_id": "A0FAKE"}, "debug_info": {"host": "fake"}})
+        try:
+            async for message in socket:
+                if message.type == WSMsgType.TEXT:
+                    self.calls.append(Call("socket_ack", json.loads(message.data), {}))
+        finally:
+            self._sockets.remove(socket)
+        return socket
+
+    async def _file(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        self.calls.append(Call("file", {"name": name}, dict(request.headers)))
+        if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
+            return web.Response(status=302, headers={"Location": "/login"})  # as Slack does without a token
+        if name not in self.files:
+            return web.Response(status=404)
+        return web.Response(text=self.files[name])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shlex
+import time
 from typing import Any
 
 from pydantic import ValidationError
 
+from bot.slack.audit import record_audit
 from bot.slack.deps import deps_of
 from bot.slack.errors import answer_failure
 from bot.slack.flow import Asker, View, answer_ask, yield_to_acks
@@ -14,6 +16,7 @@ from bot.slack.handlers.common import asker_for, responder, uploader
 from bot.slack.ids import ActionId, ButtonValue, ModalMetadata
 from bot.slack.parse import Ask, parse_command
 from bot.slack.render.messages import usage_message, whatif_modal
+from engine.audit import Outcome
 from engine.errors import InputError
 
 
@@ -98,11 +101,18 @@ async def handle_whatif_button(
     await ack()
     deps = deps_of(context)
     asker = asker_for(body, send=responder(respond))
+    started = time.monotonic()
+    outcome: Outcome = "ok"
+    error_id: str | None = None
+    command = ""
     try:
         _, value = _button(action)
-        words = shlex.split(value.command)
+        command = value.command
+        words = shlex.split(command)
         cluster = words[1] if len(words) > 1 else None
         metadata = ModalMetadata(channel_id=asker.channel or None, user_id=asker.user, cluster=cluster)
         await client.views_open(trigger_id=body["trigger_id"], view=whatif_modal(metadata))
     except Exception as error:
-        await answer_failure(error, send=asker.send, logger=deps.logger)
+        outcome, error_id = await answer_failure(error, send=asker.send, logger=deps.logger)
+    await record_audit(deps, user=asker.user, channel=asker.channel, command=f"button:{ActionId.WHATIF}",
+                       arguments=command, outcome=outcome, error_id=error_id, started=started)

@@ -31,7 +31,7 @@ async def handle_app_home_opened(
         view = await _home_for(user, deps=deps)
     except Exception as error:
         message, _, _ = explain_failure(error, logger=deps.logger)
-        view = {"type": "home", "blocks": [section(message.text)]}
+        view = {"type": "home", "blocks": message.blocks}  # the error id and remedy, not just the summary
     await client.views_publish(user_id=user, view=view)
 
 

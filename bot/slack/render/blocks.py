@@ -92,8 +92,12 @@ def _value(command: str) -> str:
 
 def subnet_line(subnet: SubnetCapacity) -> str:
     """A subnet's role, IPs used of usable, and how many more nodes fit per pool."""
-    used = f"{_num(subnet.used_ips)} / {subnet.usable_ips:,} IPs used"
-    util = f" ({_num(subnet.utilization)})" if subnet.utilization is not None else ""
+    figures = [f"{subnet.usable_ips:,} usable"]
+    figures.append("in use not read" if subnet.used_ips is None else f"{subnet.used_ips:,} in use")
+    if subnet.reserved_ips:
+        figures.append(f"{subnet.reserved_ips:,} reserved by node pools")
+    used = ", ".join(figures)
+    util = f" ({_num(subnet.utilization)} full)" if subnet.utilization is not None else ""
     head = ", ".join(f"{escape(h.node_pool)}: +{_num(h.more_nodes)} nodes" for h in subnet.headroom[:4])
     cidrs = ", ".join(escape(c) for c in subnet.cidrs)
     roles = escape(", ".join(subnet.roles) or subnet.role)

@@ -38,11 +38,14 @@ class Message:
 
 
 def fallback_text(blocks: Sequence[Block]) -> str:
-    """A short plain-text summary of blocks: the first header and the first line of the first section."""
+    """A short summary of blocks: the first header and the first line of the first section.
+
+    The top-level `text` is mrkdwn too, so the header's plain text is escaped; section text already is.
+    """
     parts: list[str] = []
     for block in blocks:
         if block["type"] == "header" and not parts:
-            parts.append(block["text"]["text"])
+            parts.append(escape(block["text"]["text"]))
         elif block["type"] == "section":
             parts.append(block["text"]["text"].split("\n", 1)[0])
             break
@@ -94,7 +97,7 @@ def usage_message(subcommand: str | None, problem: str) -> Message:
     else:
         usage = code(usage_line(subcommand)) + f"  {escape(USAGE[subcommand][1])}"
     text = f":warning: {escape(problem)}\n*Usage:*\n{usage}"
-    return Message(text=f"{problem}. Try /oke help", blocks=[section(text)])
+    return Message(text=f"{escape(problem)}. Try /oke help", blocks=[section(text)])
 
 
 def error_message(message: str, *, remedy: str | None = None, error_id: str | None = None) -> Message:
@@ -104,7 +107,7 @@ def error_message(message: str, *, remedy: str | None = None, error_id: str | No
         text += f"\n_What to do:_ {escape(remedy)}"
     if error_id:
         text += f"\nError id {code(error_id)}: quote it when you report this."
-    return Message(text=plain(message, limit=FALLBACK_CHARS), blocks=[section(text)])
+    return Message(text=plain(escape(message), limit=FALLBACK_CHARS), blocks=[section(text)])
 
 
 def _input(

@@ -22,7 +22,7 @@ from bot.slack.deps import Deps
 from bot.slack.settings import SlackSettings
 from bot.slack.transport import EVENTS_PATH, http_web_app
 from engine.access import AccessPolicy, ChannelBinding, Role, RoleGrant
-from engine.ports import StateStore
+from engine.ports import StateStore, TenancyReader
 from tests.fakes.slack_api import FakeSlackApi
 
 SECRET = "test-signing-secret-0123456789"
@@ -30,6 +30,7 @@ OPERATOR = "UOPS"
 VIEWER = "UVIEW"
 BOUND_CHANNEL = "CPAY"
 OPEN_CHANNEL = "CGENERAL"
+LOGGER = "okebot.test"
 
 POLICY = AccessPolicy(
     default_role=Role.VIEWER,
@@ -42,13 +43,13 @@ POLICY = AccessPolicy(
 def sign(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
     ts = str(timestamp if timestamp is not None else int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    return {"x-slack-request-timestamp": ts, "x-slack-signature": signature}
+    return {"x-slack-request-timestamp": ts, "x-slack-signature": signature or ""}
 
 
 @dataclass
 class Bot:
     fake: FakeSlackApi
-    client: TestClient
+    client: TestClient[Any, Any]
     store: StateStore
 
     async def post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
@@ -85,10 +86,11 @@ class Bot:
                              "action_ts": "1.1"}]}
 
 
-async def start_bot(fake: FakeSlackApi, *, policy: AccessPolicy = POLICY) -> tuple[Bot, TestServer]:
+async def start_bot(fake: FakeSlackApi, *, policy: AccessPolicy = POLICY,
+                    reader: TenancyReader | None = None) -> tuple[Bot, TestServer]:
     store = await open_store("sqlite:///:memory:")
-    deps = Deps(reader=build_reader("demo"), store=store, policy=policy, clock=lambda: datetime.now(UTC),
-                logger=logging.getLogger("okebot.test"))
+    deps = Deps(reader=reader or build_reader("demo"), store=store, policy=policy,
+                clock=lambda: datetime.now(UTC), logger=logging.getLogger(LOGGER))
     settings = SlackSettings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
                              slack_api_url=fake.base_url)
     server = TestServer(http_web_app(create_app(settings, deps)), host="127.0.0.1", port=0)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 import json
+from typing import Any
 
 from bot.slack.ids import ActionId, BlockId, ButtonValue, CallbackId, ModalMetadata
 from tests.bot.slack.harness import OPEN_CHANNEL, OPERATOR, VIEWER, Bot, texts
@@ -14,7 +16,7 @@ def value(command: str, *, fresh: bool = False) -> str:
     return ButtonValue(command=command, fresh=fresh).model_dump_json()
 
 
-def buttons(blocks: list[dict]) -> dict[str, str]:
+def buttons(blocks: list[dict[str, Any]]) -> dict[str, str]:
     return {e["action_id"]: e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
 
 
@@ -54,7 +56,19 @@ async def test_whatif_button_opens_the_form_for_that_cluster(bot: Bot):
     assert ModalMetadata.model_validate_json(view["private_metadata"]).cluster == "analytics"
 
 
-def submission(callback_id: str, values: dict[str, str | None], metadata: ModalMetadata, user: str) -> dict:
+async def test_opening_the_whatif_form_is_audited(bot: Bot):
+    await bot.interact(bot.block_action(ActionId.WHATIF, value("whatif analytics")))
+    await bot.fake.wait_for("views.open")
+    for _ in range(100):
+        entries = await bot.store.list_audit(limit=1)
+        if entries:
+            break
+        await asyncio.sleep(0.01)
+    assert (entries[0].command, entries[0].arguments, entries[0].outcome) == (
+        "button:oke-whatif", "whatif analytics", "ok")
+
+
+def submission(callback_id: str, values: dict[str, str | None], metadata: ModalMetadata, user: str) -> dict[str, Any]:
     state = {block: {"value": {"type": "plain_text_input", "value": text}} for block, text in values.items()}
     return {"type": "view_submission", "team": {"id": "T0FAKE"}, "user": {"id": user}, "api_app_id": "A0FAKE",
             "token": "legacy", "trigger_id": "t",
