@@ -67,7 +67,8 @@ async def authorize(query: Query, *, deps: Deps, policy: AccessPolicy, user: str
         found = tenancy.find_cluster(name)
         # An unknown name still goes through the channel check, so a bound channel cannot probe for others.
         ref = ClusterRef.of(found) if found is not None else ClusterRef(id=name, name=name)
-    decision = decide(policy, user=user, groups=(), channel=channel, action=action_for(query), cluster=ref)
+    groups = await deps.groups.groups_of(user)
+    decision = decide(policy, user=user, groups=groups, channel=channel, action=action_for(query), cluster=ref)
     if not decision.allowed:
         raise AccessDeniedError(
             f"Not allowed: {decision.reason}.",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.slack.groups import GroupDirectory, NoGroups
 from engine.access import AccessPolicy
 from engine.ports import StateStore, TenancyReader
 
@@ -21,6 +22,7 @@ class Deps:
     policy: AccessPolicy
     clock: Callable[[], datetime]
     logger: logging.Logger
+    groups: GroupDirectory = field(default_factory=NoGroups)
 
 
 def deps_middleware(deps: Deps) -> Callable[..., Awaitable[None]]:

@@ -42,11 +42,13 @@ class FakeSlackApi:
     _runner: web.AppRunner | None = None
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # name -> content, served at file_url(name)
+    usergroups: list[dict[str, Any]] = field(default_factory=list)  # what usergroups.list answers
     port: int = 0
 
     async def start(self) -> FakeSlackApi:
         app = web.Application(client_max_size=UPLOAD_LIMIT)
-        app.add_routes([web.post("/api/{method}", self._api), web.post("/webhook", self._webhook),
+        app.add_routes([web.post("/api/{method}", self._api), web.get("/api/{method}", self._api),
+                        web.post("/webhook", self._webhook),
                         web.post("/upload/{file_id}", self._upload), web.get("/link", self._link),
                         web.get("/files/{name}", self._file)])
         self._runner = web.AppRunner(app)
@@ -128,6 +130,8 @@ class FakeSlackApi:
         if method == "files.getUploadURLExternal":
             file_id = f"F{len(self.calls)}"
             return {"upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+        if method == "usergroups.list":
+            return {"usergroups": self.usergroups}
         if method == "apps.connections.open":
             return {"url": f"ws://127.0.0.1:{self.port}/link"}
         if method == "files.completeUploadExternal":

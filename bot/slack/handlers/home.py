@@ -37,8 +37,9 @@ async def handle_app_home_opened(
 
 async def _home_for(user: str, *, deps: Any) -> dict[str, Any]:
     policy = await current_policy(deps)
+    groups = await deps.groups.groups_of(user)
     decision = decide(
-        policy, user=user, groups=(), channel=HOME_CHANNEL, action=Action.CLUSTERS, cluster=None
+        policy, user=user, groups=groups, channel=HOME_CHANNEL, action=Action.CLUSTERS, cluster=None
     )
     if not decision.allowed:
         return {"type": "home", "blocks": [section(f":lock: {decision.reason}")]}

@@ -17,8 +17,9 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters.store.factory import open_store
 from bot.compose import build_reader
-from bot.slack.app import create_app
+from bot.slack.app import create_app, create_client
 from bot.slack.deps import Deps
+from bot.slack.groups import SlackGroupDirectory
 from bot.slack.settings import SlackSettings
 from bot.slack.transport import EVENTS_PATH, http_web_app
 from engine.access import AccessPolicy, ChannelBinding, Role, RoleGrant
@@ -89,10 +90,11 @@ class Bot:
 async def start_bot(fake: FakeSlackApi, *, policy: AccessPolicy = POLICY,
                     reader: TenancyReader | None = None) -> tuple[Bot, TestServer]:
     store = await open_store("sqlite:///:memory:")
-    deps = Deps(reader=reader or build_reader("demo"), store=store, policy=policy,
-                clock=lambda: datetime.now(UTC), logger=logging.getLogger(LOGGER))
     settings = SlackSettings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
                              slack_api_url=fake.base_url)
+    groups = SlackGroupDirectory(create_client(settings), logger=logging.getLogger(LOGGER))
+    deps = Deps(reader=reader or build_reader("demo"), store=store, policy=policy,
+                clock=lambda: datetime.now(UTC), logger=logging.getLogger(LOGGER), groups=groups)
     server = TestServer(http_web_app(create_app(settings, deps)), host="127.0.0.1", port=0)
     client = TestClient(server)
     await client.start_server()

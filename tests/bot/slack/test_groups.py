@@ -1,0 +1,80 @@
+"""Group grants apply to the members Slack lists in each user group."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.slack.app import create_client
+from bot.slack.groups import SlackGroupDirectory, members_by_user
+from bot.slack.settings import SlackSettings
+from engine.access import AccessPolicy, Role, RoleGrant
+from tests.bot.slack.harness import Bot, start_bot, texts
+from tests.fakes.slack_api import FakeSlackApi
+
+ONCALL = {"id": "S0ONCALL", "handle": "oke-oncall", "users": ["UPAGED", "UOTHER"]}
+GROUP_POLICY = AccessPolicy(
+    default_role=Role.VIEWER,
+    unbound_channels="all",
+    grants=(RoleGrant(kind="group", subject="@oke-oncall", role=Role.OPERATOR),),
+)
+
+
+def directory(fake: FakeSlackApi, **kwargs: object) -> SlackGroupDirectory:
+    settings = SlackSettings(slack_bot_token="xoxb-test", slack_api_url=fake.base_url)
+    return SlackGroupDirectory(create_client(settings), logger=logging.getLogger("okebot.test"), **kwargs)
+
+
+@pytest.fixture
+async def group_bot(fake: FakeSlackApi) -> AsyncIterator[Bot]:
+    fake.usergroups = [ONCALL]
+    harness, _ = await start_bot(fake, policy=GROUP_POLICY)
+    yield harness
+    await harness.client.close()
+    await harness.store.close()
+
+
+def test_members_are_inverted_to_each_users_group_ids_and_handles():
+    assert members_by_user([ONCALL, {"id": "S2", "users": ["UPAGED"]}]) == {
+        "UPAGED": ("S0ONCALL", "@oke-oncall", "S2"),
+        "UOTHER": ("S0ONCALL", "@oke-oncall"),
+    }
+
+
+async def test_a_user_gets_their_groups_from_one_cached_usergroups_call(fake: FakeSlackApi):
+    fake.usergroups = [ONCALL]
+    groups = directory(fake)
+    assert await groups.groups_of("UPAGED") == ("S0ONCALL", "@oke-oncall")
+    assert await groups.groups_of("UNOBODY") == ()
+    assert len(fake.calls_to("usergroups.list")) == 1
+    assert fake.calls_to("usergroups.list")[0].body["include_users"] in (True, "true", "1")
+
+
+async def test_the_group_list_is_read_again_after_its_ttl(fake: FakeSlackApi):
+    now = [0.0]
+    groups = directory(fake, ttl_seconds=60, clock=lambda: now[0])
+    await groups.groups_of("UPAGED")
+    now[0] = 61.0
+    await groups.groups_of("UPAGED")
+    assert len(fake.calls_to("usergroups.list")) == 2
+
+
+async def test_a_failed_group_lookup_grants_nothing_and_warns(fake: FakeSlackApi, caplog):
+    fake.fail("usergroups.list", "missing_scope")
+    with caplog.at_level(logging.WARNING, logger="okebot.test"):
+        assert await directory(fake).groups_of("UPAGED") == ()
+    assert "group grants do not apply" in caplog.text
+
+
+async def test_a_member_of_an_operator_group_may_ask_a_whatif(group_bot: Bot):
+    await group_bot.command("whatif analytics analytics-spark size=1", user="UPAGED")
+    (answer,) = await group_bot.fake.wait_for("webhook")
+    assert "What-if: analytics" in texts(answer.body["blocks"])
+
+
+async def test_someone_outside_the_group_is_refused_with_the_reason(group_bot: Bot):
+    await group_bot.command("whatif analytics analytics-spark size=1", user="USTRANGER")
+    (answer,) = await group_bot.fake.wait_for("webhook")
+    assert "needs the operator role" in answer.body["text"]
