@@ -46,17 +46,26 @@ async def capacity(
     tenancy = await reader.read(clusters=[cluster] if cluster else None, fresh=fresh)
     targets = [require_cluster(tenancy, cluster)] if cluster else list(tenancy.clusters)
     shapes = ShapeCatalogue(tenancy.shapes)
+    if pool is not None and not cluster:
+        # Without --cluster, --pool picks the clusters that have such a pool, not every cluster.
+        targets = [t for t in targets if any(_is_pool(p.id, p.name, pool) for p in t.node_pools)]
+        if not targets:
+            raise NotFoundError(f"no cluster has a node pool {pool!r}", remedy="name a pool from `okebot capacity`")
     reports = []
     for target in targets:
         report = assess_cluster_capacity(tenancy, target, shapes=shapes)
         if pool is not None:
-            pools = [p for p in report.node_pools if pool in (p.id, p.name) or p.name.casefold() == pool.casefold()]
+            pools = [p for p in report.node_pools if _is_pool(p.id, p.name, pool)]
             if not pools:
                 known = ", ".join(p.name for p in report.node_pools) or "none"
                 raise NotFoundError(f"cluster {target.name} has no node pool {pool!r} (its pools: {known})")
             report = report.model_copy(update={"node_pools": pools})
         reports.append(report)
     return CapacityReport(clusters=reports, unreadable=list(tenancy.unreadable_for(targets)))
+
+
+def _is_pool(pool_id: str, name: str, ref: str) -> bool:
+    return ref in (pool_id, name) or name.casefold() == ref.casefold()
 
 
 async def cni_status(reader: TenancyReader, *, cluster: str | None = None, fresh: bool = False) -> CniReport:

@@ -32,7 +32,7 @@ from adapters.snapshot.network import (
 )
 from adapters.snapshot.parse import fail, json_path, validate_document
 from engine.errors import SnapshotError
-from engine.model import Cluster, Cni, Node, NodeImage, NodePool, NodePoolType, Tenancy
+from engine.model import Cluster, Cni, Node, NodeImage, NodePool, NodePoolType, Tenancy, Unreadable
 
 _VCN_NATIVE = "OCI_VCN_IP_NATIVE"
 
@@ -55,12 +55,23 @@ def tenancy_from_document(doc: Mapping[str, object], *, source: str) -> Tenancy:
                 _cluster(cluster, wire, images=images, instances=instances) for cluster in wire.clusters or ()
             ),
             ip_usage=ip_usage_from_document(wire),
-            unreadable=unreadable_from_wire(wire.errors or ()),
+            unreadable=unreadable_from_wire(wire.errors or ()) + _missing_kinds(wire),
         )
     except ValidationError as exc:
         # The wire models bound every value the engine model checks; this is the last line of defence.
         first = exc.errors(include_url=False, include_input=False)[0]
         raise SnapshotError(f"cannot build the model: {first['msg']}", where=source) from None
+
+
+def _missing_kinds(wire: SnapshotDocument) -> tuple[Unreadable, ...]:
+    """A missing kind that clusters depend on was not read: say so, so no rule calls its objects absent."""
+    if not wire.clusters:
+        return ()
+    missing = [kind for kind, items in (("subnets", wire.subnets), ("nodePools", wire.node_pools)) if items is None]
+    return tuple(
+        Unreadable(kind=kind, message=f"the snapshot has no {kind}: not read, so what depends on them is unknown")
+        for kind in missing
+    )
 
 
 def _check_references(wire: SnapshotDocument, *, source: str) -> None:

@@ -197,8 +197,8 @@ def _shape(wire: ShapeWire) -> Shape:
 
 def ip_usage_from_document(doc: SnapshotDocument) -> dict[str, SubnetUsage]:
     """Private IPs in use per subnet, only for subnets whose IPs were read (see docs/snapshot-format.md)."""
-    if doc.private_ips is None and doc.private_ip_subnet_ids is None:
-        return {}
+    if doc.private_ips is None:
+        return {}  # no IP was read: a list of "covered" subnets alone cannot make their usage zero
     if doc.private_ip_subnet_ids is not None:
         covered = unique(doc.private_ip_subnet_ids)
     else:

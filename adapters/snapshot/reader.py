@@ -9,7 +9,7 @@ from pathlib import Path
 from adapters.snapshot.convert import tenancy_from_document
 from adapters.snapshot.parse import parse_snapshot_text
 from engine.errors import NotFoundError, SnapshotError
-from engine.model import Tenancy
+from engine.model import Cluster, Tenancy
 
 
 def load_snapshot_file(path: Path, *, label: str) -> Tenancy:
@@ -67,7 +67,11 @@ class SnapshotTenancyReader:
 
 
 def select_clusters(tenancy: Tenancy, refs: Sequence[str], *, source: str) -> Tenancy:
-    """Keep only the named clusters (and every network object); an unknown name is a NotFoundError."""
+    """Keep the named clusters (and every network object); an unknown name is a NotFoundError.
+
+    Clusters whose node pools share a worker or pod subnet with a named one are kept too: their nodes
+    take IPs from that subnet, so a capacity answer about the named cluster needs them.
+    """
     chosen: dict[str, None] = {}
     for ref in refs:
         cluster = tenancy.find_cluster(ref)
@@ -75,4 +79,10 @@ def select_clusters(tenancy: Tenancy, refs: Sequence[str], *, source: str) -> Te
             known = ", ".join(c.name for c in tenancy.clusters) or "none"
             raise NotFoundError(f"no cluster {ref!r} in snapshot {source} (clusters: {known})")
         chosen[cluster.id] = None
-    return tenancy.model_copy(update={"clusters": tuple(c for c in tenancy.clusters if c.id in chosen)})
+    used = {subnet for c in tenancy.clusters if c.id in chosen for subnet in _pool_subnet_ids(c)}
+    kept = tuple(c for c in tenancy.clusters if c.id in chosen or not used.isdisjoint(_pool_subnet_ids(c)))
+    return tenancy.model_copy(update={"clusters": kept})
+
+
+def _pool_subnet_ids(cluster: Cluster) -> set[str]:
+    return {s for pool in cluster.node_pools for s in (*pool.worker_subnet_ids, *pool.pod_subnet_ids)}

@@ -40,14 +40,23 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, *, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value <= 10_000:
-        raise argparse.ArgumentTypeError(f"expected 0 to 10000, got {value}")
+    if not least <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"expected {least} to 10000, got {value}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole_number(text, least=0)
+
+
+def _max_pods(text: str) -> int:
+    # A node that may run no pod at all is not a setting OKE accepts: maxPodsPerNode starts at 1.
+    return _whole_number(text, least=1)
 
 
 def _ocpus(text: str) -> float:
@@ -167,7 +176,7 @@ def add_core_commands(sub: Any) -> None:
     p.add_argument("--size", type=_positive_int, help="new node count")
     p.add_argument("--shape", help="new shape, e.g. VM.Standard.E5.Flex")
     p.add_argument("--ocpus", type=_ocpus, help="new OCPUs per node (flex shapes)")
-    p.add_argument("--max-pods", type=_positive_int, dest="max_pods", help="new maxPodsPerNode")
+    p.add_argument("--max-pods", type=_max_pods, dest="max_pods", help="new maxPodsPerNode")
     p.add_argument("--add-pool", dest="add_pool", metavar="NAME", help="add a new pool of this name")
     p = _add(sub, "explain", _explain, "what a finding code means, why, and what to do")
     p.add_argument("code", help="a finding code, e.g. POD_SUBNET_TOO_SMALL")

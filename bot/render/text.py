@@ -77,7 +77,8 @@ def _unreadable(items: Sequence[Unreadable]) -> list[RenderableType]:
             )
             if part
         )
-        lines.append(f"  {item.kind} {item.id or ''}: {item.message}" + (f" ({extra})" if extra else "") + "\n")
+        what = f"{item.kind} {item.id}" if item.id else item.kind
+        lines.append(f"  {what}: {item.message}" + (f" ({extra})" if extra else "") + "\n")
     return [lines]
 
 

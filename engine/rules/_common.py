@@ -38,6 +38,12 @@ def subnet_index(tenancy: Tenancy) -> dict[str, Subnet]:
     return {subnet.id: subnet for subnet in tenancy.subnets}
 
 
+def unread_subnet_ids(tenancy: Tenancy) -> set[str] | None:
+    """Subnet ids the source could not read; None when it read no subnet at all (a missing kind)."""
+    unread = [item.id for item in tenancy.unreadable if item.kind == "subnets"]
+    return None if None in unread else {subnet_id for subnet_id in unread if subnet_id is not None}
+
+
 def cidr_text(subnet: Subnet) -> str:
     """A subnet's CIDR blocks as one string for messages."""
     return ", ".join(str(block) for block in subnet.cidrs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.findings import Finding, Severity
 from engine.model import Cluster, Cni, Subnet, Tenancy
-from engine.rules._common import Detail, cidr_text, cluster_subnets, finding, names, subnet_index
+from engine.rules._common import Detail, cidr_text, cluster_subnets, finding, names, subnet_index, unread_subnet_ids
 
 # The old docs called a /30 sufficient; the current docs say a /29 is usually sufficient.
 ENDPOINT_MIN_PREFIX = 30
@@ -12,8 +12,14 @@ ENDPOINT_ADVISED_PREFIX = 29
 
 
 def missing_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
-    """CLUSTER_SUBNET_MISSING / NODE_POOL_SUBNET_MISSING for named subnets the tenancy does not hold."""
-    index = subnet_index(tenancy)
+    """CLUSTER_SUBNET_MISSING / NODE_POOL_SUBNET_MISSING for named subnets the tenancy does not hold.
+
+    A subnet the source could not read is unknown, not missing: `unreadable` already says so.
+    """
+    unread = unread_subnet_ids(tenancy)
+    if unread is None:
+        return []
+    index = set(subnet_index(tenancy)) | unread
     found: list[Finding] = []
     cluster_named = [("API endpoint", cluster.endpoint_subnet_id)] if cluster.endpoint_subnet_id else []
     cluster_named += [("load-balancer", subnet_id) for subnet_id in cluster.lb_subnet_ids]
@@ -118,7 +124,8 @@ def pod_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
     if cluster.cni is not Cni.VCN_NATIVE:
         return []
     index = subnet_index(tenancy)
-    found = _missing_pod_subnets(index, cluster)
+    unread = unread_subnet_ids(tenancy)
+    found = _missing_pod_subnets(None if unread is None else set(index) | unread, cluster)
     for subnet_id, pools in cluster_subnets(cluster).pods.items():
         subnet = index.get(subnet_id)
         if subnet is None:
@@ -147,10 +154,11 @@ def pod_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
     return found + _vcn_mismatches(index, cluster)
 
 
-def _missing_pod_subnets(index: dict[str, Subnet], cluster: Cluster) -> list[Finding]:
+def _missing_pod_subnets(known: set[str] | None, cluster: Cluster) -> list[Finding]:
+    """`known` holds the subnet ids read or unreadable; None when no subnet was read (only an absent one counts)."""
     found: list[Finding] = []
     for pool in cluster.node_pools:
-        absent = [subnet_id for subnet_id in pool.pod_subnet_ids if subnet_id not in index]
+        absent = [s for s in pool.pod_subnet_ids if known is not None and s not in known]
         if not pool.pod_subnet_ids or absent:
             why = (
                 f"names pod subnet {', '.join(absent)}, which does not exist"
