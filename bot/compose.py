@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
 
 from engine.errors import InputError
 from engine.ports import TenancyReader
+
+if TYPE_CHECKING:
+    from adapters.oci.settings import OciSettings
 
 SOURCE_HELP = "where to read the tenancy: demo (the bundled demo tenancy), snapshot:FILE, or oci"
 
@@ -26,7 +32,17 @@ def build_reader(source: str) -> TenancyReader:
     if source == "oci":
         from adapters.oci.reader import OciTenancyReader
 
-        from adapters.oci.settings import OciSettings
-
-        return OciTenancyReader(OciSettings())
+        return OciTenancyReader(oci_settings())
     raise InputError(f"unknown source {source!r}; expected demo, snapshot:FILE or oci", where="--source")
+
+
+def oci_settings() -> OciSettings:
+    """OKEBOT_OCI_* settings from the environment; InputError names a variable that is wrong."""
+    from adapters.oci.settings import OciSettings
+
+    try:
+        return OciSettings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "OKEBOT_OCI_" + "_".join(str(part) for part in first["loc"]).upper()
+        raise InputError(f"{first['msg']}", where=name, remedy="fix or unset that environment variable") from None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from bot.cli import commands, run_cmd, serve_cmd
+from bot.cli import commands, run_cmd, serve_cmd, snapshot_cmd
 from bot.cli.output import Output
 from engine.errors import EngineError, InputError, NotFoundError, SourceError
 
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     commands.add_core_commands(sub)
-    for module in (run_cmd, serve_cmd):
+    for module in (run_cmd, serve_cmd, snapshot_cmd):
         module.add_parser(sub)
         sub.choices[module.__name__.rsplit(".", 1)[1].removesuffix("_cmd")].set_defaults(
             handler=module.run, findings_exit=False
