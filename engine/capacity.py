@@ -66,7 +66,9 @@ def assess_cluster_capacity(
         name=cluster.name,
         cni=cluster.cni.value,
         kubernetes_version=cluster.kubernetes_version,
-        nodes=None if None in observed else sum(n for n in observed if n is not None),
+        nodes=(
+            None if None in observed or not cluster.node_pools_complete else sum(n for n in observed if n is not None)
+        ),
         pods_cidr=_pods_cidr_capacity(cluster),
         node_pools=[assess_pool(pool, cluster.cni, shapes=catalogue) for pool in pools],
         subnets=subnets,
@@ -83,7 +85,9 @@ def _pods_cidr_capacity(cluster: Cluster) -> PodsCidrCapacity | None:
     return PodsCidrCapacity(
         cidr=str(cluster.pods_cidr),
         node_slots=slots,
-        node_slots_used=None if None in counts else sum(c for c in counts if c is not None),
+        node_slots_used=(
+            None if None in counts or not cluster.node_pools_complete else sum(c for c in counts if c is not None)
+        ),
         pods_capacity=slots * FLANNEL_PODS_PER_NODE,
     )
 

@@ -204,7 +204,8 @@ class CniObservation(Frozen):
 class Cluster(Frozen):
     """An OKE cluster and the subnets it uses, by role.
 
-    `addons` and `cni_observation` are None when they were not read.
+    `addons` and `cni_observation` are None when they were not read. `node_pools_complete` is False when the
+    source could not list the cluster's node pools, so its node counts are unknown rather than zero.
     """
 
     id: str
@@ -218,6 +219,7 @@ class Cluster(Frozen):
     endpoint_nsg_ids: tuple[str, ...] = ()
     lb_subnet_ids: tuple[str, ...] = ()
     node_pools: tuple[NodePool, ...] = ()
+    node_pools_complete: bool = True
     service_mesh: bool = False
     addons: tuple[Addon, ...] | None = None
     cni_observation: CniObservation | None = None

@@ -5,6 +5,8 @@ A value that was not read is None (JSON null), never 0.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
@@ -146,6 +148,7 @@ class WhatIfReport(Report):
     new_findings: list[Finding]
     resolved_findings: list[Finding]
     valid: bool
+    verdict: Literal["fits", "does not fit", "unknown"] = "fits"
 
 
 class ClusterSummary(Report):

@@ -82,6 +82,9 @@ async def diagnose(reader: TenancyReader, *, cluster: str, fresh: bool = False) 
     return diagnose_cluster(tenancy, require_cluster(tenancy, cluster))
 
 
+UNKNOWN_CAPACITY_CODES = frozenset({"SHAPE_UNKNOWN"})
+
+
 def _finding_key(finding: Finding) -> tuple[str, str, str]:
     # Severity is part of the key so that a warning which becomes an error shows as new.
     return (finding.code, finding.subject, finding.severity.value)
@@ -103,15 +106,20 @@ async def whatif(reader: TenancyReader, *, cluster: str, change: WhatIfChange) -
     )
     keys_before = {_finding_key(f) for f in findings_before}
     keys_after = {_finding_key(f) for f in findings_after}
+    new_findings = [f for f in findings_after if _finding_key(f) not in keys_before]
+    valid = not any(f.severity is Severity.ERROR for f in findings_after)
+    # A change whose capacity cannot be worked out (a shape nobody knows) neither fits nor fails: say so.
+    unknown = any(f.code in UNKNOWN_CAPACITY_CODES for f in new_findings)
     return WhatIfReport(
         cluster=live.name,
         changes=list(changed.changes),
         before=before,
         after=after,
         findings=list(findings_after),
-        new_findings=[f for f in findings_after if _finding_key(f) not in keys_before],
+        new_findings=new_findings,
         resolved_findings=[f for f in findings_before if _finding_key(f) not in keys_after],
-        valid=not any(f.severity is Severity.ERROR for f in findings_after),
+        valid=valid,
+        verdict="does not fit" if not valid else "unknown" if unknown else "fits",
     )
 
 

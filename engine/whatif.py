@@ -56,7 +56,8 @@ def _changed_pool(pool: NodePool, change: WhatIfChange, notes: list[str]) -> Nod
         notes.append(f"node pool {pool.name}: shape {pool.shape or 'unknown'} → {change.shape}")
         updates["shape"] = change.shape
     if change.ocpus is not None:
-        notes.append(f"node pool {pool.name}: OCPUs {pool.ocpus or 'unknown'} → {change.ocpus:g}")
+        before = "unknown" if pool.ocpus is None else f"{pool.ocpus:g}"
+        notes.append(f"node pool {pool.name}: OCPUs {before} → {change.ocpus:g}")
         updates["ocpus"] = change.ocpus
     if change.max_pods is not None:
         notes.append(

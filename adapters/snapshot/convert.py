@@ -148,6 +148,7 @@ def _cluster(
             *(_node_pool(pool, images=images, instances=instances) for pool in pools),
             *(_virtual_pool(pool) for pool in virtual),
         ),
+        node_pools_complete=doc.node_pools is not None,
         addons=None if addons is None else addons_from_wire(addons, addon_options),
         cni_observation=None if kubernetes is None else cni_observation_from_wire(kubernetes),
         lifecycle_state=wire.lifecycle_state,

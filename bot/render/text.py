@@ -184,8 +184,8 @@ def _diagnose(report: DiagnoseReport) -> list[RenderableType]:
 def _whatif(report: WhatIfReport) -> list[RenderableType]:
     parts: list[RenderableType] = [Text(f"What if, on {report.cluster}:", style="bold")]
     parts.extend(Text(f"  • {change}") for change in report.changes)
-    parts.append(Text("Verdict: " + ("fits" if report.valid else "does not fit"),
-                      style="bold green" if report.valid else "bold red"))
+    style = {"fits": "bold green", "does not fit": "bold red", "unknown": "bold yellow"}[report.verdict]
+    parts.append(Text(f"Verdict: {report.verdict}", style=style))
     if report.new_findings:
         parts += [Text("New findings:", style="bold"), findings_table(report.new_findings)]
     if report.resolved_findings:

@@ -1,7 +1,8 @@
 """What OKE cannot change on an existing cluster: a plan that changes it needs a new cluster instead.
 
 Plans may name VCNs and subnets by name where the live tenancy uses OCIDs, so a VCN or subnet counts as
-the same when its id or its name matches.
+the same when its id, its name or its CIDR blocks match (a display name can be edited in OCI; renaming is not
+moving).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _vcn_change(
     was, will = live_tenancy.vcn(live.vcn_id), planned_tenancy.vcn(planned.vcn_id)
     was_name = was.name if was else live.vcn_id
     will_name = will.name if will else planned.vcn_id
-    if was_name == will_name:
+    if was_name == will_name or (was and will and set(was.cidrs) == set(will.cidrs)):
         return []
     return [
         finding(
@@ -74,7 +75,7 @@ def _endpoint_subnet_change(
     was, will = live_tenancy.subnet(live_id), planned_tenancy.subnet(planned_id)
     was_name = was.name if was else live_id
     will_name = will.name if will else planned_id
-    if was_name == will_name:
+    if was_name == will_name or (was and will and was.cidrs and set(was.cidrs) == set(will.cidrs)):
         return []
     return [
         finding(

@@ -40,13 +40,13 @@ def _pod_subnet_routes(subnet: Subnet, rules: tuple[RouteRule, ...]) -> list[Fin
     found: list[Finding] = []
     subject = f"subnet:{subnet.name}"
     details: dict[str, Detail] = {"subnet": subnet.name, "routeRules": len(rules)}
+    table = f"The route table of pod subnet {subnet.name} ({_rules_phrase(len(rules))})"
     if not any(_is_nat_default(rule) for rule in rules):
         found.append(
             finding(
                 "POD_SUBNET_NO_NAT_ROUTE",
                 subject,
-                f"Pod subnet {subnet.name}'s route table ({len(rules)} rules) has no "
-                "0.0.0.0/0 -> NAT gateway route.",
+                f"{table} has no 0.0.0.0/0 → NAT gateway route.",
                 details=details,
             )
         )
@@ -55,9 +55,7 @@ def _pod_subnet_routes(subnet: Subnet, rules: tuple[RouteRule, ...]) -> list[Fin
             finding(
                 "POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE",
                 subject,
-                f"Pod subnet {subnet.name}'s route table ({len(rules)} rules) has no "
-                "'All <region> Services' -> "
-                "service gateway route.",
+                f"{table} has no 'All <region> Services' → service gateway route.",
                 details=details,
             )
         )
@@ -79,3 +77,7 @@ def _is_service_route(rule: RouteRule) -> bool:
         and rule.destination_type == "service"
         and is_all_services_label(rule.destination)
     )
+
+
+def _rules_phrase(count: int) -> str:
+    return "no rules" if count == 0 else "1 rule" if count == 1 else f"{count} rules"

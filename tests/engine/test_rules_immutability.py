@@ -61,3 +61,28 @@ def test_a_plan_that_names_the_same_vcn_and_subnet_by_name_is_no_change() -> Non
     planned = cluster(vcn_id="prod-vcn-plan-id", endpoint_subnet_id="api")
     planned_tenancy = tenancy(planned, vcns=(Vcn(id="prod-vcn-plan-id", name="prod-vcn", cidrs=net("10.0.0.0/16")),))
     assert compare_against(live, planned, live_tenancy=live_tenancy, planned_tenancy=planned_tenancy) == []
+
+
+def test_renaming_the_vcn_or_endpoint_subnet_keeping_their_cidrs_is_no_move() -> None:
+    live = cluster(vcn_id="ocid1.vcn.oc1..aaa", endpoint_subnet_id="ocid1.subnet.oc1..api")
+    live_tenancy = tenancy(
+        live,
+        vcns=(Vcn(id="ocid1.vcn.oc1..aaa", name="prod-vcn", cidrs=net("10.0.0.0/16")),),
+        subnets=(subnet("api", "10.0.0.0/28", id="ocid1.subnet.oc1..api"),),
+    )
+    planned = cluster(vcn_id="plan:vcn/renamed", endpoint_subnet_id="plan:subnet/renamed-api")
+    planned_tenancy = tenancy(
+        planned,
+        vcns=(Vcn(id="plan:vcn/renamed", name="renamed", cidrs=net("10.0.0.0/16")),),
+        subnets=(subnet("renamed-api", "10.0.0.0/28", id="plan:subnet/renamed-api"),),
+    )
+    assert compare_against(live, planned, live_tenancy=live_tenancy, planned_tenancy=planned_tenancy) == []
+
+
+def test_another_vcn_by_name_and_cidrs_is_a_move() -> None:
+    live = cluster(vcn_id="ocid1.vcn.oc1..aaa")
+    live_tenancy = tenancy(live, vcns=(Vcn(id="ocid1.vcn.oc1..aaa", name="prod-vcn", cidrs=net("10.0.0.0/16")),))
+    planned = cluster(vcn_id="plan:vcn/other")
+    planned_tenancy = tenancy(planned, vcns=(Vcn(id="plan:vcn/other", name="other", cidrs=net("10.8.0.0/16")),))
+    found = compare_against(live, planned, live_tenancy=live_tenancy, planned_tenancy=planned_tenancy)
+    assert codes(found) == ["VCN_IMMUTABLE"]

@@ -256,7 +256,11 @@ def _cni(report: CniReport) -> list[Block]:
 
 @render_blocks.register
 def _whatif(report: WhatIfReport) -> list[Block]:
-    verdict = ":white_check_mark: valid" if report.valid else ":x: not valid"
+    verdict = {
+        "fits": ":white_check_mark: fits",
+        "does not fit": ":x: does not fit",
+        "unknown": ":grey_question: capacity unknown",
+    }[report.verdict]
     changes = "\n".join(f"• {escape(c)}" for c in report.changes) or "• no change"
     before = sum(p.pods_capacity or 0 for p in report.before.node_pools)
     after = sum(p.pods_capacity or 0 for p in report.after.node_pools)

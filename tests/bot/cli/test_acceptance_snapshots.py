@@ -72,11 +72,14 @@ def test_a_subnet_truly_absent_from_a_read_subnets_list_is_still_missing(capsys,
     assert code == 1
 
 
-def test_without_node_pools_the_answer_says_it_is_partial(capsys, tmp_path):
+def test_without_node_pools_the_answer_says_it_is_partial_and_node_counts_are_unknown(capsys, tmp_path):
     doc = _demo()
     del doc["nodePools"]
     _, data = _run(capsys, tmp_path, doc, "capacity")
     assert "nodePools" in {u["kind"] for u in data["unreadable"]}
+    by_name = {c["name"]: c for c in data["clusters"]}
+    assert by_name["payments-native"]["nodes"] is None
+    assert by_name["retail-flannel"]["podsCidr"]["nodeSlotsUsed"] is None
 
 
 def _share_platform_subnets_with_analytics(doc: Doc) -> None:

@@ -187,3 +187,12 @@ def test_text_output_is_a_table_without_colour_when_not_a_terminal(capsys):
     assert "payments-native" in out
     assert "\x1b[" not in out
     assert "Assumption:" in out
+
+
+def test_whatif_to_a_shape_nobody_knows_has_an_unknown_verdict_not_a_fit(capsys):
+    code, report = run_json(
+        capsys, "whatif", "platform-healthy", "--pool", "platform-general", "--shape", "VM.Foo.Bar", "--source", "demo"
+    )
+    assert report["verdict"] == "unknown"
+    assert "SHAPE_UNKNOWN" in {f["code"] for f in report["newFindings"]}
+    assert code == 0
