@@ -30,7 +30,8 @@ View = Literal["answer", "node-pools"]
 # ack competes on the loop with the acks of concurrent requests; giving them this head start keeps a burst
 # of 50 commands' acks close to a bare app's (bench/bench_ack.py) for ~20 ms more per answer.
 ACK_GRACE_SECONDS = 0.02
-Upload = Callable[[str, str], Awaitable[None]]
+# Posts the full answer as a file and returns where it went, for the note under the shortened answer.
+Upload = Callable[[str, str], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Asker:
     user: str
     channel: str
     send: Send
-    upload: Upload | None = None  # given only where a file may be posted for everyone to see
+    upload: Upload | None = None  # posts the full answer where only its audience sees it
 
 
 async def yield_to_acks() -> None:
@@ -113,13 +114,14 @@ async def _attach_full_text(message: Message, report: BaseModel, *, asker: Asker
         note = "_Too long for one message: *Share in channel* to attach the full answer as a file._"
     else:
         try:
-            await asker.upload(render_text(report), "okebot-answer.txt")
-            note = "_The full answer is attached as a file._"
-        except Exception:  # e.g. not_in_channel: the shortened answer still goes out
-            deps.logger.warning("could not attach the full answer in %s", asker.channel, exc_info=True)
+            where = await asker.upload(render_text(report), "okebot-answer.txt")
+            note = f"_Too long for one message: the full answer is attached as a file {where}._"
+        except Exception:  # e.g. not_in_channel, missing_scope: the shortened answer still goes out
+            deps.logger.warning("could not attach the full answer for %s in %s", asker.user, asker.channel,
+                                exc_info=True)
             note = (
                 "_Too long for one message, and the full answer could not be attached: "
-                "invite okebot to this channel._"
+                "invite okebot to this channel, or ask `okebot` on the command line._"
             )
     blocks = [*message.blocks, context(note)]
     return Message(text=message.text, blocks=blocks, left_out=message.left_out)

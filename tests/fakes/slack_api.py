@@ -130,6 +130,8 @@ class FakeSlackApi:
         if method == "files.getUploadURLExternal":
             file_id = f"F{len(self.calls)}"
             return {"upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+        if method == "conversations.open":
+            return {"channel": {"id": f"D{body.get('users', 'X')}"}}
         if method == "usergroups.list":
             return {"usergroups": self.usergroups}
         if method == "apps.connections.open":

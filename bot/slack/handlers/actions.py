@@ -37,7 +37,7 @@ async def handle_answer_button(
     await yield_to_acks()
     deps = deps_of(context)
     private = bool((body.get("container") or {}).get("is_ephemeral", True))
-    asker = asker_for(body, send=responder(respond))
+    asker = asker_for(body, send=responder(respond), client=client)
     try:
         action_id, value = _button(action)
         parsed = parse_command(value.command)
@@ -100,7 +100,7 @@ async def handle_whatif_button(
     """Open the what-if form for the cluster the button is about (trigger_id lives 3 s: open it first)."""
     await ack()
     deps = deps_of(context)
-    asker = asker_for(body, send=responder(respond))
+    asker = asker_for(body, send=responder(respond), client=client)
     started = time.monotonic()
     outcome: Outcome = "ok"
     error_id: str | None = None

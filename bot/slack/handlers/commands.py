@@ -25,7 +25,7 @@ async def handle_oke_command(
     await ack()
     await yield_to_acks()
     deps = deps_of(context)
-    asker = asker_for(command, send=responder(respond))
+    asker = asker_for(command, send=responder(respond), client=client)
     text = str(command.get("text") or "")
     started = time.monotonic()
     error_id: str | None = None

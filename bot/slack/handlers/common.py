@@ -24,16 +24,36 @@ def responder(
 def uploader(client: Any, *, channel: str) -> Any:
     """An Upload that posts the full answer as a file in the channel (files.getUploadURLExternal flow)."""
 
-    async def upload(content: str, filename: str) -> None:
+    async def upload(content: str, filename: str) -> str:
         await client.files_upload_v2(
             channel=channel, content=content, filename=filename, title="okebot: full answer"
         )
+        return "in this channel"
 
     return upload
 
 
-def asker_for(body: dict[str, Any], *, send: Any, upload: Any = None) -> Asker:
-    """Who asked where, from a slash-command body or an interactivity payload."""
-    user = body.get("user_id") or (body.get("user") or {}).get("id") or ""
-    channel = body.get("channel_id") or (body.get("channel") or {}).get("id") or ""
-    return Asker(user=str(user), channel=str(channel), send=send, upload=upload)
+def private_uploader(client: Any, *, user: str) -> Any:
+    """An Upload for a private answer: the file goes to the asker's direct messages with okebot, never the
+    channel, so an ephemeral answer stays private."""
+
+    async def upload(content: str, filename: str) -> str:
+        opened = await client.conversations_open(users=user)
+        await client.files_upload_v2(
+            channel=opened["channel"]["id"], content=content, filename=filename, title="okebot: full answer"
+        )
+        return "in your direct messages with okebot"
+
+    return upload
+
+
+def asker_for(body: dict[str, Any], *, send: Any, upload: Any = None, client: Any = None) -> Asker:
+    """Who asked where, from a slash-command body or an interactivity payload.
+
+    With a `client` and no `upload`, a too-long private answer goes to the asker's direct messages as a file.
+    """
+    user = str(body.get("user_id") or (body.get("user") or {}).get("id") or "")
+    channel = str(body.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+    if upload is None and client is not None and user:
+        upload = private_uploader(client, user=user)
+    return Asker(user=user, channel=channel, send=send, upload=upload)

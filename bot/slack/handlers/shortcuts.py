@@ -38,7 +38,7 @@ async def handle_validate_shortcut(
     """Validate the plan in the message the shortcut was used on (code block or plan file), privately."""
     await ack()
     deps = deps_of(context)
-    asker = asker_for(shortcut, send=responder(respond))
+    asker = asker_for(shortcut, send=responder(respond), client=client)
     message = shortcut.get("message") or {}
     try:
         plan = plan_in(str(message.get("text") or "")) or await _plan_file(message, token=str(client.token or ""))

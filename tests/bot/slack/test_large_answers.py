@@ -29,15 +29,18 @@ def share(command: str) -> str:
     return ButtonValue(command=command).model_dump_json()
 
 
-async def test_a_private_answer_too_long_for_one_message_is_cut_and_says_how_to_get_it_all(big_bot: Bot):
+async def test_a_private_answer_too_long_for_one_message_is_cut_and_sent_whole_in_a_direct_message(big_bot: Bot):
     await big_bot.command("capacity")
     (answer,) = await big_bot.fake.wait_for("webhook")
     blocks = answer.body["blocks"]
     assert len(blocks) <= MAX_BLOCKS
     assert all(len(b["text"]["text"]) <= MAX_SECTION_TEXT for b in blocks if b["type"] == "section")
     assert "more block(s) not shown" in texts(blocks)
-    assert "Share in channel" in texts(blocks)
-    assert big_bot.fake.calls_to("files.getUploadURLExternal") == []
+    assert "in your direct messages with okebot" in texts(blocks)
+    (opened,) = big_bot.fake.calls_to("conversations.open")
+    (completed,) = big_bot.fake.calls_to("files.completeUploadExternal")
+    # The file goes to the asker's DM, never to the channel where the answer was private.
+    assert completed.body["channel_id"] == f"D{opened.body['users']}"
 
 
 async def test_sharing_a_very_large_answer_uploads_the_full_text_as_a_file(big_bot: Bot):
