@@ -314,6 +314,6 @@ class Plan(PlanModel):
     api_version: Literal["okebot.plan/v1"]
     cluster: PlanCluster
     vcn: PlanVcn
-    subnets: tuple[PlanSubnet, ...] = Field(min_length=1, max_length=500)
-    node_pools: tuple[PlanNodePool, ...] = Field(default=(), max_length=500)
+    subnets: tuple[PlanSubnet, ...] = Field(min_length=1, max_length=10_000)
+    node_pools: tuple[PlanNodePool, ...] = Field(default=(), max_length=2_000)
     shapes: tuple[PlanShape, ...] = Field(default=(), max_length=500)

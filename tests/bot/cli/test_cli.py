@@ -196,3 +196,13 @@ def test_whatif_to_a_shape_nobody_knows_has_an_unknown_verdict_not_a_fit(capsys)
     assert report["verdict"] == "unknown"
     assert "SHAPE_UNKNOWN" in {f["code"] for f in report["newFindings"]}
     assert code == 0
+
+
+def test_a_plan_with_2000_subnets_and_500_pools_is_accepted_and_validated(tmp_path: Path, capsys):
+    from bench.bench_plan_file import plan_document
+
+    plan = tmp_path / "big.json"
+    plan.write_text(json.dumps(plan_document()), encoding="utf-8")
+    code, report = run_json(capsys, "validate", str(plan))
+    assert code == 0, report["findings"]
+    assert report["valid"] is True
