@@ -44,7 +44,8 @@ def plan_document() -> dict[str, Any]:
         subnets.append({"name": f"lb{j}", "roles": ["load-balancers"], "cidr": str(lb)})
     return {
         "apiVersion": "okebot.plan/v1",
-        "cluster": {"name": "big", "kubernetesVersion": "v1.31.1", "cni": "vcn-native"},
+        "cluster": {"name": "big", "kubernetesVersion": "v1.31.1", "cni": "vcn-native",
+                    "podsCidr": "172.16.0.0/16", "servicesCidr": "172.17.0.0/16"},
         "vcn": {"name": "big-vcn", "cidrs": ["10.0.0.0/8"]},
         "subnets": subnets,
         "nodePools": pools,
