@@ -19,6 +19,7 @@ lint: setup
 
 bench: setup
 	.venv/bin/python -m bench.bench_validate
+	.venv/bin/python -m bench.bench_plan_file
 	.venv/bin/python -m bench.bench_oci_read
 	.venv/bin/python -m bench.bench_ack
 
