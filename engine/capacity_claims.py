@@ -7,7 +7,7 @@ over the whole tenancy, never over one cluster alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Literal
 
 from engine.model import Cluster, Cni, Frozen, NodePool, NodePoolType, SubnetRole, Tenancy
@@ -110,12 +110,26 @@ def tenancy_clusters(tenancy: Tenancy, cluster: Cluster) -> tuple[Cluster, ...]:
 
 class ClaimIndex:
     """Every claim of the given clusters, grouped by subnet: built once, so a plan with thousands of subnets
-    and hundreds of pools costs one pass over the pools, not one per subnet."""
+    and hundreds of pools costs one pass over the pools, not one per subnet.
 
-    def __init__(self, clusters: Iterable[Cluster], *, shapes: ShapeCatalogue, at: At) -> None:
+    With `subnet_ids`, only pools that use one of those subnets are looked at: a tenancy of a hundred
+    clusters then costs one cluster's pools (plus its neighbours'), not all of them, per question.
+    """
+
+    def __init__(
+        self,
+        clusters: Iterable[Cluster],
+        *,
+        shapes: ShapeCatalogue,
+        at: At,
+        subnet_ids: Collection[str] | None = None,
+    ) -> None:
         self._by_subnet: dict[str, list[SubnetClaim]] = {}
+        wanted = None if subnet_ids is None else set(subnet_ids)
         for cluster in clusters:
             for pool in cluster.node_pools:
+                if wanted is not None and wanted.isdisjoint((*pool.worker_subnet_ids, *pool.pod_subnet_ids)):
+                    continue
                 for claim in pool_claims(cluster, pool, shapes=shapes, at=at):
                     self._by_subnet.setdefault(claim.subnet_id, []).append(claim)
 

@@ -38,10 +38,13 @@ def capacity_findings(
     if pods_cidr is not None:
         findings.append(pods_cidr)
     clusters = tenancy_clusters(tenancy, cluster)
-    claims_at = ClaimIndex(clusters, shapes=shapes, at=at)
-    claims_now = claims_at if at == "current" else ClaimIndex(clusters, shapes=shapes, at="current")
+    used_subnets = subnet_roles(cluster)
+    claims_at = ClaimIndex(clusters, shapes=shapes, at=at, subnet_ids=used_subnets)
+    claims_now = (
+        claims_at if at == "current" else ClaimIndex(clusters, shapes=shapes, at="current", subnet_ids=used_subnets)
+    )
     subnets = {subnet.id: subnet for subnet in tenancy.subnets}
-    for subnet_id, roles in subnet_roles(cluster).items():
+    for subnet_id, roles in used_subnets.items():
         subnet = subnets.get(subnet_id)
         if subnet is None or not subnet.cidrs:
             continue  # not read, or no valid CIDR (CIDR_INVALID says so): there is no size to judge

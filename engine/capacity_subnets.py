@@ -114,9 +114,10 @@ def assess_subnets(
     """Capacity of every subnet the cluster uses, and a sentence for each one the source does not hold."""
     found: list[SubnetCapacity] = []
     missing: list[str] = []
-    index = ClaimIndex(tenancy_clusters(tenancy, cluster), shapes=shapes, at="current")
+    used_subnets = subnet_roles(cluster)
+    index = ClaimIndex(tenancy_clusters(tenancy, cluster), shapes=shapes, at="current", subnet_ids=used_subnets)
     subnets = {subnet.id: subnet for subnet in tenancy.subnets}
-    for subnet_id, roles in subnet_roles(cluster).items():
+    for subnet_id, roles in used_subnets.items():
         subnet = subnets.get(subnet_id)
         if subnet is None:
             names = ", ".join(role.value for role in roles)
