@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from adapters.oci.clients import OciClients, build_clients
 from adapters.oci.executor import OciExecutor, ReadStats
@@ -15,6 +16,7 @@ from adapters.oci.recorder import Recording
 from adapters.oci.settings import OciSettings
 from adapters.snapshot.convert import tenancy_from_document
 from adapters.snapshot.reader import select_clusters
+from engine.errors import NotFoundError, SourceError
 from engine.model import Tenancy
 
 _Key = tuple[str, ...] | None
@@ -65,6 +67,37 @@ class OciTenancyReader:
         finally:
             executor.close()
             self.last_stats = executor.stats
+        failed = _cluster_list_failures(document)
+        if "clusters" not in document:
+            raise _unreadable_clusters(failed, "could not list the clusters of any compartment")
         tenancy = tenancy_from_document(document, source=self.description)
-        # The recording read only these clusters; select_clusters also keeps the model's order stable.
-        return tenancy if clusters is None else select_clusters(tenancy, clusters, source=self.description)
+        if clusters is None:
+            return tenancy
+        try:
+            # The recording read only these clusters (and their subnet neighbours); this also keeps the order.
+            return select_clusters(tenancy, clusters, source=self.description)
+        except NotFoundError:
+            if not failed:
+                raise
+            # A compartment whose clusters could not be listed may hold it: that is not "no such cluster".
+            named = ", ".join(repr(ref) for ref in clusters)
+            raise _unreadable_clusters(failed, f"cluster {named} was not among those read") from None
+
+
+def _cluster_list_failures(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `errors` entries of list_clusters calls that failed (their id is the compartment, not a cluster)."""
+    errors = document.get("errors") or []
+    return [e for e in errors if e.get("kind") == "clusters" and not str(e.get("id")).startswith("ocid1.cluster.")]
+
+
+def _unreadable_clusters(failed: list[dict[str, Any]], what: str) -> SourceError:
+    first = failed[0] if failed else {}
+    where = ", ".join(str(e.get("id")) for e in failed) or "none"
+    return SourceError(
+        f"{what} (failed in: {where}): {first.get('message') or 'no answer'}",
+        status=first.get("status"),
+        code=first.get("code"),
+        request_id=first.get("opcRequestId"),
+        remedy="Check that OCI Container Engine answers (the network path, OKEBOT_OCI_ENDPOINT/ENDPOINTS) and "
+        "that the principal has the policy in deploy/iam-policy.txt, then try again.",
+    )

@@ -4,6 +4,10 @@ Reads fan out per compartment and per object on the bounded executor, so the cri
 compartments → lists → gets → follow-ups (private IPs, one instance per flex pool). The number of calls grows
 with compartments, clusters, node pools and subnets, never with nodes. What fails is named in `errors`;
 what was not read stays absent.
+
+A read of named clusters also reads the clusters whose node pools share a worker or pod subnet with theirs
+(found in the compartments' node pool lists, which are read anyway): their nodes take IPs from that subnet,
+so without them a named cluster's subnet answers would differ from a full read's.
 """
 
 from __future__ import annotations
@@ -62,6 +66,9 @@ class Recording:
         self.parts = DocumentParts(region=settings.region or clients.region)
         self.kube = KubeLink(clients, settings) if settings.reads_kubernetes else None
         self._followups: dict[str, asyncio.Task[None]] = {}
+        # Each compartment's node pool lists, as soon as they are read: a named cluster's neighbours are found there.
+        self._pool_lists: dict[tuple[str, str], asyncio.Future[list[Json] | None]] = {}
+        self._named: set[str] = set()
         self._selected: asyncio.Future[dict[str, Json]] | None = None
 
     async def record(self, cluster_refs: Sequence[str] | None = None) -> dict[str, Any]:
@@ -70,6 +77,9 @@ class Recording:
         compartments = await self._compartments()
         self.parts.compartment_order = compartments
         self.say(f"reading {len(compartments)} compartment(s)")
+        loop = asyncio.get_running_loop()
+        kinds = ("nodePools", "virtualNodePools")
+        self._pool_lists = {(kind, c): loop.create_future() for c in compartments for kind in kinds}
         try:
             await gather(
                 self._clusters(compartments, cluster_refs),
@@ -81,7 +91,8 @@ class Recording:
             for task in self._followups.values():
                 task.cancel()
         await self._missing_network()
-        self.say(f"read {len(self.parts.details['clusters'])} cluster(s), {self.executor.stats.calls} calls")
+        # .get: `details` is a defaultdict, and a "clusters" key would claim the clusters were listed.
+        self.say(f"read {len(self.parts.details.get('clusters', {}))} cluster(s), {self.executor.stats.calls} calls")
         return assemble(self.parts, captured_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     async def _try(self, kind: str, object_id: str | None, operation: Callable[[], Awaitable[Any]]) -> Any:
@@ -139,6 +150,9 @@ class Recording:
         summaries = refs.live(item for found in lists for item in found or [])
         try:
             chosen = refs.select_clusters(summaries, cluster_refs, complete=all(f is not None for f in lists))
+            self._named = set(chosen)
+            if cluster_refs is not None:
+                chosen = await self._with_neighbours(summaries, chosen)
         except Exception as exc:
             assert self._selected is not None
             self._selected.set_exception(exc)
@@ -150,6 +164,15 @@ class Recording:
             self.parts.details["clusters"] = dict(chosen)
         self.say(f"found {len(chosen)} cluster(s)")
         await gather(self._addon_options(chosen), *(self._cluster(summary) for summary in chosen.values()))
+
+    async def _with_neighbours(self, summaries: Sequence[Json], named: dict[str, Json]) -> dict[str, Json]:
+        """The named clusters and those with a node pool on a worker or pod subnet a named cluster's pools use."""
+        lists = await gather(*(asyncio.shield(listed) for listed in self._pool_lists.values()))
+        pools = refs.live(pool for found in lists for pool in found or [])
+        used = {subnet for pool in pools if pool.get("clusterId") in named for subnet in _pool_subnets(pool)}
+        sharing = {str(pool.get("clusterId")) for pool in pools if not used.isdisjoint(_pool_subnets(pool))}
+        # In list order, as a full read keeps them.
+        return {str(c["id"]): c for c in summaries if c.get("id") in named or c.get("id") in sharing}
 
     async def _selected_clusters(self) -> dict[str, Json]:
         assert self._selected is not None
@@ -168,7 +191,8 @@ class Recording:
             self.parts.addons[cluster_id] = addons
         for subnet_id in refs.cluster_subnets(full or summary):
             self.parts.wanted_subnets.add(subnet_id)
-        if self.kube is not None and refs.is_vcn_native(full or summary):
+        # A neighbour read only for its node pools' subnet use needs no Kubernetes read.
+        if self.kube is not None and cluster_id in self._named and refs.is_vcn_native(full or summary):
             entry = await self.kube.read(full or summary, executor=self.executor, errors=self.parts.errors)
             if entry is not None:
                 self.parts.kubernetes[cluster_id] = entry
@@ -200,6 +224,7 @@ class Recording:
     async def _node_pools(self, compartment: str) -> None:
         ce = self.clients.container_engine
         items = await self._list("nodePools", compartment, ce, "list_node_pools", compartment_id=compartment)
+        self._listed("nodePools", compartment, items)
         chosen = await self._selected_clusters()
         pools = [p for p in refs.live(items or []) if p.get("clusterId") in chosen]
         if items is not None:
@@ -210,6 +235,11 @@ class Recording:
             if image:
                 self._follow(f"image:{image}", functools.partial(self._image, image))
         await gather(*(self._node_pool(str(pool["id"]), chosen[str(pool["clusterId"])]) for pool in pools))
+
+    def _listed(self, kind: str, compartment: str, items: list[Json] | None) -> None:
+        listed = self._pool_lists[kind, compartment]
+        if not listed.done():
+            listed.set_result(items)
 
     async def _node_pool(self, pool_id: str, cluster: Json) -> None:
         full = await self._get("nodePools", pool_id, self.clients.container_engine, "get_node_pool", pool_id)
@@ -230,6 +260,7 @@ class Recording:
         ce = self.clients.container_engine
         op = "list_virtual_node_pools"
         items = await self._list("virtualNodePools", compartment, ce, op, compartment_id=compartment)
+        self._listed("virtualNodePools", compartment, items)
         chosen = await self._selected_clusters()
         pools = [p for p in refs.live(items or []) if p.get("clusterId") in chosen]
         if items is not None:
@@ -283,3 +314,8 @@ class Recording:
         wanted = [t for t in refs.route_table_ids(s for s in subnets if s) if t not in tables]
         found = await gather(*(self._get("routeTables", t, network, "get_route_table", t) for t in wanted))
         self.parts.extra["routeTables"].extend(t for t in found if t)
+
+
+def _pool_subnets(pool: Json) -> set[str]:
+    """Worker and pod subnets of a managed or virtual node pool (each helper reads only its own kind's fields)."""
+    return {*refs.node_pool_subnets(pool), *refs.virtual_pool_subnets(pool)}
