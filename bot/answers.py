@@ -39,7 +39,7 @@ async def _validate(query: ValidateQuery, reader: TenancyReader) -> Report:
     conversion = plan_to_tenancy(plan)
     against = None
     if query.against is not None:
-        live = await reader.read(clusters=[query.against])
+        live = await reader.read(clusters=[query.against], fresh=query.fresh)
         against = (live, usecases.require_cluster(live, query.against))
     return usecases.validate_planned(
         conversion.tenancy,
@@ -70,7 +70,7 @@ async def answer(query: AnyQuery, *, reader: TenancyReader) -> BaseModel:
                 max_pods=query.max_pods,
                 add_pool=query.add_pool,
             )
-            return await usecases.whatif(reader, cluster=query.cluster, change=change)
+            return await usecases.whatif(reader, cluster=query.cluster, change=change, fresh=query.fresh)
         case ValidateQuery():
             return await _validate(query, reader)
         case ExplainQuery(code=code):

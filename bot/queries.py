@@ -47,6 +47,7 @@ class WhatIfQuery(Query):
     ocpus: float | None = Field(default=None, gt=0, le=512)
     max_pods: int | None = Field(default=None, ge=1, le=10_000)
     add_pool: str | None = None
+    fresh: bool = False
 
 
 class ValidateQuery(Query):
@@ -55,6 +56,7 @@ class ValidateQuery(Query):
     plan_text: str
     source_name: str
     against: str | None = None
+    fresh: bool = False
 
 
 class ExplainQuery(Query):

@@ -94,6 +94,7 @@ class ValidationReport(Report):
     valid: bool
     findings: list[Finding]
     counts: FindingCounts
+    unreadable: list[Unreadable] = []
 
 
 class AddonStatus(Report):
@@ -149,6 +150,7 @@ class WhatIfReport(Report):
     resolved_findings: list[Finding]
     valid: bool
     verdict: Literal["fits", "does not fit", "unknown"] = "fits"
+    unreadable: list[Unreadable] = []
 
 
 class ClusterSummary(Report):

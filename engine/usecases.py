@@ -7,7 +7,7 @@ from engine.cni import assess_cni_all
 from engine.diagnose import diagnose_cluster, merge_findings
 from engine.errors import NotFoundError
 from engine.findings import Finding, Severity, sort_findings
-from engine.model import Cluster, Tenancy
+from engine.model import Cluster, Tenancy, Unreadable
 from engine.overview import list_clusters
 from engine.ports import TenancyReader
 from engine.reports import (
@@ -90,9 +90,11 @@ def _finding_key(finding: Finding) -> tuple[str, str, str]:
     return (finding.code, finding.subject, finding.severity.value)
 
 
-async def whatif(reader: TenancyReader, *, cluster: str, change: WhatIfChange) -> WhatIfReport:
+async def whatif(
+    reader: TenancyReader, *, cluster: str, change: WhatIfChange, fresh: bool = False
+) -> WhatIfReport:
     """The live cluster, changed, validated, with capacity before and after."""
-    tenancy = await reader.read(clusters=[cluster])
+    tenancy = await reader.read(clusters=[cluster], fresh=fresh)
     live = require_cluster(tenancy, cluster)
     changed = apply_whatif(tenancy, live, change)
     shapes = ShapeCatalogue(tenancy.shapes)
@@ -120,6 +122,7 @@ async def whatif(reader: TenancyReader, *, cluster: str, change: WhatIfChange) -
         resolved_findings=[f for f in findings_before if _finding_key(f) not in keys_after],
         valid=valid,
         verdict="does not fit" if not valid else "unknown" if unknown else "fits",
+        unreadable=list(tenancy.unreadable_for([live])),
     )
 
 
@@ -133,9 +136,12 @@ def validate_planned(
 ) -> ValidationReport:
     """Validate a planned cluster; with `against`, also flag what OKE cannot change on the live one."""
     findings = list(parse_findings) + list(validate_cluster(planned, planned_cluster, at="planned"))
+    unreadable: tuple[Unreadable, ...] = ()
     if against is not None:
         live_tenancy, live_cluster = against
         findings += compare_against(
             live_cluster, planned_cluster, live_tenancy=live_tenancy, planned_tenancy=planned
         )
-    return validation_report(plan_name, sort_findings(findings))
+        unreadable = live_tenancy.unreadable_for([live_cluster])
+    report = validation_report(plan_name, sort_findings(findings))
+    return report.model_copy(update={"unreadable": list(unreadable)})

@@ -103,13 +103,14 @@ async def _whatif(args: argparse.Namespace) -> BaseModel:
         ocpus=args.ocpus,
         max_pods=args.max_pods,
         add_pool=args.add_pool,
+        fresh=args.fresh,
     )
     return await answer(query, reader=build_reader(args.source))
 
 
 async def _validate(args: argparse.Namespace) -> BaseModel:
     text, name = read_plan_source(args.plan, stdin=sys.stdin)
-    query = ValidateQuery(plan_text=text, source_name=name, against=args.against)
+    query = ValidateQuery(plan_text=text, source_name=name, against=args.against, fresh=args.fresh)
     return await answer(query, reader=build_reader(args.source))
 
 

@@ -137,7 +137,7 @@ def _validation(report: ValidationReport) -> list[RenderableType]:
     summary = Text(f"{report.plan}: ").append(verdict).append(
         f"  ({report.counts.error} errors, {report.counts.warning} warnings, {report.counts.info} info)"
     )
-    return [summary, findings_table(report.findings)]
+    return [summary, findings_table(report.findings), *_unreadable(report.unreadable)]
 
 
 def _cni_cluster(status: ClusterCniStatus) -> RenderableType:
@@ -192,7 +192,7 @@ def _whatif(report: WhatIfReport) -> list[RenderableType]:
         parts += [Text("Resolved findings:", style="bold"), findings_table(report.resolved_findings)]
     parts += [Text("Before:", style="bold underline"), cluster_capacity(report.before)]
     parts += [Text("After:", style="bold underline"), cluster_capacity(report.after)]
-    return parts
+    return parts + _unreadable(report.unreadable)
 
 
 def _cluster_list(report: ClusterListReport) -> list[RenderableType]:
