@@ -51,7 +51,10 @@ async def run(args: argparse.Namespace) -> int:
     from bot.slack.settings import SlackSettings
 
     try:
-        deps = await build_deps(SlackSettings(), source=args.source, store_url="sqlite:///:memory:")
+        # Offline: nothing may reach Slack, so group membership is not looked up there.
+        deps = await build_deps(
+            SlackSettings(), source=args.source, store_url="sqlite:///:memory:", slack_groups=False
+        )
     except EngineError as error:
         print(f"okebot run: {error.message}", file=sys.stderr)
         return 2

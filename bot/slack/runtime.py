@@ -19,7 +19,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def build_deps(settings: SlackSettings, *, source: str, store_url: str | None = None) -> Deps:
+async def build_deps(
+    settings: SlackSettings, *, source: str, store_url: str | None = None, slack_groups: bool = True
+) -> Deps:
     """Reader for `source`, the state store, and the access policy (OKEBOT_ACCESS_CONFIG, else the default)."""
     reader = build_reader(source)
     path = settings.okebot_access_config
@@ -28,6 +30,6 @@ async def build_deps(settings: SlackSettings, *, source: str, store_url: str | N
     logger = logging.getLogger("okebot.slack")
     # Group grants need Slack's answer on who is in which group; without a bot token there is no one to ask.
     groups: GroupDirectory = NoGroups()
-    if settings.slack_bot_token is not None:
+    if slack_groups and settings.slack_bot_token is not None:
         groups = SlackGroupDirectory(create_client(settings), logger=logger)
     return Deps(reader=reader, store=store, policy=policy, clock=_now, logger=logger, groups=groups)
