@@ -1,6 +1,7 @@
-"""`/oke` command text → a typed query (bot.queries), a help request, the validate modal, or a usage answer.
+"""`/oke` command text → a typed query (bot.queries), a help request, the validate modal, an admin command
+(bot.slack.admin), or a usage answer.
 
-Every input ends in one of those four: unknown or malformed text gets that subcommand's usage, never silence
+Every input ends in one of those five: unknown or malformed text gets that subcommand's usage, never silence
 and never an exception.
 """
 
@@ -22,6 +23,7 @@ from bot.queries import (
     RulesQuery,
     WhatIfQuery,
 )
+from bot.slack.admin import ADMIN_USAGE, AdminCommand, parse_admin, shorten_mentions
 from bot.slack.escape import unescape
 
 USAGE: Mapping[str, tuple[str, str]] = {
@@ -37,7 +39,9 @@ USAGE: Mapping[str, tuple[str, str]] = {
     "validate": ("validate [cluster]", "open a form to paste a network plan (YAML or JSON) and check it"),
     "explain": ("explain <CODE>", "what a finding code means, why it matters, how to fix it"),
     "rules": ("rules", "every finding code okebot knows"),
+    **ADMIN_USAGE,
 }
+ADMIN_SUBCOMMANDS = frozenset(ADMIN_USAGE)
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,14 @@ class OpenValidateModal:
     against: str | None = None
 
 
-Parsed = Ask | Help | Usage | OpenValidateModal
+@dataclass(frozen=True)
+class Administer:
+    """An admin subcommand; it changes or shows okebot's own state, never asks the engine."""
+
+    command: AdminCommand
+
+
+Parsed = Ask | Help | Usage | OpenValidateModal | Administer
 
 _WHATIF_KEYS = {
     "pool": "pool",
@@ -81,7 +92,8 @@ _WHATIF_KEYS = {
 def parse_command(text: str, *, default_cluster: str | None = None) -> Parsed:
     """Parse the text after `/oke`; a channel bound to one cluster supplies `default_cluster`."""
     try:
-        words = shlex.split(unescape(text))
+        # Mentions are shortened before unescaping so that only Slack's own encoding is touched.
+        words = shlex.split(unescape(shorten_mentions(text)))
     except ValueError as exc:
         return Usage(None, f"could not read the command: {exc}")
     if not words:
@@ -188,6 +200,14 @@ def _rules(args: list[str], default: str | None) -> Parsed:
     return _at_most(args, 0, "rules") or Ask(RulesQuery(), "rules")
 
 
+def _admin(name: str) -> Callable[[list[str], str | None], Parsed]:
+    def parse(args: list[str], default: str | None) -> Parsed:
+        parsed = parse_admin(name, args)
+        return Usage(name, parsed) if isinstance(parsed, str) else Administer(parsed)
+
+    return parse
+
+
 _ALIASES = {"what-if": "whatif"}
 
 _PARSERS: Mapping[str, Callable[[list[str], str | None], Parsed]] = {
@@ -200,4 +220,5 @@ _PARSERS: Mapping[str, Callable[[list[str], str | None], Parsed]] = {
     "validate": _validate,
     "explain": _explain,
     "rules": _rules,
+    **{name: _admin(name) for name in ADMIN_USAGE},
 }

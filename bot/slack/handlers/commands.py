@@ -5,16 +5,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from bot.slack.administer import run_admin
 from bot.slack.audit import record_audit
 from bot.slack.authorize import current_policy
-from bot.slack.deps import deps_of
+from bot.slack.deps import Deps, deps_of
 from bot.slack.errors import answer_failure
 from bot.slack.flow import Asker, answer_ask, yield_to_acks
 from bot.slack.handlers.common import asker_for, responder
 from bot.slack.ids import COMMAND, ModalMetadata
-from bot.slack.parse import Ask, Help, OpenValidateModal, Parsed, Usage, parse_command
+from bot.slack.parse import Administer, Ask, Help, OpenValidateModal, Parsed, Usage, parse_command
 from bot.slack.render.messages import help_message, usage_message, validate_modal
-from engine.access import default_cluster
+from engine.access import AccessPolicy, default_cluster
 from engine.audit import Outcome
 
 
@@ -35,7 +36,9 @@ async def handle_oke_command(
         if isinstance(parsed, Ask):
             await answer_ask(parsed, deps=deps, asker=asker, origin=COMMAND)  # audits itself
             return
-        outcome = await _reply(parsed, asker=asker, client=client, trigger_id=command.get("trigger_id"))
+        outcome = await _reply(
+            parsed, asker=asker, client=client, trigger_id=command.get("trigger_id"), deps=deps, policy=policy
+        )
     except Exception as error:
         outcome, error_id = await answer_failure(error, send=asker.send, logger=deps.logger)
     await record_audit(
@@ -50,8 +53,10 @@ async def handle_oke_command(
     )
 
 
-async def _reply(parsed: Parsed, *, asker: Asker, client: Any, trigger_id: str | None) -> Outcome:
-    """Everything that is not a question for the engine: help, usage, the validate modal."""
+async def _reply(
+    parsed: Parsed, *, asker: Asker, client: Any, trigger_id: str | None, deps: Deps, policy: AccessPolicy
+) -> Outcome:
+    """Everything that is not a question for the engine: help, usage, the validate modal, admin commands."""
     match parsed:
         case Help(topic=topic):
             await asker.send(help_message(topic))
@@ -61,4 +66,6 @@ async def _reply(parsed: Parsed, *, asker: Asker, client: Any, trigger_id: str |
         case OpenValidateModal(against=against):
             metadata = ModalMetadata(channel_id=asker.channel, user_id=asker.user, cluster=against)
             await client.views_open(trigger_id=trigger_id, view=validate_modal(metadata))
+        case Administer(command=admin):
+            await asker.send(await run_admin(admin, deps=deps, policy=policy, asker=asker))
     return "ok"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.slack.escape import code, escape, plain
 from bot.slack.ids import ActionId, BlockId, ButtonValue, CallbackId, InputId, ModalMetadata
-from bot.slack.parse import USAGE, usage_line
+from bot.slack.parse import ADMIN_SUBCOMMANDS, USAGE, usage_line
 from bot.slack.render.kit import (
     MAX_VIEW_BLOCKS,
     Block,
@@ -81,13 +81,20 @@ def answer_message(body: Sequence[Block], *, command: str | None, shareable: boo
 def help_message(topic: str | None = None) -> Message:
     """`/oke help`: every subcommand with its syntax, or one subcommand's."""
     names = [topic] if topic else list(USAGE)
-    lines = [f"{code(usage_line(n))}  {escape(USAGE[n][1])}" for n in names]
-    blocks = [
-        header("okebot: OKE pod-network capacity and plan checks"),
-        section("\n".join(lines)),
-        context("Answers are private to you; *Share in channel* posts one for everyone."),
-    ]
+    asks = [_help_line(n) for n in names if n not in ADMIN_SUBCOMMANDS]
+    admin = [_help_line(n) for n in names if n in ADMIN_SUBCOMMANDS]
+    blocks = [header("okebot: OKE pod-network capacity and plan checks")]
+    if asks:
+        blocks.append(section("\n".join(asks)))
+    if admin:
+        blocks.append(section("*Admin* (needs the admin role; changes apply at once, for every channel):\n"
+                              + "\n".join(admin)))
+    blocks.append(context("Answers are private to you; *Share in channel* posts one for everyone."))
     return Message(text="okebot help: " + ", ".join(names), blocks=blocks)
+
+
+def _help_line(subcommand: str) -> str:
+    return f"{code(usage_line(subcommand))}  {escape(USAGE[subcommand][1])}"
 
 
 def usage_message(subcommand: str | None, problem: str) -> Message:
