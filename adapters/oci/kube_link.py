@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import oci.regions
+
 from adapters.kube.kubeconfig import ClusterAccess, load_kubeconfig, parse_kubeconfig
 from adapters.kube.reader import read_cni_objects
-from adapters.kube.token import OkeTokenSource
+from adapters.kube.token import DEFAULT_REALM_DOMAIN, OkeTokenSource
 from adapters.oci.clients import OciClients
 from adapters.oci.errors import error_entry
 from adapters.oci.executor import OciExecutor
@@ -63,7 +65,7 @@ class KubeLink:
         if not region:
             raise InputError("the region is unknown, so no OKE token can be signed", where="OKEBOT_OCI_REGION")
         signer = self._clients.container_engine.base_client.signer
-        return OkeTokenSource(signer, region, cluster_id=cluster_id)
+        return OkeTokenSource(signer, region, cluster_id=cluster_id, realm_domain=realm_domain(region))
 
 
 def _points_at(access: ClusterAccess, cluster: Json) -> bool:
@@ -82,3 +84,13 @@ def _entry_errors(entry: Json, cluster_id: str) -> list[Json]:
         for item in found
         if isinstance(item, dict) and item.get("message")
     ]
+
+
+def realm_domain(region: str) -> str:
+    """The realm's second-level domain for a region (oraclecloud.com in OC1, oraclegovcloud.com in OC2, ...).
+
+    `oci ce cluster generate-token` hard-codes oraclecloud.com (facts §4.7), which only works in OC1; the SDK's
+    own region table knows the others. An unknown region falls back to OC1's domain.
+    """
+    realm = oci.regions.REGION_REALMS.get(region)
+    return str(oci.regions.REALMS.get(realm, DEFAULT_REALM_DOMAIN)) if realm else DEFAULT_REALM_DOMAIN
