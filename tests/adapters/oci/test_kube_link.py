@@ -83,7 +83,11 @@ async def test_a_kubeconfig_is_used_only_for_the_cluster_it_points_at(
 
 @pytest.mark.parametrize(
     ("region", "domain"),
-    [("us-ashburn-1", "oraclecloud.com"), ("us-langley-1", "oraclegovcloud.com"), ("not-a-region-1", "oraclecloud.com")],
+    [
+        ("us-ashburn-1", "oraclecloud.com"),
+        ("us-langley-1", "oraclegovcloud.com"),
+        ("not-a-region-1", "oraclecloud.com"),
+    ],
 )
 def test_the_token_is_signed_for_the_realm_of_the_clusters_region(region: str, domain: str) -> None:
     from adapters.oci.kube_link import realm_domain
