@@ -58,6 +58,15 @@ def load_plan_text(text: str, *, source: str) -> Plan:
             where=source,
             remedy=PLAN_REMEDY,
         )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start) + 1
+        raise PlanError(
+            f"character {exc.start + 1} is not valid Unicode text (a lone surrogate, {text[exc.start]!a})",
+            where=f"{source}:{line}",
+            remedy=PLAN_REMEDY,
+        ) from None
     if not text.strip():
         raise PlanError(
             "the plan is empty; a plan starts with apiVersion: okebot.plan/v1",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -21,6 +22,7 @@ SHORTCUT_SOURCE = "plan from a Slack message"
 PLAN_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_PLAN_FILE_BYTES = 1_000_000
 DOWNLOAD_TIMEOUT_SECONDS = 20
+SLACK_FILE_HOST_SUFFIXES = (".slack.com", ".slack-gov.com", ".slack-edge.com")
 
 
 def plan_in(message_text: str) -> str | None:
@@ -41,7 +43,9 @@ async def handle_validate_shortcut(
     asker = asker_for(shortcut, send=responder(respond), client=client)
     message = shortcut.get("message") or {}
     try:
-        plan = plan_in(str(message.get("text") or "")) or await _plan_file(message, token=str(client.token or ""))
+        plan = plan_in(str(message.get("text") or "")) or await _plan_file(
+            message, token=str(client.token or ""), api_url=str(client.base_url or "")
+        )
     except InputError as error:
         await asker.send(error_message(error.message, remedy=error.remedy))
         return
@@ -66,7 +70,17 @@ def plan_file_of(message: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-async def _plan_file(message: dict[str, Any], *, token: str) -> str | None:
+def trusted_file_host(url: str, *, api_url: str) -> bool:
+    """Whether the bot token may be sent to this URL: Slack's own file hosts (or the configured API's host,
+    for GovSlack and the tests' fake), over the API's scheme. A remote file's URL can point anywhere."""
+    target, api = urlsplit(url), urlsplit(api_url)
+    host = (target.hostname or "").lower()
+    if target.scheme != "https" and not (target.scheme == api.scheme and host == (api.hostname or "").lower()):
+        return False
+    return host == (api.hostname or "").lower() or host.endswith(SLACK_FILE_HOST_SUFFIXES)
+
+
+async def _plan_file(message: dict[str, Any], *, token: str, api_url: str) -> str | None:
     """Download the message's plan file with the bot token (Slack's private file URLs need it)."""
     file = plan_file_of(message)
     if file is None:
@@ -77,11 +91,15 @@ async def _plan_file(message: dict[str, Any], *, token: str) -> str | None:
     if not url or (isinstance(size, int) and size > MAX_PLAN_FILE_BYTES):
         raise InputError(f"cannot read the plan file {name}: missing or larger than 1 MB", where=name,
                          remedy="paste the plan between ``` fences, or use `/oke validate`")
+    if file.get("is_external") or not trusted_file_host(str(url), api_url=api_url):
+        # Never hand the bot token to a host that is not Slack's: a remote file's URL can be anyone's.
+        raise InputError(f"the plan file {name} is not stored in Slack", where=name,
+                         remedy="upload the file to Slack, or paste the plan between ``` fences")
     remedy = "check okebot has the files:read scope and is in the channel, or paste the plan instead"
     timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT_SECONDS)
     try:
         async with aiohttp.ClientSession(timeout=timeout) as session, session.get(
-            str(url), headers={"Authorization": f"Bearer {token}"}
+            str(url), headers={"Authorization": f"Bearer {token}"}, allow_redirects=False
         ) as response:
             data = await response.content.read(MAX_PLAN_FILE_BYTES + 1)
             status = response.status

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.slack.ids import CallbackId
 from tests.bot.slack.harness import OPEN_CHANNEL, VIEWER, Bot, texts
 
@@ -58,3 +60,38 @@ async def test_a_message_with_only_other_files_says_how_to_use_the_shortcut(bot:
     (answer,) = await bot.fake.wait_for("webhook")
     assert "no code block or plan file" in answer.body["text"]
     assert bot.fake.calls_to("file") == []
+
+
+@pytest.mark.parametrize(
+    "file_fields",
+    [
+        {"url_private": "http://127.0.0.2:9/evil.yaml", "url_private_download": "http://127.0.0.2:9/evil.yaml"},
+        {"is_external": True},
+    ],
+)
+async def test_the_bot_token_never_goes_to_a_file_host_that_is_not_slacks(bot: Bot, file_fields: dict[str, Any]):
+    bot.fake.files["net.yaml"] = PLAN
+    file = {**plan_file(bot, "net.yaml"), **file_fields}
+    await bot.interact(shortcut(bot, {"text": "plan attached", "files": [file]}))
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "not stored in Slack" in answer.body["text"]
+    assert bot.fake.calls_to("file") == []
+
+
+@pytest.mark.parametrize(
+    ("url", "trusted"),
+    [
+        ("https://files.slack.com/files-pri/T1-F1/plan.yaml", True),
+        ("https://files.slack-gov.com/files-pri/T1-F1/plan.yaml", True),
+        ("http://files.slack.com/files-pri/T1-F1/plan.yaml", False),
+        ("https://evil.example/plan.yaml", False),
+        ("https://slack.com.evil.example/plan.yaml", False),
+        ("http://127.0.0.1:8080/files/plan.yaml", True),
+        ("http://127.0.0.1:9999/files/plan.yaml", True),
+        ("http://localhost:8080/files/plan.yaml", False),
+    ],
+)
+def test_only_slacks_file_hosts_are_trusted_with_the_token(url: str, trusted: bool):
+    from bot.slack.handlers.shortcuts import trusted_file_host
+
+    assert trusted_file_host(url, api_url="http://127.0.0.1:8080/api/") is trusted
