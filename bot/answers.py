@@ -38,12 +38,17 @@ async def _validate(query: ValidateQuery, reader: TenancyReader) -> Report:
     plan = load_plan_text(query.plan_text, source=query.source_name)
     conversion = plan_to_tenancy(plan)
     against = None
+    planned, planned_cluster = conversion.tenancy, conversion.cluster
     if query.against is not None:
         live = await reader.read(clusters=[query.against], fresh=query.fresh)
-        against = (live, usecases.require_cluster(live, query.against))
+        live_cluster = usecases.require_cluster(live, query.against)
+        against = (live, live_cluster)
+        # A CIDR the plan leaves out keeps the live one; OKE's defaults apply only to a cluster not yet created.
+        unstated = {"pods_cidr", "services_cidr"} - plan.cluster.model_fields_set
+        planned, planned_cluster = usecases.keep_live_values(planned, planned_cluster, live_cluster, unstated)
     return usecases.validate_planned(
-        conversion.tenancy,
-        conversion.cluster,
+        planned,
+        planned_cluster,
         plan_name=query.source_name,
         parse_findings=tuple(conversion.findings),
         against=against,

@@ -48,8 +48,33 @@ def pool_rule_findings(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> l
     found = [_max_pods_over_limit(pool)]
     if cni is Cni.VCN_NATIVE and pool.type is not NodePoolType.VIRTUAL:
         vnics = pool_vnics(pool, shapes)
-        found += [_shape_unknown(pool, shapes, vnics), _single_vnic(pool, vnics), _exceeds_shape(pool, vnics)]
+        found += [
+            _shape_unknown(pool, shapes, vnics),
+            _pods_per_node_unknown(pool, shapes, vnics),
+            _single_vnic(pool, vnics),
+            _exceeds_shape(pool, vnics),
+        ]
     return [finding for finding in found if finding is not None]
+
+
+def _pods_per_node_unknown(pool: NodePool, shapes: ShapeCatalogue, vnics: int | None) -> Finding | None:
+    # An unknown shape has SHAPE_UNKNOWN; pools with VNIC profiles do not depend on the shape's VNICs.
+    if vnics is not None or pool.secondary_vnic_ip_counts or (pool.shape and shapes.get(pool.shape) is None):
+        return None
+    why = (
+        f"flex shape {pool.shape} without an OCPU count" if pool.shape else "no shape"
+    )
+    return Finding(
+        code="PODS_PER_NODE_UNKNOWN",
+        severity=Severity.WARNING,
+        message=(
+            f"Node pool {pool.name} has {why}, so its VNICs, pods per node and pod-subnet needs are unknown, "
+            "and its pod subnet could not be checked for room."
+        ),
+        remedy="State the pool's shape and OCPUs (nodePools[].shape and .ocpus in a plan) so capacity can be assessed.",
+        subject=_subject(pool),
+        details={"shape": pool.shape, "ocpus": pool.ocpus},
+    )
 
 
 def _subject(pool: NodePool) -> str:

@@ -257,6 +257,16 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         "Check the shape name, or add the shape and its VNIC limit to the plan's shapes.",
     ),
     _rule(
+        "PODS_PER_NODE_UNKNOWN",
+        _W,
+        "Pods per node unknown",
+        "A VCN-native pool has a flex shape without OCPUs (or no shape), so its VNICs cannot be worked out.",
+        "Flex shapes attach VNICs per OCPU; without OCPUs neither pods per node nor pod-subnet needs are known, "
+        "so the pod subnet's room goes unchecked rather than wrongly passed.",
+        _SHAPES,
+        "State the pool's shape and OCPUs.",
+    ),
+    _rule(
         "SHAPE_SINGLE_VNIC",
         _E,
         "Shape has a single VNIC",

@@ -162,6 +162,7 @@ class NodePool(Frozen):
     pod_nsg_ids: tuple[str, ...] = ()
     image: NodeImage | None = None
     kubernetes_version: str | None = None
+    observed_vnics: int | None = None
 
 
 class Addon(Frozen):

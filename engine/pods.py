@@ -51,6 +51,8 @@ def pool_vnics(pool: NodePool, shapes: ShapeCatalogue) -> int | None:
     observed = [node.max_vnics for node in pool.nodes or () if node.max_vnics is not None]
     if observed:
         return min(observed)
+    if pool.observed_vnics is not None:
+        return pool.observed_vnics
     shape = shapes.get(pool.shape)
     if shape is None:
         return None

@@ -82,7 +82,7 @@ async def diagnose(reader: TenancyReader, *, cluster: str, fresh: bool = False) 
     return diagnose_cluster(tenancy, require_cluster(tenancy, cluster))
 
 
-UNKNOWN_CAPACITY_CODES = frozenset({"SHAPE_UNKNOWN"})
+UNKNOWN_CAPACITY_CODES = frozenset({"SHAPE_UNKNOWN", "PODS_PER_NODE_UNKNOWN"})
 
 
 def _finding_key(finding: Finding) -> tuple[str, str, str]:
@@ -124,6 +124,17 @@ async def whatif(
         verdict="does not fit" if not valid else "unknown" if unknown else "fits",
         unreadable=list(tenancy.unreadable_for([live])),
     )
+
+
+def keep_live_values(
+    planned: Tenancy, planned_cluster: Cluster, live: Cluster, fields: set[str]
+) -> tuple[Tenancy, Cluster]:
+    """The planned cluster with these fields taken from the live one (what the plan did not state)."""
+    if not fields:
+        return planned, planned_cluster
+    changed = planned_cluster.model_copy(update={name: getattr(live, name) for name in fields})
+    clusters = tuple(changed if c.id == planned_cluster.id else c for c in planned.clusters)
+    return planned.model_copy(update={"clusters": clusters}), changed
 
 
 def validate_planned(

@@ -64,9 +64,16 @@ def _changed_pool(pool: NodePool, change: WhatIfChange, notes: list[str]) -> Nod
             f"node pool {pool.name}: maxPodsPerNode {pool.max_pods_per_node or 'unset'} → {change.max_pods}"
         )
         updates["max_pods_per_node"] = change.max_pods
-    # The observed nodes no longer describe the changed pool (count, and VNIC limits read from their
-    # instances), so the changed pool is modelled by its planned size alone.
-    updates.update(nodes=None, size=size, max_size=None)
+    # The observed nodes no longer describe the changed pool's count, so it is modelled by its planned size;
+    # the VNIC limit read from its instances still holds unless the shape or OCPUs change.
+    observed = [node.max_vnics for node in pool.nodes or () if node.max_vnics is not None]
+    same_hardware = "shape" not in updates and "ocpus" not in updates
+    updates.update(
+        nodes=None,
+        size=size,
+        max_size=None,
+        observed_vnics=(min(observed) if observed else pool.observed_vnics) if same_hardware else None,
+    )
     return pool.model_copy(update=updates)
 
 

@@ -206,3 +206,14 @@ def test_a_plan_with_2000_subnets_and_500_pools_is_accepted_and_validated(tmp_pa
     code, report = run_json(capsys, "validate", str(plan))
     assert code == 0, report["findings"]
     assert report["valid"] is True
+
+
+def test_a_plan_that_leaves_out_the_pods_and_services_cidrs_keeps_the_live_ones(tmp_path: Path, capsys):
+    plan = tmp_path / "p.yaml"
+    assert main(["plan", "export", "retail-flannel", "--source", "demo", "-o", str(plan)]) == 0
+    capsys.readouterr()
+    kept = [line for line in plan.read_text(encoding="utf-8").splitlines() if "Cidr:" not in line]
+    plan.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    _, report = run_json(capsys, "validate", str(plan), "--against", "retail-flannel", "--source", "demo")
+    codes = {f["code"] for f in report["findings"]}
+    assert not codes & {"PODS_CIDR_IMMUTABLE", "SERVICES_CIDR_IMMUTABLE"}
