@@ -94,13 +94,31 @@ def find_pending(observation: CniObservation, *, mode: UpdateMode | None) -> Pen
     identified = sum(1 for pod in pods if _stale(pod, daemon_set))
     if outdated > identified:
         notes.append(_unidentified_note(daemon_set, outdated, identified))
-    return PendingScan(nodes=tuple(pending), outdated=outdated, complete=not notes, notes=tuple(notes))
+    complete = not notes
+    rolling = _rolling_count(daemon_set)
+    if rolling:
+        # Not a gap in what was read: the answer stays complete, and says what is happening.
+        notes.append(
+            f"A rolling update of the CNI DaemonSet is in progress ({rolling} of {daemon_set and daemon_set.desired} "
+            "pods not yet updated); Kubernetes replaces those pods itself, nothing waits on you."
+        )
+    return PendingScan(nodes=tuple(pending), outdated=outdated, complete=complete, notes=tuple(notes))
 
 
-def _outdated_count(daemon_set: CniDaemonSet | None) -> int:
+def _behind(daemon_set: CniDaemonSet | None) -> int:
     if daemon_set is None or daemon_set.desired is None or daemon_set.updated is None:
         return 0
     return max(0, daemon_set.desired - daemon_set.updated)
+
+
+def _outdated_count(daemon_set: CniDaemonSet | None) -> int:
+    """Pods left on an old revision that wait for someone: only an OnDelete DaemonSet leaves them so."""
+    return _behind(daemon_set) if is_on_delete(daemon_set) else 0
+
+
+def _rolling_count(daemon_set: CniDaemonSet | None) -> int:
+    """Pods a RollingUpdate DaemonSet has yet to replace by itself."""
+    return _behind(daemon_set) if is_on_delete(daemon_set) is False else 0
 
 
 def _unidentified_note(daemon_set: CniDaemonSet | None, outdated: int, identified: int) -> str:

@@ -213,3 +213,22 @@ def test_cni_report_json_keeps_unknown_pending_update_as_null():
     [entry] = entries
     assert entry["pendingUpdate"] is None
     assert entry["pendingNodes"] == []
+
+
+def test_a_rolling_update_in_progress_is_not_a_pending_update_and_is_explained():
+    from engine.model import CniDaemonSet, CniObservation, CniPod
+
+    observation = CniObservation(
+        daemon_set=CniDaemonSet(name="vcn-native-ip-cni", update_strategy="RollingUpdate", desired=3, updated=2,
+                                newest_revision_hash="new"),
+        pods=(CniPod(name="a", node="n1", revision_hash="new"), CniPod(name="b", node="n2", revision_hash="new"),
+              CniPod(name="c", node="n3", revision_hash="old")),
+        logs={"a": "ok", "b": "ok", "c": "ok"},
+    )
+    from engine.cni_pending import find_pending
+
+    scan = find_pending(observation, mode="reboot")
+    assert scan.nodes == ()
+    assert scan.outdated == 0
+    assert scan.complete
+    assert any("rolling update" in note for note in scan.notes)

@@ -20,7 +20,8 @@ def test_resizing_a_pool_keeps_the_vnic_limit_read_from_its_instances():
     c = cluster("prod", pools=[_flex_pool_seen_with_four_vnics()])
     changed = apply_whatif(tenancy(c), c, WhatIfChange(pool="np1", size=50))
     (after,) = changed.cluster.node_pools
-    assert after.nodes is None and after.size == 50
+    assert after.nodes is None
+    assert after.size == 50
     assert pods_per_node(after, Cni.VCN_NATIVE, ShapeCatalogue()).max_pods == 93
 
 
