@@ -80,7 +80,7 @@ def _pods_cidr_finding(cluster: Cluster, *, at: At, warn_at: float) -> Finding |
     severity = Severity.ERROR if slots == 0 else _severity(nodes, slots, warn_at)
     if severity is None:
         return None
-    least = "at least " if None in counts else ""
+    least = "at least " if None in counts or not cluster.node_pools_complete else ""
     if slots == 0:
         message = (f"Cluster {cluster.name}'s pods CIDR {cluster.pods_cidr} is smaller than a /25, so it "
                    "holds no flannel node slot at all (flannel gives every node a /25).")
@@ -98,7 +98,7 @@ def _pods_cidr_finding(cluster: Cluster, *, at: At, warn_at: float) -> Finding |
         ),
         subject=f"cluster:{cluster.name}",
         details={"podsCidr": str(cluster.pods_cidr), "nodeSlots": slots, "nodes": nodes,
-                 "countComplete": None not in counts},
+                 "countComplete": None not in counts and cluster.node_pools_complete},
     )
 
 

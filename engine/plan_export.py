@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.errors import NotFoundError
+from pydantic import ValidationError
+
+from engine.errors import InputError, NotFoundError
 from engine.model import Cluster, NodePool, RouteRule, SecurityRule, Subnet, SubnetRole, Tenancy
 from engine.plan_convert import ALL_SERVICES_LABEL, PROTOCOL_WIRE
 from engine.plan_model import (
@@ -28,7 +30,23 @@ _DEFAULT_SERVICES_CIDR = "10.96.0.0/16"
 
 
 def tenancy_to_plan(tenancy: Tenancy, cluster: Cluster) -> Plan:
-    """The cluster as a plan: its subnets with their roles (and routes and rules where read), its pools."""
+    """The cluster as a plan: its subnets with their roles (and routes and rules where read), its pools.
+
+    A live value a plan cannot hold (0.5 OCPUs, a pool above its own maxSize) is an InputError naming it.
+    """
+    try:
+        return _to_plan(tenancy, cluster)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InputError(
+            f"cannot export cluster {cluster.name} as a plan: {first['msg']} (value {first.get('input')!r})",
+            where=f"{exc.title}.{where}" if where else exc.title,
+            remedy="this live value is outside what a plan file accepts; export another cluster or fix the value",
+        ) from None
+
+
+def _to_plan(tenancy: Tenancy, cluster: Cluster) -> Plan:
     subnets = _cluster_subnets(tenancy, cluster)
     names = _unique_names(subnet.name for subnet, _ in subnets)
     subnet_names = {subnet.id: name for (subnet, _), name in zip(subnets, names, strict=True)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from engine.errors import InputError, NotFoundError
 from engine.model import Cluster, Frozen, NodePool, Tenancy
 
@@ -10,10 +12,10 @@ class WhatIfChange(Frozen):
     """A change to one node pool. `add_pool` adds a new pool modelled on `pool` (or the first pool)."""
 
     pool: str | None = None
-    size: int | None = None
+    size: int | None = Field(default=None, ge=0, le=10_000)
     shape: str | None = None
-    ocpus: float | None = None
-    max_pods: int | None = None
+    ocpus: float | None = Field(default=None, gt=0, le=512, allow_inf_nan=False)
+    max_pods: int | None = Field(default=None, ge=1, le=10_000)
     add_pool: str | None = None
 
     def is_empty(self) -> bool:

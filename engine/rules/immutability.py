@@ -1,13 +1,13 @@
 """What OKE cannot change on an existing cluster: a plan that changes it needs a new cluster instead.
 
 Plans may name VCNs and subnets by name where the live tenancy uses OCIDs, so a VCN or subnet counts as
-the same when its id, its name or its CIDR blocks match (a display name can be edited in OCI; renaming is not
-moving).
+the same when its id or its name matches. Another name with the same CIDR blocks is most likely a rename (a
+display name can be edited in OCI): a warning, not an error.
 """
 
 from __future__ import annotations
 
-from engine.findings import Finding
+from engine.findings import Finding, Severity
 from engine.model import Cluster, Tenancy
 from engine.rules._common import finding
 
@@ -54,16 +54,29 @@ def _vcn_change(
     was, will = live_tenancy.vcn(live.vcn_id), planned_tenancy.vcn(planned.vcn_id)
     was_name = was.name if was else live.vcn_id
     will_name = will.name if will else planned.vcn_id
-    if was_name == will_name or (was and will and set(was.cidrs) == set(will.cidrs)):
+    if was_name == will_name:
         return []
-    return [
-        finding(
-            "VCN_IMMUTABLE",
+    renamed = bool(was and will and was.cidrs and set(was.cidrs) == set(will.cidrs))
+    return [_moved("VCN_IMMUTABLE", live, "VCN", was_name, will_name, renamed=renamed)]
+
+
+def _moved(code: str, live: Cluster, what: str, was_name: str, will_name: str, *, renamed: bool) -> Finding:
+    """A plan that names another VCN or endpoint subnet: an error, or a warning when the CIDRs say rename."""
+    if not renamed:
+        return finding(
+            code,
             f"cluster:{live.name}",
-            f"Cluster {live.name} is in VCN {was_name}; the plan puts it in VCN {will_name}.",
+            f"Cluster {live.name} uses {what} {was_name}; the plan puts it on {what} {will_name}.",
             details={"live": was_name, "planned": will_name},
         )
-    ]
+    return finding(
+        code,
+        f"cluster:{live.name}",
+        f"Cluster {live.name} uses {what} {was_name}; the plan names {what} {will_name} with the same CIDRs, "
+        "so okebot takes it for a rename. If it is another one, OKE cannot move the cluster to it.",
+        severity=Severity.WARNING,
+        details={"live": was_name, "planned": will_name, "assumedRename": True},
+    )
 
 
 def _endpoint_subnet_change(
@@ -75,13 +88,7 @@ def _endpoint_subnet_change(
     was, will = live_tenancy.subnet(live_id), planned_tenancy.subnet(planned_id)
     was_name = was.name if was else live_id
     will_name = will.name if will else planned_id
-    if was_name == will_name or (was and will and was.cidrs and set(was.cidrs) == set(will.cidrs)):
+    if was_name == will_name:
         return []
-    return [
-        finding(
-            "API_ENDPOINT_SUBNET_IMMUTABLE",
-            f"cluster:{live.name}",
-            f"Cluster {live.name} API endpoint is in subnet {was_name}; the plan moves it to {will_name}.",
-            details={"live": was_name, "planned": will_name},
-        )
-    ]
+    renamed = bool(was and will and was.cidrs and set(was.cidrs) == set(will.cidrs))
+    return [_moved("API_ENDPOINT_SUBNET_IMMUTABLE", live, "API endpoint subnet", was_name, will_name, renamed=renamed)]

@@ -238,3 +238,19 @@ def test_export_refuses_a_cluster_whose_subnets_were_not_read():
     tenancy = live_tenancy()
     with pytest.raises(NotFoundError, match=r"subnet ocid1\.subnet\.1 was not read"):
         tenancy_to_plan(tenancy.model_copy(update={"subnets": tenancy.subnets[:1]}), tenancy.clusters[0])
+
+
+def test_a_live_value_a_plan_cannot_hold_is_an_input_error_naming_it():
+    from engine.errors import InputError
+    from engine.model import Cluster, NodePool, Subnet, Tenancy, Vcn
+    from engine.plan import tenancy_to_plan
+
+    vcn = Vcn(id="v", name="vcn", cidrs=(IPv4Network("10.0.0.0/16"),))
+    workers = Subnet(id="w", name="workers", vcn_id="v", cidrs=(IPv4Network("10.0.1.0/24"),), regional=True,
+                     public=False)
+    pool = NodePool(id="p", name="np1", cluster_id="c", shape="VM.Standard.E4.Flex", ocpus=0.5, size=1,
+                    worker_subnet_ids=("w",))
+    cluster = Cluster(id="c", name="prod", vcn_id="v", node_pools=(pool,))
+    tenancy = Tenancy(vcns=(vcn,), subnets=(workers,), clusters=(cluster,))
+    with pytest.raises(InputError, match=r"ocpus.*0\.5"):
+        tenancy_to_plan(tenancy, cluster)

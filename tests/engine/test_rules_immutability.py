@@ -63,7 +63,7 @@ def test_a_plan_that_names_the_same_vcn_and_subnet_by_name_is_no_change() -> Non
     assert compare_against(live, planned, live_tenancy=live_tenancy, planned_tenancy=planned_tenancy) == []
 
 
-def test_renaming_the_vcn_or_endpoint_subnet_keeping_their_cidrs_is_no_move() -> None:
+def test_renaming_the_vcn_or_endpoint_subnet_keeping_their_cidrs_is_only_a_warning() -> None:
     live = cluster(vcn_id="ocid1.vcn.oc1..aaa", endpoint_subnet_id="ocid1.subnet.oc1..api")
     live_tenancy = tenancy(
         live,
@@ -76,7 +76,9 @@ def test_renaming_the_vcn_or_endpoint_subnet_keeping_their_cidrs_is_no_move() ->
         vcns=(Vcn(id="plan:vcn/renamed", name="renamed", cidrs=net("10.0.0.0/16")),),
         subnets=(subnet("renamed-api", "10.0.0.0/28", id="plan:subnet/renamed-api"),),
     )
-    assert compare_against(live, planned, live_tenancy=live_tenancy, planned_tenancy=planned_tenancy) == []
+    found = compare_against(live, planned, live_tenancy=live_tenancy, planned_tenancy=planned_tenancy)
+    assert sorted(codes(found)) == ["API_ENDPOINT_SUBNET_IMMUTABLE", "VCN_IMMUTABLE"]
+    assert all(f.severity is Severity.WARNING and "rename" in f.message for f in found)
 
 
 def test_another_vcn_by_name_and_cidrs_is_a_move() -> None:
