@@ -45,7 +45,7 @@ def assess_pool(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> NodePool
 
 def pool_rule_findings(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> list[Finding]:
     """Findings about one pool's shape and maxPodsPerNode."""
-    found = [_max_pods_over_limit(pool)]
+    found = [_max_pods_over_limit(pool), _profiles_over_limit(pool)]
     if cni is Cni.VCN_NATIVE and pool.type is not NodePoolType.VIRTUAL:
         vnics = pool_vnics(pool, shapes)
         found += [
@@ -55,6 +55,23 @@ def pool_rule_findings(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> l
             _exceeds_shape(pool, vnics),
         ]
     return [finding for finding in found if finding is not None]
+
+
+def _profiles_over_limit(pool: NodePool) -> Finding | None:
+    total = sum(pool.secondary_vnic_ip_counts)
+    if total <= VNIC_PROFILE_MAX_IPS:
+        return None
+    return Finding(
+        code="VNIC_PROFILES_OVER_LIMIT",
+        severity=Severity.ERROR,
+        message=(
+            f"Node pool {pool.name}'s {len(pool.secondary_vnic_ip_counts)} secondary VNIC profiles ask for "
+            f"{total} IPs in all; OKE allows at most {VNIC_PROFILE_MAX_IPS} across a node's profiles."
+        ),
+        remedy=f"Lower the profiles' ipCount so they add up to {VNIC_PROFILE_MAX_IPS} or less.",
+        subject=_subject(pool),
+        details={"ipCount": total, "limit": VNIC_PROFILE_MAX_IPS},
+    )
 
 
 def _pods_per_node_unknown(pool: NodePool, shapes: ShapeCatalogue, vnics: int | None) -> Finding | None:

@@ -257,6 +257,15 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         "Check the shape name, or add the shape and its VNIC limit to the plan's shapes.",
     ),
     _rule(
+        "VNIC_PROFILES_OVER_LIMIT",
+        _E,
+        "VNIC profiles ask for too many IPs",
+        "A pool's secondary VNIC profiles add up to more than 256 pod IPs per node.",
+        "The combined ipCount across a node's secondary VNIC profiles can be up to 256.",
+        _NATIVE,
+        "Lower the profiles' ipCount.",
+    ),
+    _rule(
         "PODS_PER_NODE_UNKNOWN",
         _W,
         "Pods per node unknown",

@@ -29,6 +29,7 @@ CIDR_ERROR = {("PODS_CIDR_TOO_SMALL", "error", "cluster:prod")}
 SHAPE_UNKNOWN = {("SHAPE_UNKNOWN", "warning", "nodePool:np1")}
 SHAPE_SINGLE_VNIC = {("SHAPE_SINGLE_VNIC", "error", "nodePool:np1")}
 PODS_UNKNOWN = {("PODS_PER_NODE_UNKNOWN", "warning", "nodePool:np1")}
+PROFILES_OVER = {("VNIC_PROFILES_OVER_LIMIT", "error", "nodePool:np1")}
 MAX_PODS_EXCEEDS_SHAPE = {("MAX_PODS_EXCEEDS_SHAPE", "error", "nodePool:np1")}
 MAX_PODS_OVER_LIMIT = {("MAX_PODS_OVER_LIMIT", "error", "nodePool:np1")}
 
@@ -178,6 +179,8 @@ def one_pool_codes(cni: Cni = Cni.VCN_NATIVE, **pool_args: Any) -> set[tuple[str
         (Cni.VCN_NATIVE, {"shape": "VM.Mystery.Flex"}, SHAPE_UNKNOWN),
         (Cni.VCN_NATIVE, {"shape": "VM.Standard.E4.Flex"}, set()),
         (Cni.VCN_NATIVE, {"shape": "VM.Standard.E4.Flex", "ocpus": None}, PODS_UNKNOWN),
+        (Cni.VCN_NATIVE, {"vnic_ip_counts": [128, 128]}, set()),
+        (Cni.VCN_NATIVE, {"vnic_ip_counts": [200, 200]}, PROFILES_OVER),
         (Cni.VCN_NATIVE, {"shape": None, "ocpus": None}, PODS_UNKNOWN),
         (Cni.FLANNEL, {"shape": "VM.Standard.E4.Flex", "ocpus": None}, set()),
         (Cni.VCN_NATIVE, {"shape": "VM.Mystery.Flex", "nodes": 2}, SHAPE_UNKNOWN),
