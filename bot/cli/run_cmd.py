@@ -48,12 +48,12 @@ async def run(args: argparse.Namespace) -> int:
     # Slack's libraries load only when this command runs, so every other command starts fast.
     from bot.slack.offline import run_offline
     from bot.slack.runtime import build_deps
-    from bot.slack.settings import SlackSettings
+    from bot.slack.settings import load_slack_settings
 
     try:
         # Offline: nothing may reach Slack, so group membership is not looked up there.
         deps = await build_deps(
-            SlackSettings(), source=args.source, store_url="sqlite:///:memory:", slack_groups=False
+            load_slack_settings(), source=args.source, store_url="sqlite:///:memory:", slack_groups=False
         )
     except EngineError as error:
         print(f"okebot run: {error.message}", file=sys.stderr)

@@ -38,7 +38,7 @@ async def run(args: argparse.Namespace) -> int:
     from bot.slack.app import create_app
     from bot.slack.redact import install_redaction
     from bot.slack.runtime import build_deps
-    from bot.slack.settings import SlackSettings, Transport
+    from bot.slack.settings import Transport, load_slack_settings
     from bot.slack.transport import (
         health_only_app,
         http_web_app,
@@ -48,7 +48,7 @@ async def run(args: argparse.Namespace) -> int:
         start_site,
     )
 
-    settings = SlackSettings()
+    settings = load_slack_settings()
     transport = Transport.HTTP if args.http is not None else Transport.SOCKET
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_redaction(settings.secrets())

@@ -89,8 +89,13 @@ _WHATIF_KEYS = {
 }
 
 
+MAX_COMMAND_CHARS = 1400  # the command rides in its answer's buttons, whose value Slack caps at 2,000 characters
+
+
 def parse_command(text: str, *, default_cluster: str | None = None) -> Parsed:
     """Parse the text after `/oke`; a channel bound to one cluster supplies `default_cluster`."""
+    if len(text) > MAX_COMMAND_CHARS:
+        return Usage(None, f"the command is {len(text):,} characters long; okebot takes at most {MAX_COMMAND_CHARS:,}")
     try:
         # Mentions are shortened before unescaping so that only Slack's own encoding is touched.
         words = shlex.split(unescape(shorten_mentions(text)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.errors import InputError
@@ -62,3 +62,13 @@ class SlackSettings(BaseSettings):
     def signing_secret(self) -> str:
         """The signing secret, or "" in Socket Mode where Bolt does not verify signatures."""
         return self.slack_signing_secret.get_secret_value() if self.slack_signing_secret else ""
+
+
+def load_slack_settings() -> SlackSettings:
+    """SlackSettings from the environment; InputError names a variable that is wrong (never its value)."""
+    try:
+        return SlackSettings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "_".join(str(part) for part in first["loc"]).upper()
+        raise InputError(first["msg"], where=name, remedy="fix or unset that environment variable") from None

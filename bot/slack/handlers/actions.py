@@ -111,7 +111,11 @@ async def handle_whatif_button(
         words = shlex.split(command)
         cluster = words[1] if len(words) > 1 else None
         metadata = ModalMetadata(channel_id=asker.channel or None, user_id=asker.user, cluster=cluster)
-        await client.views_open(trigger_id=body["trigger_id"], view=whatif_modal(metadata))
+        trigger_id = body.get("trigger_id")
+        if not trigger_id:
+            raise InputError("Slack sent no trigger id with this click, so the what-if form cannot open",
+                             remedy="type `/oke whatif <cluster> <pool> size=N` instead")
+        await client.views_open(trigger_id=trigger_id, view=whatif_modal(metadata))
     except Exception as error:
         outcome, error_id = await answer_failure(error, send=asker.send, logger=deps.logger)
     await record_audit(deps, user=asker.user, channel=asker.channel, command=f"button:{ActionId.WHATIF}",

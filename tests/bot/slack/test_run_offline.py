@@ -30,3 +30,17 @@ def test_run_prints_the_text_slack_would_show(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "payments-native" in out
     assert "CNI_UPDATE_PENDING" in out
+
+
+def test_a_bad_slack_setting_is_bad_input_naming_the_variable(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("OKEBOT_RATE_LIMIT_RETRIES", "lots")
+    assert main(["run", "/oke help"]) == 2
+    assert "OKEBOT_RATE_LIMIT_RETRIES" in capsys.readouterr().err
+
+
+def test_a_command_too_long_to_ride_in_its_buttons_gets_usage_not_an_error() -> None:
+    from bot.slack.parse import MAX_COMMAND_CHARS, Usage, parse_command
+
+    parsed = parse_command("whatif analytics add-pool=" + "a" * MAX_COMMAND_CHARS + " size=2")
+    assert isinstance(parsed, Usage)
+    assert "at most" in parsed.problem
