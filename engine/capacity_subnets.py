@@ -33,13 +33,28 @@ def subnet_roles(cluster: Cluster) -> dict[str, list[SubnetRole]]:
     return {sid: [role for role in ROLE_PRIORITY if role in roles] for sid, roles in found.items()}
 
 
+def subnet_ids_of(cluster: Cluster) -> set[str]:
+    """Every subnet id the cluster uses, in any role."""
+    ids = {*cluster.lb_subnet_ids, *(i for p in cluster.node_pools for i in (*p.worker_subnet_ids, *p.pod_subnet_ids))}
+    if cluster.endpoint_subnet_id is not None:
+        ids.add(cluster.endpoint_subnet_id)
+    return ids
+
+
+def other_users(tenancy: Tenancy, cluster: Cluster) -> dict[str, list[str]]:
+    """For each subnet the cluster uses, the names of the other clusters that use it too (one pass)."""
+    mine = subnet_ids_of(cluster)
+    users: dict[str, list[str]] = {}
+    for other in tenancy_clusters(tenancy, cluster):
+        if other.id != cluster.id:
+            for subnet_id in subnet_ids_of(other) & mine:
+                users.setdefault(subnet_id, []).append(other.name)
+    return {subnet_id: sorted(names) for subnet_id, names in users.items()}
+
+
 def shared_with(tenancy: Tenancy, cluster: Cluster, subnet_id: str) -> list[str]:
     """Names of the other clusters that use this subnet in any role."""
-    return sorted(
-        other.name
-        for other in tenancy_clusters(tenancy, cluster)
-        if other.id != cluster.id and subnet_id in subnet_roles(other)
-    )
+    return other_users(tenancy, cluster).get(subnet_id, [])
 
 
 def used_ips(tenancy: Tenancy, subnet_id: str) -> int | None:
@@ -69,8 +84,11 @@ def pool_headroom(claims: Sequence[SubnetClaim], *, usable: int, taken: int | No
             continue
         more = None if taken is None else max(0, (usable - taken) // ips_per_node)
         first = pool_claims[0]
-        headroom.append(PoolHeadroom(cluster=first.cluster_name, node_pool=first.pool_name,
-                                     ips_per_node=ips_per_node, more_nodes=more))
+        headroom.append(
+            PoolHeadroom(
+                cluster=first.cluster_name, node_pool=first.pool_name, ips_per_node=ips_per_node, more_nodes=more
+            )
+        )
     return headroom
 
 
@@ -82,6 +100,7 @@ def assess_subnet(
     roles: Sequence[SubnetRole],
     shapes: ShapeCatalogue,
     index: ClaimIndex | None = None,
+    sharing: dict[str, list[str]] | None = None,
 ) -> SubnetCapacity:
     """Capacity of one subnet the cluster uses, counting every pool of every cluster that holds IPs in it."""
     if index is None:
@@ -104,7 +123,9 @@ def assess_subnet(
         reserved_ips=reserved,
         utilization=utilization,
         headroom=pool_headroom(claims, usable=usable, taken=taken),
-        shared_with=shared_with(tenancy, cluster, subnet.id),
+        shared_with=(sharing or {}).get(subnet.id, [])
+        if sharing is not None
+        else shared_with(tenancy, cluster, subnet.id),
     )
 
 
@@ -117,11 +138,12 @@ def assess_subnets(
     used_subnets = subnet_roles(cluster)
     index = ClaimIndex(tenancy_clusters(tenancy, cluster), shapes=shapes, at="current", subnet_ids=used_subnets)
     subnets = {subnet.id: subnet for subnet in tenancy.subnets}
+    sharing = other_users(tenancy, cluster)
     for subnet_id, roles in used_subnets.items():
         subnet = subnets.get(subnet_id)
         if subnet is None:
             names = ", ".join(role.value for role in roles)
             missing.append(f"Subnet {subnet_id} ({names}) is not in the source; its capacity is unknown.")
             continue
-        found.append(assess_subnet(tenancy, cluster, subnet, roles=roles, shapes=shapes, index=index))
+        found.append(assess_subnet(tenancy, cluster, subnet, roles=roles, shapes=shapes, index=index, sharing=sharing))
     return found, missing
