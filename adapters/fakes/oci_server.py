@@ -54,7 +54,10 @@ _SUMMARY_DROPS = {"nodePools": ("nodes",)}
 
 @dataclass
 class Fault:
-    """A fault injected on paths matching `pattern` (a regex searched in the path), `times` times or forever."""
+    """A fault injected on paths matching `pattern` (a regex searched in the path), `times` times or forever.
+
+    `query` narrows it to requests carrying those query parameters (for example one compartmentId).
+    """
 
     pattern: str
     kind: FaultKind
@@ -62,10 +65,16 @@ class Fault:
     code: str = "InternalServerError"
     seconds: float = 0.0
     times: int | None = None
+    query: Mapping[str, str] | None = None
 
-    def matches(self, path: str) -> bool:
-        """Whether this fault still applies to a request for `path`."""
-        return (self.times is None or self.times > 0) and re.search(self.pattern, path) is not None
+    def matches(self, path: str, query: Mapping[str, str] | None = None) -> bool:
+        """Whether this fault still applies to a request for `path` with `query`."""
+        if self.times is not None and self.times <= 0:
+            return False
+        if re.search(self.pattern, path) is None:
+            return False
+        asked = query or {}
+        return all(asked.get(name) == value for name, value in (self.query or {}).items())
 
 
 class _Reply(Exception):
@@ -102,6 +111,12 @@ class FakeOciServer:
     def total_calls(self) -> int:
         """Requests answered (or failed on purpose) so far."""
         return sum(self.calls.values())
+
+    @property
+    def open_connections(self) -> int:
+        """Client connections open now (kept alive between requests, or busy)."""
+        server = self._runner.server if self._runner is not None else None
+        return len(server.connections) if server is not None else 0
 
     async def start(self) -> str:
         """Listen on 127.0.0.1 on a free port and return the base URL."""
@@ -172,7 +187,7 @@ class FakeOciServer:
 
     async def _inject(self, request: web.Request, path: str, request_id: str) -> web.StreamResponse | None:
         for fault in self.faults:
-            if not fault.matches(path):
+            if not fault.matches(path, request.query):
                 continue
             if fault.times is not None:
                 fault.times -= 1

@@ -18,6 +18,7 @@ import aiohttp
 
 from engine.errors import InputError, SourceError
 
+# A callable is asked once per `async with` (one read), in a worker thread: signing may block.
 TokenProvider = str | Callable[[], str]
 _ERROR_BODY_BYTES = 16_384
 _RBAC_REMEDY = "apply deploy/kubernetes/rbac.yaml and bind okebot's OCI identity (docs/kubernetes-access.md)"
@@ -55,7 +56,9 @@ class KubeClient:
             raise InputError("must be at least 1", where="concurrency")
         self.endpoint = endpoint.rstrip("/")
         self._token = token
-        self._ssl = ssl_context(ca_pem, verify_tls=verify_tls) if endpoint.startswith("https://") else None
+        self._bearer_token: str | None = None
+        self._ca_pem = ca_pem
+        self._verify_tls = verify_tls
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._seconds = timeout
         self._limit = asyncio.Semaphore(concurrency)
@@ -63,7 +66,14 @@ class KubeClient:
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> KubeClient:
-        connector = aiohttp.TCPConnector(limit=self._concurrency, ssl=self._ssl if self._ssl else True)
+        # Both block: loading CA bundles reads files, and an OCI principal signer may refresh its own token
+        # over synchronous HTTP. In a worker thread they cannot stall the bot's event loop.
+        tls: ssl.SSLContext | bool = True
+        if self.endpoint.startswith("https://"):
+            tls = await asyncio.to_thread(ssl_context, self._ca_pem, verify_tls=self._verify_tls)
+        token = self._token
+        self._bearer_token = token if isinstance(token, str) else await asyncio.to_thread(token)
+        connector = aiohttp.TCPConnector(limit=self._concurrency, ssl=tls)
         self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
         return self
 
@@ -133,7 +143,9 @@ class KubeClient:
                 raise SourceError(f"cannot reach Kubernetes API {self.endpoint}: {exc}") from exc
 
     def _bearer(self) -> str:
-        return self._token if isinstance(self._token, str) else self._token()
+        if self._bearer_token is None:
+            raise RuntimeError("KubeClient used outside `async with`")
+        return self._bearer_token
 
 
 async def _read_bounded(stream: aiohttp.StreamReader, max_bytes: int | None) -> bytes:

@@ -7,6 +7,7 @@ from typing import Any
 
 from adapters.oci.auth import OciAuth, build_auth
 from adapters.oci.settings import OciSettings, Service
+from engine.errors import SourceError
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,11 @@ class OciClients:
     identity: Any
     tenancy_id: str | None
     region: str | None
+
+    def close(self) -> None:
+        """Close each client's HTTP session (its pooled connections); blocking, so call it in a thread."""
+        for client in (self.container_engine, self.compute, self.network, self.identity):
+            client.base_client.session.close()
 
 
 def retry_strategy(settings: OciSettings) -> Any:
@@ -86,15 +92,32 @@ def _client(cls: Any, auth: OciAuth, settings: OciSettings, service: Service) ->
 
 
 def build_clients(settings: OciSettings, *, auth: OciAuth | None = None) -> OciClients:
-    """Build the clients for these settings; raises `SourceError` when the auth mode is unusable."""
+    """Build the clients for these settings; raises `SourceError` when the auth mode or its key is unusable."""
     import oci
 
     auth = auth or build_auth(settings)
-    return OciClients(
-        container_engine=_client(oci.container_engine.ContainerEngineClient, auth, settings, "container_engine"),
-        compute=_client(oci.core.ComputeClient, auth, settings, "compute"),
-        network=_client(oci.core.VirtualNetworkClient, auth, settings, "network"),
-        identity=_client(oci.identity.IdentityClient, auth, settings, "identity"),
-        tenancy_id=auth.tenancy_id,
-        region=auth.config.get("region"),
-    )
+    try:
+        # The SDK loads and parses the private key here, when the signer is made from the config.
+        return OciClients(
+            container_engine=_client(oci.container_engine.ContainerEngineClient, auth, settings, "container_engine"),
+            compute=_client(oci.core.ComputeClient, auth, settings, "compute"),
+            network=_client(oci.core.VirtualNetworkClient, auth, settings, "network"),
+            identity=_client(oci.identity.IdentityClient, auth, settings, "identity"),
+            tenancy_id=auth.tenancy_id,
+            region=auth.config.get("region"),
+        )
+    except (oci.exceptions.ClientError, ValueError, TypeError, OSError) as exc:
+        raise _unusable(settings, exc) from exc
+
+
+def _unusable(settings: OciSettings, exc: Exception) -> SourceError:
+    if settings.auth == "config":
+        where = f"OCI config {settings.config_file} profile {settings.profile}"
+        remedy = (
+            f"Fix key_file (and pass_phrase) of profile [{settings.profile}] in {settings.config_file}: "
+            "it must name a readable PEM private key; or set OKEBOT_OCI_AUTH to a principal-based mode."
+        )
+    else:
+        where = f"OCI {settings.auth} auth"
+        remedy = "Run where that principal exists, or set OKEBOT_OCI_AUTH=config."
+    return SourceError(f"{where}: {type(exc).__name__}: {exc}", code="InvalidConfig", remedy=remedy)

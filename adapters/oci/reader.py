@@ -1,6 +1,7 @@
 """`OciTenancyReader`: a `TenancyReader` over a live tenancy: record a snapshot, then convert it.
 
-Converting through the snapshot format means a live read and a replay of its recording give the same answers.
+Converting through the snapshot format means a live read and a replay of its recording give the same answers
+(and the same errors: both select clusters with adapters/snapshot/selection.py).
 """
 
 from __future__ import annotations
@@ -8,15 +9,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from adapters.oci.clients import OciClients, build_clients
 from adapters.oci.executor import OciExecutor, ReadStats
 from adapters.oci.recorder import Recording
 from adapters.oci.settings import OciSettings
 from adapters.snapshot.convert import tenancy_from_document
-from adapters.snapshot.reader import select_clusters
-from engine.errors import NotFoundError, SourceError
+from adapters.snapshot.selection import ClusterListing, select_clusters
 from engine.model import Tenancy
 
 _Key = tuple[str, ...] | None
@@ -24,6 +23,9 @@ _Key = tuple[str, ...] | None
 
 class OciTenancyReader:
     """Reads the tenancy the settings name; answers from a short cache unless `fresh=True`.
+
+    Reads of different cluster sets run at once; callers asking for a set already being read share that read
+    (`fresh=True` skips the cache but still joins it, since it started after the caller could have asked).
 
     Args:
         settings: where and how to read.
@@ -34,9 +36,9 @@ class OciTenancyReader:
         self._settings = settings
         self._clock = clock
         self._clients: OciClients | None = None
-        self._executor: OciExecutor | None = None
+        self._clients_lock = asyncio.Lock()
         self._cache: dict[_Key, tuple[float, Tenancy]] = {}
-        self._lock = asyncio.Lock()
+        self._reads: dict[_Key, asyncio.Task[Tenancy]] = {}
         self.last_stats: ReadStats | None = None
 
     @property
@@ -50,54 +52,57 @@ class OciTenancyReader:
     async def read(self, *, clusters: Sequence[str] | None = None, fresh: bool = False) -> Tenancy:
         """Read live (or from the cache when younger than OKEBOT_OCI_CACHE_TTL seconds)."""
         key: _Key = None if clusters is None else tuple(sorted(clusters))
-        async with self._lock:
-            cached = self._cache.get(key)
-            if not fresh and cached is not None and self._clock() - cached[0] < self._settings.cache_ttl:
-                return cached[1]
-            tenancy = await self._read(clusters)
-            self._cache[key] = (self._clock(), tenancy)
-            return tenancy
+        cached = self._cache.get(key)
+        if not fresh and cached is not None and self._clock() - cached[0] < self._settings.cache_ttl:
+            return cached[1]
+        task = self._reads.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._read_and_cache(key, clusters))
+            self._reads[key] = task
+            task.add_done_callback(self._forget)
+        # Shielded: one caller giving up must not cancel the read the others wait for.
+        return await asyncio.shield(task)
+
+    async def close(self) -> None:
+        """Cancel reads in flight and close the SDK clients' HTTP sessions; a later read opens new ones."""
+        for task in list(self._reads.values()):
+            task.cancel()
+        await asyncio.gather(*self._reads.values(), return_exceptions=True)
+        async with self._clients_lock:
+            clients, self._clients = self._clients, None
+        if clients is not None:
+            await asyncio.to_thread(clients.close)
+
+    def _forget(self, task: asyncio.Task[Tenancy]) -> None:
+        for key, running in list(self._reads.items()):
+            if running is task:
+                del self._reads[key]
+        if not task.cancelled():
+            task.exception()  # retrieved here, so a read every caller gave up on logs no "never retrieved"
+
+    async def _read_and_cache(self, key: _Key, clusters: Sequence[str] | None) -> Tenancy:
+        tenancy = await self._read(clusters)
+        self._cache[key] = (self._clock(), tenancy)
+        return tenancy
+
+    async def _client_set(self) -> OciClients:
+        async with self._clients_lock:
+            if self._clients is None:
+                self._clients = await asyncio.to_thread(build_clients, self._settings)
+            return self._clients
 
     async def _read(self, clusters: Sequence[str] | None) -> Tenancy:
-        if self._clients is None:
-            self._clients = await asyncio.to_thread(build_clients, self._settings)
+        clients = await self._client_set()
         executor = OciExecutor(self._settings.concurrency)
         try:
-            document = await Recording(self._clients, executor, settings=self._settings).record(clusters)
+            document = await Recording(clients, executor, settings=self._settings).record(clusters)
         finally:
             executor.close()
             self.last_stats = executor.stats
-        failed = _cluster_list_failures(document)
-        if "clusters" not in document:
-            raise _unreadable_clusters(failed, "could not list the clusters of any compartment")
+        listing = ClusterListing.of(document)
+        listing.check()
         tenancy = tenancy_from_document(document, source=self.description)
         if clusters is None:
             return tenancy
-        try:
-            # The recording read only these clusters (and their subnet neighbours); this also keeps the order.
-            return select_clusters(tenancy, clusters, source=self.description)
-        except NotFoundError:
-            if not failed:
-                raise
-            # A compartment whose clusters could not be listed may hold it: that is not "no such cluster".
-            named = ", ".join(repr(ref) for ref in clusters)
-            raise _unreadable_clusters(failed, f"cluster {named} was not among those read") from None
-
-
-def _cluster_list_failures(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The `errors` entries of list_clusters calls that failed (their id is the compartment, not a cluster)."""
-    errors = document.get("errors") or []
-    return [e for e in errors if e.get("kind") == "clusters" and not str(e.get("id")).startswith("ocid1.cluster.")]
-
-
-def _unreadable_clusters(failed: list[dict[str, Any]], what: str) -> SourceError:
-    first = failed[0] if failed else {}
-    where = ", ".join(str(e.get("id")) for e in failed) or "none"
-    return SourceError(
-        f"{what} (failed in: {where}): {first.get('message') or 'no answer'}",
-        status=first.get("status"),
-        code=first.get("code"),
-        request_id=first.get("opcRequestId"),
-        remedy="Check that OCI Container Engine answers (the network path, OKEBOT_OCI_ENDPOINT/ENDPOINTS) and "
-        "that the principal has the policy in deploy/iam-policy.txt, then try again.",
-    )
+        # The recording read only these clusters (and their subnet neighbours); this also keeps the order.
+        return select_clusters(tenancy, clusters, source=self.description, listing=listing)

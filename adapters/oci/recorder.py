@@ -26,6 +26,7 @@ from adapters.oci.kube_link import KubeLink
 from adapters.oci.settings import OciSettings
 from adapters.oci.snapshot_doc import DocumentParts, assemble
 from adapters.oci.wire import Json, to_wire, wire_list
+from adapters.snapshot.selection import ClusterListing
 from engine.errors import SourceError
 
 Progress = Callable[[str], None]
@@ -44,13 +45,20 @@ _NETWORK_LISTS = (
 async def record_snapshot(
     settings: OciSettings, *, clusters: Sequence[str] | None = None, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Read the tenancy the settings name into a snapshot document."""
+    """Read the tenancy the settings name into a snapshot document.
+
+    Raises SourceError when no compartment's clusters could be listed, as a read of that document would:
+    a snapshot with no cluster list would replay as "no clusters".
+    """
     built = await asyncio.to_thread(build_clients, settings)
     executor = OciExecutor(settings.concurrency)
     try:
-        return await Recording(built, executor, settings=settings, progress=progress).record(clusters)
+        document = await Recording(built, executor, settings=settings, progress=progress).record(clusters)
     finally:
         executor.close()
+        await asyncio.to_thread(built.close)
+    ClusterListing.of(document).check()
+    return document
 
 
 class Recording:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from adapters.snapshot.selection import ambiguous, matching_ids
 from engine.errors import NotFoundError
 
 Json = dict[str, Any]
@@ -26,19 +27,23 @@ def live(items: Iterable[Json]) -> list[Json]:
 
 
 def select_clusters(summaries: Sequence[Json], refs: Sequence[str] | None, *, complete: bool) -> dict[str, Json]:
-    """The clusters to read, by OCID or (case-insensitive) name; an unknown name is a NotFoundError.
+    """The clusters to read, by OCID or name (as `selection.matching_ids`); an unknown name is a NotFoundError.
 
-    `complete` says every cluster list succeeded; only then can a name be said not to exist.
+    `complete` says every cluster list succeeded; only then can a name be said not to exist. A name two
+    clusters share is an InputError: reading one of them silently would answer about the wrong cluster.
     """
     if refs is None:
         return {str(c["id"]): c for c in summaries if c.get("id")}
+    by_id = {str(c["id"]): c for c in summaries if c.get("id")}
     chosen: dict[str, Json] = {}
     for ref in refs:
-        found = [c for c in summaries if ref == c.get("id") or ref.casefold() == str(c.get("name", "")).casefold()]
-        if not found and complete:
+        ids = matching_ids(ref, ((cid, str(c.get("name", ""))) for cid, c in by_id.items()))
+        if len(ids) > 1:
+            raise ambiguous(ref, ids)
+        if not ids and complete:
             known = ", ".join(sorted(str(c.get("name")) for c in summaries)) or "none"
             raise NotFoundError(f"no cluster {ref!r} in the compartments read (clusters: {known})")
-        chosen.update({str(c["id"]): c for c in found})
+        chosen.update({cid: by_id[cid] for cid in ids})
     return chosen
 
 

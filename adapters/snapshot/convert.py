@@ -43,6 +43,7 @@ def tenancy_from_document(doc: Mapping[str, object], *, source: str) -> Tenancy:
     _check_references(wire, source=source)
     images = _images(wire.images or (), source=source)
     instances = _instance_vnics(wire.instances or ())
+    unlisted = _unlisted_pool_compartments(wire)
     try:
         return Tenancy(
             region=wire.region,
@@ -52,7 +53,8 @@ def tenancy_from_document(doc: Mapping[str, object], *, source: str) -> Tenancy:
             shapes=shapes_from_document(wire.shapes or ()),
             nsg_rules=nsg_rules_from_document(wire),
             clusters=tuple(
-                _cluster(cluster, wire, images=images, instances=instances) for cluster in wire.clusters or ()
+                _cluster(cluster, wire, images=images, instances=instances, unlisted=unlisted)
+                for cluster in wire.clusters or ()
             ),
             ip_usage=ip_usage_from_document(wire),
             unreadable=unreadable_from_wire(wire.errors or ()) + _missing_kinds(wire),
@@ -67,11 +69,31 @@ def _missing_kinds(wire: SnapshotDocument) -> tuple[Unreadable, ...]:
     """A missing kind that clusters depend on was not read: say so, so no rule calls its objects absent."""
     if not wire.clusters:
         return ()
-    missing = [kind for kind, items in (("subnets", wire.subnets), ("nodePools", wire.node_pools)) if items is None]
+    kinds = (("subnets", wire.subnets), ("nodePools", wire.node_pools), ("virtualNodePools", wire.virtual_node_pools))
+    missing = [kind for kind, items in kinds if items is None]
     return tuple(
         Unreadable(kind=kind, message=f"the snapshot has no {kind}: not read, so what depends on them is unknown")
         for kind in missing
     )
+
+
+def _unlisted_pool_compartments(wire: SnapshotDocument) -> set[str] | None:
+    """Compartments whose node pool or virtual node pool list failed; None when a whole kind is missing.
+
+    The recorder names a failed list by the compartment it listed (a failed get names the pool instead).
+    """
+    if wire.node_pools is None or wire.virtual_node_pools is None:
+        return None
+    return {e.id for e in wire.errors or () if e.kind in ("nodePools", "virtualNodePools") and e.id is not None}
+
+
+def _pools_complete(wire: ClusterWire, unlisted: set[str] | None) -> bool:
+    """Pools are listed per compartment: where that list failed, the cluster may have pools not shown."""
+    if unlisted is None:
+        return False
+    if wire.compartment_id is None:
+        return not unlisted  # its compartment is unknown, so any failed list may have held its pools
+    return wire.compartment_id not in unlisted
 
 
 def _check_references(wire: SnapshotDocument, *, source: str) -> None:
@@ -122,7 +144,12 @@ def _images(wires: Iterable[ImageWire], *, source: str) -> dict[str, NodeImage]:
 
 
 def _cluster(
-    wire: ClusterWire, doc: SnapshotDocument, *, images: dict[str, NodeImage], instances: dict[str, int]
+    wire: ClusterWire,
+    doc: SnapshotDocument,
+    *,
+    images: dict[str, NodeImage],
+    instances: dict[str, int],
+    unlisted: set[str] | None,
 ) -> Cluster:
     pools = [pool for pool in doc.node_pools or () if pool.cluster_id == wire.id]
     virtual = [pool for pool in doc.virtual_node_pools or () if pool.cluster_id == wire.id]
@@ -148,7 +175,7 @@ def _cluster(
             *(_node_pool(pool, images=images, instances=instances) for pool in pools),
             *(_virtual_pool(pool) for pool in virtual),
         ),
-        node_pools_complete=doc.node_pools is not None,
+        node_pools_complete=_pools_complete(wire, unlisted),
         addons=None if addons is None else addons_from_wire(addons, addon_options),
         cni_observation=None if kubernetes is None else cni_observation_from_wire(kubernetes),
         lifecycle_state=wire.lifecycle_state,

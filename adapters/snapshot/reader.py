@@ -8,17 +8,42 @@ from pathlib import Path
 
 from adapters.snapshot.convert import tenancy_from_document
 from adapters.snapshot.parse import parse_snapshot_text
-from engine.errors import NotFoundError, SnapshotError
-from engine.model import Cluster, Tenancy
+from adapters.snapshot.selection import ClusterListing, select_clusters
+from engine.errors import SnapshotError
+from engine.model import Tenancy
+
+# A recorded tenancy of thousands of clusters is tens of megabytes; a file far past that is not a snapshot
+# (or is /dev/zero), and reading it whole would exhaust memory before JSON parsing could object.
+MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
 
 
-def load_snapshot_file(path: Path, *, label: str) -> Tenancy:
+def load_snapshot_file(path: Path, *, label: str, max_bytes: int = MAX_SNAPSHOT_BYTES) -> Tenancy:
     """Read, parse and convert one snapshot file; every failure is a SnapshotError naming the file."""
+    return _load(path, label=label, max_bytes=max_bytes)[0]
+
+
+def _load(path: Path, *, label: str, max_bytes: int) -> tuple[Tenancy, ClusterListing]:
+    data = _read_capped(path, label=label, max_bytes=max_bytes)
+    document = parse_snapshot_text(data, source=label)
+    return tenancy_from_document(document, source=label), ClusterListing.of(document)
+
+
+def _read_capped(path: Path, *, label: str, max_bytes: int) -> bytes:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)
     except OSError as exc:
         raise SnapshotError(f"cannot read the file: {exc.strerror or exc}", where=label) from exc
-    return tenancy_from_document(parse_snapshot_text(data, source=label), source=label)
+    if len(data) > max_bytes:
+        raise SnapshotError(
+            f"the file {path} is larger than the {_size(max_bytes)} a snapshot may be", where=label,
+            remedy="Record a smaller snapshot (--compartment, --cluster), or check that the path names a snapshot.",
+        )
+    return data
+
+
+def _size(count: int) -> str:
+    return f"{count // (1024 * 1024)} MiB" if count >= 1024 * 1024 else f"{count} bytes"
 
 
 class SnapshotTenancyReader:
@@ -27,13 +52,19 @@ class SnapshotTenancyReader:
     Args:
         source: a snapshot file path, or an already-parsed snapshot document.
         label: how errors and the description name the source; defaults to the file name.
+        max_bytes: the largest file read (MAX_SNAPSHOT_BYTES unless told).
     """
 
-    def __init__(self, source: Path | str | Mapping[str, object], *, label: str | None = None) -> None:
+    def __init__(
+        self, source: Path | str | Mapping[str, object], *, label: str | None = None,
+        max_bytes: int = MAX_SNAPSHOT_BYTES,
+    ) -> None:
+        self._max_bytes = max_bytes
+        self._cached: tuple[Tenancy, ClusterListing] | None
         if isinstance(source, Mapping):
             self._path: Path | None = None
             self._label = label or "snapshot"
-            self._cached: Tenancy | None = tenancy_from_document(source, source=self._label)
+            self._cached = (tenancy_from_document(source, source=self._label), ClusterListing.of(source))
         else:
             self._path = Path(source)
             self._label = label or self._path.name
@@ -42,9 +73,9 @@ class SnapshotTenancyReader:
     @property
     def description(self) -> str:
         """For example "snapshot demo-tenancy.json (us-ashburn-1, captured 2026-11-26T09:00:00Z)"."""
-        tenancy = self._cached
-        if tenancy is None:
+        if self._cached is None:
             return f"snapshot {self._label}"
+        tenancy = self._cached[0]
         facts = [
             fact
             for fact in (tenancy.region, tenancy.captured_at and f"captured {tenancy.captured_at}")
@@ -54,35 +85,14 @@ class SnapshotTenancyReader:
 
     async def read(self, *, clusters: Sequence[str] | None = None, fresh: bool = False) -> Tenancy:
         """The snapshot's tenancy, restricted to the named clusters (by name or OCID) when given."""
-        tenancy = await self._tenancy(fresh=fresh)
+        tenancy, listing = await self._tenancy(fresh=fresh)
         if clusters is None:
+            listing.check()
             return tenancy
-        return select_clusters(tenancy, clusters, source=self._label)
+        return select_clusters(tenancy, clusters, source=f"snapshot {self._label}", listing=listing)
 
-    async def _tenancy(self, *, fresh: bool) -> Tenancy:
+    async def _tenancy(self, *, fresh: bool) -> tuple[Tenancy, ClusterListing]:
         if self._path is not None and (fresh or self._cached is None):
-            self._cached = await asyncio.to_thread(load_snapshot_file, self._path, label=self._label)
+            self._cached = await asyncio.to_thread(_load, self._path, label=self._label, max_bytes=self._max_bytes)
         assert self._cached is not None  # a Mapping source is converted in __init__
         return self._cached
-
-
-def select_clusters(tenancy: Tenancy, refs: Sequence[str], *, source: str) -> Tenancy:
-    """Keep the named clusters (and every network object); an unknown name is a NotFoundError.
-
-    Clusters whose node pools share a worker or pod subnet with a named one are kept too: their nodes
-    take IPs from that subnet, so a capacity answer about the named cluster needs them.
-    """
-    chosen: dict[str, None] = {}
-    for ref in refs:
-        cluster = tenancy.find_cluster(ref)
-        if cluster is None:
-            known = ", ".join(c.name for c in tenancy.clusters) or "none"
-            raise NotFoundError(f"no cluster {ref!r} in snapshot {source} (clusters: {known})")
-        chosen[cluster.id] = None
-    used = {subnet for c in tenancy.clusters if c.id in chosen for subnet in _pool_subnet_ids(c)}
-    kept = tuple(c for c in tenancy.clusters if c.id in chosen or not used.isdisjoint(_pool_subnet_ids(c)))
-    return tenancy.model_copy(update={"clusters": kept})
-
-
-def _pool_subnet_ids(cluster: Cluster) -> set[str]:
-    return {s for pool in cluster.node_pools for s in (*pool.worker_subnet_ids, *pool.pod_subnet_ids)}

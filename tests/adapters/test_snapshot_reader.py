@@ -7,7 +7,8 @@ import json
 import pytest
 
 from adapters.snapshot import SnapshotTenancyReader
-from engine.errors import NotFoundError, SnapshotError
+from adapters.snapshot.reader import MAX_SNAPSHOT_BYTES
+from engine.errors import InputError, NotFoundError, SnapshotError
 from engine.ports import TenancyReader
 
 DOC = {
@@ -79,3 +80,35 @@ async def test_a_document_source_is_converted_at_once():
     reader = SnapshotTenancyReader(DOC, label="inline")
     assert reader.description == "snapshot inline (us-ashburn-1, captured 2026-11-26T09:00:00Z)"
     assert len((await reader.read()).clusters) == 2
+
+
+async def test_a_file_past_the_size_limit_is_a_snapshot_error_naming_file_and_limit(tmp_path):
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(DOC) + " " * 2048)
+    with pytest.raises(SnapshotError) as caught:
+        await SnapshotTenancyReader(path, max_bytes=1024).read()
+    assert "huge.json" in caught.value.message
+    assert "1024 bytes" in caught.value.message
+
+
+async def test_an_endless_device_is_refused_at_the_limit_not_read_into_memory():
+    with pytest.raises(SnapshotError, match="larger than the 1 MiB"):
+        await SnapshotTenancyReader("/dev/zero", max_bytes=1024 * 1024).read()
+
+
+def test_the_default_limit_is_256_mib():
+    assert MAX_SNAPSHOT_BYTES == 256 * 1024 * 1024
+
+
+async def test_a_file_exactly_at_the_limit_is_read(tmp_path):
+    path = tmp_path / "exact.json"
+    text = json.dumps(DOC)
+    path.write_text(text)
+    tenancy = await SnapshotTenancyReader(path, max_bytes=len(text.encode())).read()
+    assert [c.name for c in tenancy.clusters] == ["alpha", "Beta"]
+
+
+async def test_a_name_two_clusters_share_is_an_input_error_listing_both_ocids():
+    doc = {**DOC, "clusters": [{"id": "ocid1.cluster.a", "name": "prod"}, {"id": "ocid1.cluster.b", "name": "prod"}]}
+    with pytest.raises(InputError, match=r"2 clusters are named 'prod': ocid1.cluster.a, ocid1.cluster.b; name one"):
+        await SnapshotTenancyReader(doc).read(clusters=["prod"])

@@ -60,3 +60,16 @@ async def test_injected_latency_applies_to_matching_paths_only(oci_config_file: 
         await asyncio.to_thread(clients.network.list_vcns, compartment_id=compartment)
         slow = time.monotonic() - started
     assert slow >= 0.3 > quick
+
+
+async def test_a_fault_can_be_narrowed_to_one_compartment_by_query(oci_config_file: Path) -> None:
+    first, second = (c["id"] for c in DOC["compartments"])
+    async with FakeOciServer(DOC) as server:
+        server.inject("/clusters$", "status", status=403, code="NotAuthorizedOrNotFound",
+                      query={"compartmentId": second})
+        clients = build_clients(make_settings(oci_config_file, server.url, retry_max_attempts=1))
+        listed = await asyncio.to_thread(clients.container_engine.list_clusters, first)
+        with pytest.raises(oci.exceptions.ServiceError) as caught:
+            await asyncio.to_thread(clients.container_engine.list_clusters, second)
+    assert [c.compartment_id for c in listed.data] == [first]
+    assert caught.value.status == 403

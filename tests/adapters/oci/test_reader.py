@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,63 @@ async def test_named_clusters_are_read_alone_and_unknown_names_are_not_found(oci
         assert [c.name for c in tenancy.clusters] == ["cluster-2"]
         with pytest.raises(NotFoundError):
             await reader.read(clusters=["nope"])
+
+
+async def wait_until(condition: Callable[[], bool], *, seconds: float = 5.0) -> bool:
+    """Poll the fake server's state (it has no event to wait on) until `condition` holds or time runs out."""
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return True
+        await asyncio.sleep(0.01)
+    return condition()
+
+
+async def test_a_slow_read_does_not_hold_up_a_read_of_other_clusters(oci_config_file: Path) -> None:
+    source = generate_tenancy(clusters=2, pools_per_cluster=1, nodes_per_pool=1)
+    slow = source["clusters"][0]["id"]
+    async with FakeOciServer(source) as server:
+        server.inject(f"/clusters/{slow}$", "latency", seconds=2.0)
+        reader = reader_for(server, oci_config_file, FakeClock())
+        first = asyncio.ensure_future(reader.read(clusters=["cluster-0"]))
+        await wait_until(lambda: server.calls[f"/20180222/clusters/{slow}"] > 0)
+        second = await asyncio.wait_for(reader.read(clusters=["cluster-1"]), timeout=1.5)
+        assert not first.done()
+        assert [c.name for c in second.clusters] == ["cluster-1"]
+        assert [c.name for c in (await first).clusters] == ["cluster-0"]
+
+
+async def test_fresh_reads_of_the_same_clusters_at_once_share_one_set_of_calls(oci_config_file: Path) -> None:
+    async with FakeOciServer(generate_tenancy(clusters=2, pools_per_cluster=1, nodes_per_pool=1)) as server:
+        reader = reader_for(server, oci_config_file, FakeClock())
+        await reader.read(clusters=["cluster-1"])
+        one_read = server.total_calls
+        server.latency = 0.02
+        first, second = await asyncio.gather(
+            reader.read(clusters=["cluster-1"], fresh=True), reader.read(clusters=["cluster-1"], fresh=True)
+        )
+        assert first is second
+        assert server.total_calls == 2 * one_read
+
+
+async def test_a_caller_giving_up_does_not_cancel_the_read_others_wait_for(oci_config_file: Path) -> None:
+    async with FakeOciServer(generate_tenancy(clusters=1, pools_per_cluster=1, nodes_per_pool=1)) as server:
+        server.latency = 0.05
+        reader = reader_for(server, oci_config_file, FakeClock())
+        impatient = asyncio.ensure_future(reader.read())
+        patient = asyncio.ensure_future(reader.read())
+        await asyncio.sleep(0.1)
+        impatient.cancel()
+        tenancy = await patient
+    assert [c.name for c in tenancy.clusters] == ["cluster-0"]
+
+
+async def test_close_closes_the_sdk_connections_and_a_later_read_opens_new_ones(oci_config_file: Path) -> None:
+    async with FakeOciServer(generate_tenancy(clusters=1, pools_per_cluster=1, nodes_per_pool=1)) as server:
+        reader = reader_for(server, oci_config_file, FakeClock())
+        await reader.read()
+        assert server.open_connections > 0
+        await reader.close()
+        assert await wait_until(lambda: server.open_connections == 0)
+        tenancy = await reader.read(fresh=True)
+        await reader.close()
+    assert [c.name for c in tenancy.clusters] == ["cluster-0"]
