@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import inspect
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -144,6 +145,14 @@ async def _tracked(awaitable: Awaitable[Any], start: int) -> tuple[Any, int]:
     return result, _depth.get()
 
 
+def _close_unstarted(awaitables: tuple[Awaitable[Any], ...]) -> None:
+    # A task cancelled before its first step never awaited its coroutine: close it, so Python does not warn
+    # that a read "was never awaited".
+    for awaitable in awaitables:
+        if inspect.iscoroutine(awaitable) and inspect.getcoroutinestate(awaitable) == inspect.CORO_CREATED:
+            awaitable.close()
+
+
 async def gather(*awaitables: Awaitable[Any]) -> list[Any]:
     """Like `asyncio.gather`, and the caller's depth becomes the deepest branch's (for `ReadStats.depth`)."""
     start = _depth.get()
@@ -155,6 +164,7 @@ async def gather(*awaitables: Awaitable[Any]) -> list[Any]:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        _close_unstarted(awaitables)
         raise
     _depth.set(max((depth for _, depth in pairs), default=start))
     return [result for result, _ in pairs]

@@ -81,4 +81,7 @@ async def run(args: argparse.Namespace) -> int:
         if runner is not None:
             await runner.cleanup()
         await deps.store.close()
+        close = getattr(deps.reader, "close", None)  # the live OCI reader holds SDK sessions; files hold nothing
+        if close is not None:
+            await close()
     return 0
