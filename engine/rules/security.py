@@ -122,7 +122,9 @@ def _peer_role(req: Requirement) -> SubnetRole | None:
 
 
 def _check(req: Requirement, role: RoleRules, peer: RoleRules | None, cluster: Cluster) -> Finding | None:
-    candidates = [rule for rule in role.rules if _allows_traffic(rule, req)]
+    candidates = [
+        rule for rule in role.rules if _allows_traffic(rule, req) and _replies_allowed(rule, role.rules)
+    ]
     if req.peer in ("anywhere", "services"):
         wanted = [_ANYWHERE] if req.peer == "anywhere" else []
         if any(_covers_special(rule, req) for rule in candidates):
@@ -154,6 +156,21 @@ def _allows_traffic(rule: SecurityRule, req: Requirement) -> bool:
         return True
     low, high = rule.port_min or 1, rule.port_max or 65535
     return low <= req.port <= high if req.port is not None else low <= 1 and high >= 65535
+
+
+def _replies_allowed(rule: SecurityRule, rules: Iterable[SecurityRule]) -> bool:
+    """A stateful rule lets replies back by itself; a stateless one only with a rule the other way to the same
+    peer (OKE's required rules are all stateful, facts §2, so a lone stateless rule does not meet one)."""
+    if not rule.stateless:
+        return True
+    protocol = rule.protocol.strip().casefold()
+    return any(
+        other.direction != rule.direction
+        and other.peer == rule.peer
+        and other.peer_type == rule.peer_type
+        and other.protocol.strip().casefold() in (protocol, "all")
+        for other in rules
+    )
 
 
 def _covers_special(rule: SecurityRule, req: Requirement) -> bool:

@@ -176,3 +176,23 @@ def test_protocol_names_are_read_like_their_numbers() -> None:
     )
     the_tenancy = replace_subnet(tenancy(), "workers", security_rules=rules, cidrs=net("10.0.1.0/24"))
     assert security_findings(the_tenancy, cluster()) == []
+
+
+def _vcn_rules(*, stateless: bool, both_ways: bool) -> tuple[SecurityRule, ...]:
+    ingress = _rule("ingress", "10.0.0.0/16", stateless=stateless)
+    egress = _rule("egress", "10.0.0.0/16", stateless=stateless)
+    icmp = (_rule("ingress", "0.0.0.0/0", **ICMP_PATH), _rule("egress", "0.0.0.0/0", **ICMP_PATH))
+    services = _rule("egress", SERVICES, protocol="6")
+    return (ingress, egress, *icmp, services) if both_ways else (ingress, *icmp, services)
+
+
+def test_stateless_rules_with_their_reverse_satisfy_the_requirements() -> None:
+    the_tenancy = replace_subnet(tenancy(), "workers", security_rules=_vcn_rules(stateless=True, both_ways=True))
+    workers = [f for f in security_findings(the_tenancy, cluster()) if f.details["role"] == "workers"]
+    assert workers == []
+
+
+def test_a_lone_stateless_rule_does_not_meet_a_requirement_that_needs_replies() -> None:
+    the_tenancy = replace_subnet(tenancy(), "workers", security_rules=_vcn_rules(stateless=True, both_ways=False))
+    workers = [f for f in security_findings(the_tenancy, cluster()) if f.details["role"] == "workers"]
+    assert {f.details["direction"] for f in workers} == {"ingress", "egress"}
