@@ -200,12 +200,14 @@ def _cluster_list(report: ClusterListReport) -> list[RenderableType]:
     for column in ("cluster", "CNI", "Kubernetes", "nodes", "pools", "errors", "warnings", "worst finding"):
         table.add_column(column, overflow="fold")
     for c in report.clusters:
+        # The code and what it is about fit a table cell; `okebot diagnose CLUSTER` gives the whole story.
         worst = Text("-") if c.worst is None else Text(
-            f"{c.worst.code}: {c.worst.message}", style=_SEVERITY_STYLE[c.worst.severity.value]
+            f"{c.worst.code} ({c.worst.subject})", style=_SEVERITY_STYLE[c.worst.severity.value]
         )
         table.add_row(c.name, c.cni, _n(c.kubernetes_version), _n(c.nodes), str(c.node_pools),
                       str(c.counts.error), str(c.counts.warning), worst)
-    return [table, *_unreadable(report.unreadable)]
+    hint = Text("okebot diagnose CLUSTER shows every finding of one cluster, with its fix.", style="dim")
+    return [table, hint, *_unreadable(report.unreadable)]
 
 
 def _generic(report: BaseModel) -> list[RenderableType]:
