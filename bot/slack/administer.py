@@ -112,17 +112,36 @@ def _known(clusters: Iterable[Cluster]) -> str:
 
 
 async def _grant(subject: Subject, role: Role, *, deps: Deps, policy: AccessPolicy) -> Message:
+    handle = subject.id if subject.kind == "group" and subject.id.startswith("@") else None
+    if handle is not None:
+        subject = await _group_by_handle(handle, deps=deps)
     grant = RoleGrant(kind=subject.kind, subject=subject.id, role=role)
     before = _held(policy, subject)
     _keep_an_admin(policy, with_overrides(policy, bindings=(), grants=[grant]), subject=subject)
     await deps.store.put_role_grant(grant)
-    return render.granted_message(subject, role=role, before=before)
+    return render.granted_message(subject, role=role, before=before, handle=handle)
+
+
+async def _group_by_handle(handle: str, *, deps: Deps) -> Subject:
+    """Store a group by its id: a handle is free text, and whoever later creates a group with it would inherit
+    the role."""
+    group_id = await deps.groups.group_id(handle)
+    if group_id is None:
+        raise InputError(
+            f"no Slack user group has the handle {handle}", where="grant",
+            remedy="check the handle in Slack (People > User groups), or give the group ID (S…)",
+        )
+    return Subject("group", group_id)
 
 
 async def _revoke(subject: Subject, *, deps: Deps) -> Message:
     stored = await deps.store.list_role_grants()
     key = subject_key(subject.kind, subject.id)
     removed = next((g for g in stored if g.kind == subject.kind and subject_key(g.kind, g.subject) == key), None)
+    handle = subject.id if removed is None and subject.kind == "group" and subject.id.startswith("@") else None
+    # Grants made by handle are stored by the group's id.
+    if handle is not None and (group_id := await deps.groups.group_id(handle)) is not None:
+        return await _revoke(Subject("group", group_id), deps=deps)
     configured = _held(deps.policy, subject)
     if removed is not None:
         kept = [g for g in stored if g is not removed]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from slack_bolt.response import BoltResponse
 from bot.slack.deps import deps_of
 
 CLAIM_TTL_SECONDS = 3600  # Slack's last retry comes about 5 minutes after the first delivery
+CLAIM_TIMEOUT_SECONDS = 1.0  # the claim runs before the Events ack, which Slack wants within 3 s
 
 
 def delivery_key(body: dict[str, Any], headers: dict[str, Any]) -> str | None:
@@ -35,8 +37,10 @@ async def drop_retries(
         return None
     deps = deps_of(context)
     try:
-        first = await deps.store.claim_once(key, ttl_seconds=CLAIM_TTL_SECONDS)
-    except Exception:
+        first = await asyncio.wait_for(
+            deps.store.claim_once(key, ttl_seconds=CLAIM_TTL_SECONDS), CLAIM_TIMEOUT_SECONDS
+        )
+    except Exception:  # includes TimeoutError: a slow store must not make Slack retry
         # Without the store, answering twice beats not answering: process it.
         deps.logger.warning("could not claim %s; processing it anyway", key, exc_info=True)
         first = True

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 COMMAND = "/oke"
+MAX_BUTTON_COMMAND = 1500
 
 
 class ActionId(StrEnum):
@@ -50,8 +51,13 @@ class ButtonValue(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    command: str = Field(max_length=1500)
+    command: str = Field(max_length=MAX_BUTTON_COMMAND)
     fresh: bool = False
+
+    @staticmethod
+    def fits(command: str) -> bool:
+        """Whether a button can carry this command."""
+        return len(command) <= MAX_BUTTON_COMMAND
 
 
 class ModalMetadata(BaseModel):

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from aiohttp import WSMsgType, web
 
 BOT_USER = "UOKEBOT"
+FILE_CHUNK = 16 * 1024
 UPLOAD_LIMIT = 64 * 1024 * 1024  # Slack takes files far larger than aiohttp's 1 MiB default body limit
 
 
@@ -175,11 +176,19 @@ class FakeSlackApi:
             self._sockets.remove(socket)
         return socket
 
-    async def _file(self, request: web.Request) -> web.Response:
+    async def _file(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         self.calls.append(Call("file", {"name": name}, dict(request.headers)))
         if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
             return web.Response(status=302, headers={"Location": "/login"})  # as Slack does without a token
         if name not in self.files:
             return web.Response(status=404)
-        return web.Response(text=self.files[name])
+        # Streamed in pauses, as a real download arrives: one read() of the body sees only the first chunks.
+        response = web.StreamResponse(headers={"Content-Type": "text/plain; charset=utf-8"})
+        await response.prepare(request)
+        data = self.files[name].encode()
+        for start in range(0, len(data), FILE_CHUNK):
+            await response.write(data[start:start + FILE_CHUNK])
+            await asyncio.sleep(0.002)
+        await response.write_eof()
+        return response

@@ -17,6 +17,7 @@ from bot.slack.parse import Administer, Ask, Help, OpenValidateModal, Parsed, Us
 from bot.slack.render.messages import help_message, usage_message, validate_modal
 from engine.access import AccessPolicy, default_cluster
 from engine.audit import Outcome
+from engine.errors import InputError
 
 
 async def handle_oke_command(
@@ -64,6 +65,9 @@ async def _reply(
             await asker.send(usage_message(sub, problem))
             return "bad-input"
         case OpenValidateModal(against=against):
+            if not trigger_id:
+                raise InputError("Slack sent no trigger id with this command, so the plan form cannot open",
+                                 remedy="use the Validate plan message shortcut on a message with the plan")
             metadata = ModalMetadata(channel_id=asker.channel, user_id=asker.user, cluster=against)
             await client.views_open(trigger_id=trigger_id, view=validate_modal(metadata))
         case Administer(command=admin):

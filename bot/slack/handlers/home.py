@@ -9,6 +9,7 @@ from bot.queries import ClustersQuery
 from bot.slack.authorize import current_policy, only_visible, visible_ids
 from bot.slack.deps import deps_of
 from bot.slack.errors import explain_failure
+from bot.slack.escape import escape
 from bot.slack.render.kit import section
 from bot.slack.render.messages import home_view
 from engine.access import Action, decide
@@ -42,7 +43,7 @@ async def _home_for(user: str, *, deps: Any) -> dict[str, Any]:
         policy, user=user, groups=groups, channel=HOME_CHANNEL, action=Action.CLUSTERS, cluster=None
     )
     if not decision.allowed:
-        return {"type": "home", "blocks": [section(f":lock: {decision.reason}")]}
+        return {"type": "home", "blocks": [section(f":lock: {escape(decision.reason)}")]}
     report = await answer(ClustersQuery(), reader=deps.reader)
     if not isinstance(report, ClusterListReport):
         raise TypeError(f"clusters answered with {type(report).__name__}")

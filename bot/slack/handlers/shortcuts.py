@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 
 from bot.queries import ValidateQuery
+from bot.slack.audit import record_audit
 from bot.slack.deps import deps_of
 from bot.slack.escape import unescape
 from bot.slack.flow import answer_ask
@@ -19,6 +21,7 @@ from engine.errors import InputError
 
 _CODE_BLOCK = re.compile(r"```(?:[A-Za-z]+\n)?(.*?)```", re.DOTALL)
 SHORTCUT_SOURCE = "plan from a Slack message"
+ORIGIN = "shortcut:validate"
 PLAN_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_PLAN_FILE_BYTES = 1_000_000
 DOWNLOAD_TIMEOUT_SECONDS = 20
@@ -42,24 +45,26 @@ async def handle_validate_shortcut(
     deps = deps_of(context)
     asker = asker_for(shortcut, send=responder(respond), client=client)
     message = shortcut.get("message") or {}
+    started = time.monotonic()
     try:
         plan = plan_in(str(message.get("text") or "")) or await _plan_file(
             message, token=str(client.token or ""), api_url=str(client.base_url or "")
         )
     except InputError as error:
-        await asker.send(error_message(error.message, remedy=error.remedy))
-        return
-    if plan is None:
-        await asker.send(
-            error_message(
-                "That message has no code block or plan file to check.",
-                remedy="put the plan (YAML or JSON) between ``` fences or attach it as a .yaml/.json file, "
-                "or use `/oke validate`",
-            )
+        plan, refusal = None, error_message(error.message, remedy=error.remedy)
+    else:
+        refusal = error_message(
+            "That message has no code block or plan file to check.",
+            remedy="put the plan (YAML or JSON) between ``` fences or attach it as a .yaml/.json file, "
+            "or use `/oke validate`",
         )
+    if plan is None:
+        await asker.send(refusal)
+        await record_audit(deps, user=asker.user, channel=asker.channel, command=ORIGIN, arguments=refusal.text,
+                           outcome="bad-input", error_id=None, started=started)
         return
     query = ValidateQuery(plan_text=plan, source_name=SHORTCUT_SOURCE)
-    await answer_ask(Ask(query, None), deps=deps, asker=asker, origin="shortcut:validate")
+    await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=ORIGIN)
 
 
 def plan_file_of(message: dict[str, Any]) -> dict[str, Any] | None:
@@ -101,10 +106,20 @@ async def _plan_file(message: dict[str, Any], *, token: str, api_url: str) -> st
         async with aiohttp.ClientSession(timeout=timeout) as session, session.get(
             str(url), headers={"Authorization": f"Bearer {token}"}, allow_redirects=False
         ) as response:
-            data = await response.content.read(MAX_PLAN_FILE_BYTES + 1)
             status = response.status
+            data = await _read_at_most(response.content, MAX_PLAN_FILE_BYTES + 1)
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise InputError(f"cannot download the plan file {name}", where=name, remedy=remedy) from exc
     if status != 200 or len(data) > MAX_PLAN_FILE_BYTES:
         raise InputError(f"cannot read the plan file {name} (HTTP {status})", where=name, remedy=remedy)
     return data.decode("utf-8", errors="replace")
+
+
+async def _read_at_most(stream: aiohttp.StreamReader, limit: int) -> bytes:
+    """The body up to EOF, or its first `limit` bytes: one read() returns only what is buffered."""
+    data = bytearray()
+    async for chunk in stream.iter_chunked(64 * 1024):
+        data += chunk
+        if len(data) >= limit:
+            break
+    return bytes(data[:limit])

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import shlex
+import time
 from typing import Any
 
 from pydantic import ValidationError
 
 from adapters.planfile import load_plan_text
 from bot.queries import ValidateQuery, WhatIfQuery
-from bot.slack.deps import deps_of
+from bot.slack.audit import record_audit
+from bot.slack.deps import Deps, deps_of
 from bot.slack.flow import Asker, answer_ask
 from bot.slack.ids import BlockId, InputId, ModalMetadata
 from bot.slack.parse import Ask
@@ -17,6 +20,9 @@ from bot.slack.render.messages import Message
 from engine.errors import PlanError
 
 PLAN_SOURCE = "plan pasted in Slack"
+VALIDATE_ORIGIN = "modal:validate"
+WHATIF_ORIGIN = "modal:whatif"
+DAMAGED_FORM = "This form lost what it was for; close it and open it again from okebot."
 MAX_INLINE_ERROR = 1900
 
 _WHATIF_FIELDS = {
@@ -36,7 +42,7 @@ def _value(view: dict[str, Any], block_id: str) -> str | None:
     return raw.strip() or None if isinstance(raw, str) else None
 
 
-def private_poster(client: Any, metadata: ModalMetadata) -> Any:
+def private_poster(client: Any, metadata: ModalMetadata, *, logger: logging.Logger) -> Any:
     """A Send for answers to a modal: privately in the channel it came from, else in the app's DM."""
 
     async def send(message: Message) -> None:
@@ -47,55 +53,87 @@ def private_poster(client: Any, metadata: ModalMetadata) -> Any:
                 )
                 return
             except Exception:  # e.g. not_in_channel in a private channel: fall back to the DM
-                pass
+                logger.warning("could not answer privately in %s; sending the answer as a DM",
+                               metadata.channel_id, exc_info=True)
         await client.chat_postMessage(channel=metadata.user_id, **message.payload())
 
     return send
 
 
-def _asker(client: Any, metadata: ModalMetadata, body: dict[str, Any]) -> Asker:
+def _asker(client: Any, metadata: ModalMetadata, body: dict[str, Any], *, logger: logging.Logger) -> Asker:
     user = str((body.get("user") or {}).get("id") or metadata.user_id)
-    return Asker(user=user, channel=metadata.channel_id or "", send=private_poster(client, metadata))
+    return Asker(user=user, channel=metadata.channel_id or "",
+                 send=private_poster(client, metadata, logger=logger))
+
+
+def _metadata(view: dict[str, Any]) -> ModalMetadata | None:
+    """The modal's private_metadata, or None when it is missing or not okebot's."""
+    try:
+        return ModalMetadata.model_validate_json(view.get("private_metadata") or "")
+    except ValidationError:
+        return None
+
+
+async def _reject(
+    ack: Any, errors: dict[str, str], *, deps: Deps, body: dict[str, Any], command: str, started: float
+) -> None:
+    """Keep the modal open with `errors` under their fields, and audit the rejected submission."""
+    await ack(response_action="errors", errors=errors)
+    user = str((body.get("user") or {}).get("id") or "")
+    await record_audit(deps, user=user, channel="", command=command, arguments="; ".join(errors.values()),
+                       outcome="bad-input", error_id=None, started=started)
 
 
 async def handle_validate_submission(
     ack: Any, view: dict[str, Any], body: dict[str, Any], client: Any, context: dict[str, Any]
 ) -> None:
     """Check the pasted plan; an unreadable plan is shown as an error under the text box."""
+    started = time.monotonic()
+    deps = deps_of(context)
+    metadata = _metadata(view)
+    if metadata is None:
+        await _reject(ack, {BlockId.PLAN_TEXT: DAMAGED_FORM}, deps=deps, body=body, command=VALIDATE_ORIGIN,
+                      started=started)
+        return
     plan_text = _value(view, BlockId.PLAN_TEXT) or ""
     try:
         # Parsing is pure and fast, so it fits before the ack, the only way to show errors inline.
         load_plan_text(plan_text, source=PLAN_SOURCE)
     except PlanError as error:
-        await ack(response_action="errors", errors={BlockId.PLAN_TEXT: error.message[:MAX_INLINE_ERROR]})
+        await _reject(ack, {BlockId.PLAN_TEXT: error.message[:MAX_INLINE_ERROR]}, deps=deps, body=body,
+                      command=VALIDATE_ORIGIN, started=started)
         return
     await ack()
-    deps = deps_of(context)
-    metadata = ModalMetadata.model_validate_json(view.get("private_metadata") or "{}")
     query = ValidateQuery(plan_text=plan_text, source_name=PLAN_SOURCE, against=_value(view, BlockId.AGAINST))
-    await answer_ask(
-        Ask(query, None), deps=deps, asker=_asker(client, metadata, body), origin="modal:validate"
-    )
+    asker = _asker(client, metadata, body, logger=deps.logger)
+    await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=VALIDATE_ORIGIN)
 
 
 async def handle_whatif_submission(
     ack: Any, view: dict[str, Any], body: dict[str, Any], client: Any, context: dict[str, Any]
 ) -> None:
     """Run the what-if the form describes; a bad number is shown under its field."""
-    metadata = ModalMetadata.model_validate_json(view.get("private_metadata") or "{}")
+    started = time.monotonic()
+    deps = deps_of(context)
+    metadata = _metadata(view)
     fields = {name: value for block, name in _WHATIF_FIELDS.items() if (value := _value(view, block))}
-    if not fields.keys() - {"pool"}:
-        await ack(response_action="errors", errors={BlockId.WHATIF_SIZE: "Fill in at least one change."})
-        return
-    try:
-        query = WhatIfQuery.model_validate({"cluster": metadata.cluster or "", **fields})
-    except ValidationError as exc:
-        await ack(response_action="errors", errors=_field_errors(exc))
+    errors: dict[str, str] = {}
+    if metadata is None:
+        errors = {BlockId.WHATIF_POOL: DAMAGED_FORM}
+    elif not fields.keys() - {"pool"}:
+        errors = {BlockId.WHATIF_SIZE: "Fill in at least one change."}
+    else:
+        try:
+            query = WhatIfQuery.model_validate({"cluster": metadata.cluster or "", **fields})
+        except ValidationError as exc:
+            errors = _field_errors(exc)
+    if errors or metadata is None:
+        await _reject(ack, errors, deps=deps, body=body, command=WHATIF_ORIGIN, started=started)
         return
     await ack()
     words = [f"{k.replace('_', '-')}={v}" for k, v in sorted(fields.items())]
     ask = Ask(query, shlex.join(["whatif", query.cluster, *words]))
-    await answer_ask(ask, deps=deps_of(context), asker=_asker(client, metadata, body), origin="modal:whatif")
+    await answer_ask(ask, deps=deps, asker=_asker(client, metadata, body, logger=deps.logger), origin=WHATIF_ORIGIN)
 
 
 def _field_errors(exc: ValidationError) -> dict[str, str]:

@@ -99,13 +99,15 @@ def _role_of(grant: RoleGrant | None) -> str:
     return f"*{grant.role}*" if grant is not None else "no grant of its own"
 
 
-def granted_message(subject: Subject, *, role: Role, before: RoleGrant | None) -> Message:
-    """`/oke grant`: who has which role now, and what they had."""
+def granted_message(
+    subject: Subject, *, role: Role, before: RoleGrant | None, handle: str | None = None
+) -> Message:
+    """`/oke grant`: who has which role now, and what they had (`handle`: the @handle the admin typed)."""
     lines = [f":key: {escape(subject.kind)} {code(subject.id)} now has the *{role}* role (was: {_role_of(before)})."]
-    if subject.kind == "group" and subject.id.startswith("@"):
+    if handle is not None:
         lines.append(
-            f"This applies to the members of the Slack user group {code(subject.id)}. If that is a person, "
-            f"not a group: `/oke revoke {escape(subject.id)}`, then grant their member ID (U…) instead."
+            f"This applies to the members of the Slack user group {code(handle)}, stored by its ID "
+            f"{code(subject.id)} so that a group later given that handle does not inherit the role."
         )
     return _message([section("\n".join(lines))])
 

@@ -22,6 +22,7 @@ from engine.findings import Finding
 from engine.reports import ClusterSummary
 
 FALLBACK_CHARS = 300
+WHATIF_FIELD_CHARS = 255  # no pool or shape name is longer; keeps a what-if near a button's size
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ def answer_message(body: Sequence[Block], *, command: str | None, shareable: boo
     """An answer's blocks, fitted to Slack's limits, with Refresh (and Share) buttons if re-askable."""
     if command is None:  # a pasted plan is not re-asked from a button
         blocks, left_out = fit(body, reserve=1)  # room for a "full answer attached" note
+        return Message(text=fallback_text(blocks), blocks=blocks, left_out=left_out)
+    if not ButtonValue.fits(command):
+        blocks, left_out = fit(body, reserve=2)
+        blocks.append(context("This question is too long to re-run from a button; ask it again with `/oke`."))
         return Message(text=fallback_text(blocks), blocks=blocks, left_out=left_out)
     buttons = [
         button(
@@ -125,8 +130,11 @@ def _input(
     optional: bool = True,
     initial: str | None = None,
     placeholder: str | None = None,
+    max_length: int | None = None,
 ) -> Block:
     element: Block = {"type": "plain_text_input", "action_id": InputId.VALUE, "multiline": multiline}
+    if max_length is not None:
+        element["max_length"] = max_length
     if initial:
         element["initial_value"] = initial
     if placeholder:
@@ -172,12 +180,12 @@ def whatif_modal(metadata: ModalMetadata) -> Block:
     """The what-if form for one cluster: which pool, and what to change."""
     blocks: list[Block] = [
         section(f"What if {code(metadata.cluster or '?')} changed? Leave a field empty to keep it."),
-        _input(BlockId.WHATIF_POOL, "Node pool to change"),
-        _input(BlockId.WHATIF_SIZE, "New size (nodes)"),
-        _input(BlockId.WHATIF_SHAPE, "New shape"),
-        _input(BlockId.WHATIF_OCPUS, "OCPUs per node"),
-        _input(BlockId.WHATIF_MAX_PODS, "Max pods per node"),
-        _input(BlockId.WHATIF_ADD_POOL, "Or add a pool named"),
+        _input(BlockId.WHATIF_POOL, "Node pool to change", max_length=WHATIF_FIELD_CHARS),
+        _input(BlockId.WHATIF_SIZE, "New size (nodes)", max_length=WHATIF_FIELD_CHARS),
+        _input(BlockId.WHATIF_SHAPE, "New shape", max_length=WHATIF_FIELD_CHARS),
+        _input(BlockId.WHATIF_OCPUS, "OCPUs per node", max_length=WHATIF_FIELD_CHARS),
+        _input(BlockId.WHATIF_MAX_PODS, "Max pods per node", max_length=WHATIF_FIELD_CHARS),
+        _input(BlockId.WHATIF_ADD_POOL, "Or add a pool named", max_length=WHATIF_FIELD_CHARS),
     ]
     return _modal(CallbackId.WHATIF_MODAL, "What-if", blocks, metadata)
 

@@ -88,8 +88,9 @@ class Bot:
 
 
 async def start_bot(fake: FakeSlackApi, *, policy: AccessPolicy = POLICY,
-                    reader: TenancyReader | None = None) -> tuple[Bot, TestServer]:
-    store = await open_store("sqlite:///:memory:")
+                    reader: TenancyReader | None = None,
+                    store: StateStore | None = None) -> tuple[Bot, TestServer]:
+    store = store or await open_store("sqlite:///:memory:")
     settings = SlackSettings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
                              slack_api_url=fake.base_url)
     groups = SlackGroupDirectory(create_client(settings), logger=logging.getLogger(LOGGER))

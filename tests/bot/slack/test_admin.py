@@ -183,6 +183,32 @@ async def test_grant_to_a_group_handle_applies_to_its_members(fake: FakeSlackApi
         assert "Channel bindings" in texts((await ask(bot, "bindings", user="UPAGED"))["blocks"])
 
 
+async def test_a_grant_by_handle_is_stored_by_the_groups_id_not_the_handle_text(fake: FakeSlackApi):
+    fake.usergroups = [{"id": "S0ONCALL", "handle": "oke-oncall", "users": ["UPAGED"]}]
+    async for bot in started(fake):
+        await ask(bot, "grant @oke-oncall operator")
+        assert await bot.store.get_role_grant("group", "S0ONCALL") == RoleGrant(
+            kind="group", subject="S0ONCALL", role=Role.OPERATOR)
+        assert await bot.store.get_role_grant("group", "@oke-oncall") is None
+        revoked = await ask(bot, "revoke @oke-oncall")
+        assert "Revoked the stored *operator* grant of group `S0ONCALL`" in texts(revoked["blocks"])
+
+
+async def test_a_grant_to_a_handle_no_group_has_is_refused_and_stores_nothing(fake: FakeSlackApi):
+    fake.usergroups = [{"id": "S0ONCALL", "handle": "oke-oncall", "users": ["UPAGED"]}]
+    async for bot in started(fake):
+        answer = await ask(bot, "grant @future-admins admin")
+        assert "no Slack user group has the handle @future-admins" in answer["text"]
+        assert await bot.store.list_role_grants() == []
+
+
+async def test_a_grant_by_group_id_needs_no_lookup(admin_bot: Bot):
+    answer = await ask(admin_bot, "grant S0ANY viewer")
+    assert "group `S0ANY` now has the *viewer* role" in texts(answer["blocks"])
+    assert await admin_bot.store.get_role_grant("group", "S0ANY") == RoleGrant(
+        kind="group", subject="S0ANY", role=Role.VIEWER)
+
+
 async def test_revoke_of_a_configured_grant_says_only_the_file_changes_it(admin_bot: Bot):
     answer = await ask(admin_bot, f"revoke {OPERATOR}")
     shown = texts(answer["blocks"])

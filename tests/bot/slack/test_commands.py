@@ -89,3 +89,13 @@ async def test_every_command_is_audited(bot: Bot):
     assert entries[0].arguments == "capacity analytics"
     assert entries[0].outcome == "ok"
     assert entries[0].user == "UVIEW"
+
+
+async def test_validate_without_a_trigger_id_says_the_form_cannot_open(bot: Bot):
+    body = bot.command_body("validate").replace("&trigger_id=trigger-1", "")
+    assert "trigger_id" not in body
+    await bot.post(body, "application/x-www-form-urlencoded")
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "no trigger id" in answer.body["text"]
+    assert "Error id" not in texts(answer.body["blocks"])
+    assert bot.fake.calls_to("views.open") == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -78,3 +79,53 @@ async def test_someone_outside_the_group_is_refused_with_the_reason(group_bot: B
     await group_bot.command("whatif analytics analytics-spark size=1", user="USTRANGER")
     (answer,) = await group_bot.fake.wait_for("webhook")
     assert "needs the operator role" in answer.body["text"]
+
+
+async def test_a_handle_resolves_to_its_groups_id_in_any_case(fake: FakeSlackApi):
+    fake.usergroups = [ONCALL]
+    groups = directory(fake)
+    assert await groups.group_id("@OKE-Oncall") == "S0ONCALL"
+    assert await groups.group_id("oke-oncall") == "S0ONCALL"
+    assert await groups.group_id("@nobody") is None
+    assert len(fake.calls_to("usergroups.list")) == 1
+
+
+async def test_a_failed_reload_keeps_the_last_good_list_and_retries_after_30_seconds(fake: FakeSlackApi):
+    fake.usergroups = [ONCALL]
+    now = [0.0]
+    groups = directory(fake, ttl_seconds=300, clock=lambda: now[0])
+    await groups.groups_of("UPAGED")
+    now[0] = 301.0
+    fake.fail("usergroups.list", "internal_error")
+    assert await groups.groups_of("UPAGED") == ("S0ONCALL", "@oke-oncall")
+    now[0] = 320.0
+    await groups.groups_of("UPAGED")
+    assert len(fake.calls_to("usergroups.list")) == 2  # no retry before 30 s
+    now[0] = 332.0
+    await groups.groups_of("UPAGED")
+    assert len(fake.calls_to("usergroups.list")) == 3
+
+
+async def test_a_failure_with_no_earlier_list_is_retried_after_30_seconds_not_5_minutes(fake: FakeSlackApi):
+    fake.fail("usergroups.list", "missing_scope")
+    fake.usergroups = [ONCALL]
+    now = [0.0]
+    groups = directory(fake, clock=lambda: now[0])
+    assert await groups.groups_of("UPAGED") == ()
+    now[0] = 31.0
+    assert await groups.groups_of("UPAGED") == ("S0ONCALL", "@oke-oncall")
+
+
+class SlowGroupsApi:
+    """A usergroups.list that never answers in time, as a client waiting out a long Retry-After would."""
+
+    async def usergroups_list(self, **kwargs: object) -> dict[str, object]:
+        await asyncio.sleep(60)
+        return {"usergroups": [ONCALL]}
+
+
+async def test_a_slow_group_lookup_gives_up_after_its_timeout_and_fails_closed():
+    groups = SlackGroupDirectory(SlowGroupsApi(), logger=logging.getLogger("okebot.test"), timeout_seconds=0.05)
+    started = asyncio.get_running_loop().time()
+    assert await groups.groups_of("UPAGED") == ()
+    assert asyncio.get_running_loop().time() - started < 2

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
+import pytest
+
 from bot.slack.ids import ActionId, BlockId, ButtonValue, CallbackId, ModalMetadata
-from tests.bot.slack.harness import OPEN_CHANNEL, OPERATOR, VIEWER, Bot, texts
+from tests.bot.slack.harness import LOGGER, OPEN_CHANNEL, OPERATOR, VIEWER, Bot, texts
 
 GOOD_PLAN = """\
 name: ok
@@ -49,7 +52,7 @@ async def test_share_posts_in_channel_without_another_share_button(bot: Bot):
 
 
 async def test_whatif_button_opens_the_form_for_that_cluster(bot: Bot):
-    await bot.interact(bot.block_action(ActionId.WHATIF, value("whatif analytics")))
+    await bot.interact(bot.block_action(ActionId.WHATIF, value("whatif analytics"), user=OPERATOR))
     (call,) = await bot.fake.wait_for("views.open")
     view = call.body["view"]
     assert view["callback_id"] == CallbackId.WHATIF_MODAL
@@ -57,7 +60,7 @@ async def test_whatif_button_opens_the_form_for_that_cluster(bot: Bot):
 
 
 async def test_opening_the_whatif_form_is_audited(bot: Bot):
-    await bot.interact(bot.block_action(ActionId.WHATIF, value("whatif analytics")))
+    await bot.interact(bot.block_action(ActionId.WHATIF, value("whatif analytics"), user=OPERATOR))
     await bot.fake.wait_for("views.open")
     for _ in range(100):
         entries = await bot.store.list_audit(limit=1)
@@ -128,3 +131,91 @@ async def test_app_home_lists_clusters_with_their_worst_finding(bot: Bot):
     home = texts(call.body["view"]["blocks"])
     for name in ("analytics", "payments-native", "retail-flannel", "platform-healthy"):
         assert name in home
+
+
+async def test_whatif_too_long_for_a_button_is_answered_without_refresh_or_share(bot: Bot):
+    meta = ModalMetadata(channel_id=OPEN_CHANNEL, user_id=OPERATOR, cluster="analytics")
+    await bot.interact(submission(CallbackId.WHATIF_MODAL,
+                                  {BlockId.WHATIF_ADD_POOL: "p" * 1600, BlockId.WHATIF_SIZE: "2",
+                                   BlockId.WHATIF_SHAPE: "VM.Standard.E5.Flex"}, meta, OPERATOR))
+    (call,) = await bot.fake.wait_for("chat.postEphemeral")
+    shown = texts(call.body["blocks"])
+    assert "What-if: analytics" in shown
+    assert "too long to re-run from a button" in shown
+    assert not {ActionId.REFRESH, ActionId.SHARE} & {a.split(":")[0] for a in buttons(call.body["blocks"])}
+
+
+async def test_whatif_form_fields_are_capped_at_255_characters(bot: Bot):
+    await bot.interact(bot.block_action(ActionId.WHATIF, value("whatif analytics"), user=OPERATOR))
+    (call,) = await bot.fake.wait_for("views.open")
+    inputs = [b["element"] for b in call.body["view"]["blocks"] if b["type"] == "input"]
+    assert len(inputs) == 6
+    assert all(e["max_length"] == 255 for e in inputs)
+
+
+async def test_an_answer_that_cannot_go_to_the_channel_goes_to_the_dm_with_a_logged_warning(
+        bot: Bot, caplog: pytest.LogCaptureFixture):
+    bot.fake.fail("chat.postEphemeral", "not_in_channel")
+    meta = ModalMetadata(channel_id="CPRIVATE", user_id=OPERATOR, cluster="analytics")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        await bot.interact(submission(CallbackId.WHATIF_MODAL,
+                                      {BlockId.WHATIF_POOL: "analytics-spark", BlockId.WHATIF_SIZE: "2"},
+                                      meta, OPERATOR))
+        (dm,) = await bot.fake.wait_for("chat.postMessage")
+    assert dm.body["channel"] == OPERATOR
+    assert "could not answer privately in CPRIVATE" in caplog.text
+    assert "not_in_channel" in caplog.text  # the traceback is logged too
+
+
+@pytest.mark.parametrize("callback_id", [CallbackId.VALIDATE_MODAL, CallbackId.WHATIF_MODAL])
+@pytest.mark.parametrize("metadata", ["", "not json", '{"user_id": 5, "extra": 1}'])
+async def test_a_form_with_damaged_metadata_says_so_inside_the_modal(bot: Bot, callback_id: str, metadata: str):
+    payload = submission(callback_id, {BlockId.PLAN_TEXT: GOOD_PLAN, BlockId.WHATIF_SIZE: "2"},
+                         ModalMetadata(user_id=OPERATOR), OPERATOR)
+    payload["view"]["private_metadata"] = metadata
+    response = await bot.interact(payload)
+    assert response.status == 200
+    body = json.loads(await response.text())
+    assert body["response_action"] == "errors"
+    assert "open it again" in next(iter(body["errors"].values()))
+
+
+async def test_a_form_rejected_with_inline_errors_is_audited(bot: Bot):
+    meta = ModalMetadata(channel_id=OPEN_CHANNEL, user_id=OPERATOR, cluster="analytics")
+    await bot.interact(submission(CallbackId.WHATIF_MODAL,
+                                  {BlockId.WHATIF_POOL: "analytics-spark", BlockId.WHATIF_SIZE: "-3"}, meta, OPERATOR))
+    for _ in range(200):
+        entries = await bot.store.list_audit(limit=10)
+        if entries:
+            break
+        await asyncio.sleep(0.01)
+    (entry,) = entries
+    assert (entry.user, entry.command, entry.outcome) == (OPERATOR, "modal:whatif", "bad-input")
+
+
+async def test_the_whatif_button_refuses_a_viewer_before_opening_the_form(bot: Bot):
+    await bot.interact(bot.block_action(ActionId.WHATIF, value("whatif analytics"), user=VIEWER))
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "needs the operator role" in answer.body["text"]
+    assert bot.fake.calls_to("views.open") == []
+
+
+@pytest.mark.parametrize("action_id", [ActionId.WHATIF, ActionId.REFRESH])
+async def test_a_button_value_with_an_unbalanced_quote_gets_a_usage_answer_not_an_error_id(bot: Bot,
+                                                                                         action_id: str):
+    await bot.interact(bot.block_action(action_id, value("whatif 'analytics"), user=OPERATOR))
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "Error id" not in texts(answer.body["blocks"])
+    assert bot.fake.calls_to("views.open") == []
+
+
+async def test_a_button_that_carries_no_question_is_audited(bot: Bot):
+    await bot.interact(bot.block_action(ActionId.REFRESH, value("help"), user=OPERATOR))
+    await bot.fake.wait_for("webhook")
+    for _ in range(200):
+        entries = await bot.store.list_audit(limit=10)
+        if entries:
+            break
+        await asyncio.sleep(0.01)
+    (entry,) = entries
+    assert (entry.command, entry.arguments, entry.outcome) == ("button:oke-refresh", "help", "bad-input")

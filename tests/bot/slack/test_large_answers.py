@@ -71,3 +71,17 @@ async def test_a_failed_upload_still_shares_the_shortened_answer_and_says_why(bi
     assert "Capacity: retail-flannel-0" in shown
     assert "could not be attached" in shown
     assert "Error id" not in shown
+
+
+@pytest.mark.parametrize(("private", "where"), [(False, "in this channel"),
+                                                (True, "in your direct messages with okebot")])
+async def test_refreshing_a_very_large_answer_attaches_it_where_the_message_is(big_bot: Bot, private: bool,
+                                                                              where: str):
+    value = ButtonValue(command="capacity", fresh=True).model_dump_json()
+    await big_bot.interact(big_bot.block_action(ActionId.REFRESH, value, ephemeral=private))
+    (answer,) = await big_bot.fake.wait_for("webhook")
+    shown = texts(answer.body["blocks"])
+    assert f"attached as a file {where}" in shown
+    assert "Share in channel* to attach" not in shown
+    (complete,) = big_bot.fake.calls_to("files.completeUploadExternal")
+    assert (complete.body["channel_id"] == OPEN_CHANNEL) is not private

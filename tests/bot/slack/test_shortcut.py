@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,38 @@ def test_only_slacks_file_hosts_are_trusted_with_the_token(url: str, trusted: bo
     from bot.slack.handlers.shortcuts import trusted_file_host
 
     assert trusted_file_host(url, api_url="http://127.0.0.1:8080/api/") is trusted
+
+
+async def test_a_large_plan_file_arriving_in_chunks_is_checked_to_its_last_line(bot: Bot):
+    # ~300 KB of comments push the node pools to the end: a read that stops at the first chunks would see a
+    # valid plan without them and silently check less.
+    padding = "".join(f"# padding line {n:06d} {'x' * 40}\n" for n in range(5500))
+    pools_at = PLAN.index("nodePools:")
+    tail_pool = ("  - name: tail-pool\n    type: managed\n    shape: VM.Standard.E5.Flex\n    ocpus: 2\n"
+                 "    size: 2\n    workerSubnet: no-such-subnet-at-the-end\n    podSubnet: pods\n\n")
+    shapes_at = PLAN.index("shapes:")
+    plan = PLAN[:pools_at] + padding + PLAN[pools_at:shapes_at] + tail_pool + PLAN[shapes_at:]
+    assert len(plan.encode()) > 300_000
+    bot.fake.files["big.yaml"] = plan
+    await bot.interact(shortcut(bot, {"text": "plan attached", "files": [plan_file(bot, "big.yaml",
+                                                                                    size=len(plan))]}))
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "no-such-subnet-at-the-end" in texts(answer.body["blocks"]) + answer.body["text"]
+
+
+@pytest.mark.parametrize(("message", "said"), [
+    ({"text": "no plan here"}, "no code block"),
+    ({"text": "", "files": [{"name": "x.yaml", "is_external": True, "url_private": "https://evil.example/x.yaml"}]},
+     "not stored in Slack"),
+])
+async def test_a_shortcut_that_finds_no_plan_to_check_is_audited(bot: Bot, message: dict[str, Any], said: str):
+    await bot.interact(shortcut(bot, message))
+    await bot.fake.wait_for("webhook")
+    for _ in range(200):
+        entries = await bot.store.list_audit(limit=10)
+        if entries:
+            break
+        await asyncio.sleep(0.01)
+    (entry,) = entries
+    assert (entry.user, entry.command, entry.outcome) == (VIEWER, "shortcut:validate", "bad-input")
+    assert said in entry.arguments
