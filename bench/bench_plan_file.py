@@ -7,6 +7,7 @@ library alone (json.loads / yaml.safe_load) in the same run, so the figure does 
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -70,9 +71,9 @@ def main() -> None:
     for kind, text in texts.items():
         _, base_ms = timed(baselines[kind])
         source = f"plan.{kind.lower()}"
-        plan, parse_ms = timed(lambda text=text, source=source: load_plan_text(text, source=source))
-        conversion, convert_ms = timed(lambda plan=plan: plan_to_tenancy(plan))
-        findings, validate_ms = timed(lambda c=conversion: validate_cluster(c.tenancy, c.cluster))
+        plan, parse_ms = timed(functools.partial(load_plan_text, text, source=source))
+        conversion, convert_ms = timed(functools.partial(plan_to_tenancy, plan))
+        findings, validate_ms = timed(functools.partial(validate_cluster, conversion.tenancy, conversion.cluster))
         total = parse_ms + convert_ms + validate_ms
         print(f"{kind}: {len(text) / 1e6:.1f} MB; plain {kind} parse {base_ms:.0f} ms; okebot parse {parse_ms:.0f} ms, "
               f"convert {convert_ms:.0f} ms, validate {validate_ms:.0f} ms ({len(findings)} findings); "

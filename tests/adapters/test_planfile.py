@@ -92,7 +92,9 @@ def test_an_unquoted_version_that_yaml_reads_as_a_number_says_to_quote_it():
 
 def test_an_unquoted_release_date_is_accepted():
     text = EXAMPLE.read_text().replace('released: "2025-01-31"', "released: 2025-01-31")
-    assert load_plan_text(text, source="p.yaml").node_pools[0].image.released == "2025-01-31"
+    image = load_plan_text(text, source="p.yaml").node_pools[0].image
+    assert image is not None
+    assert image.released == "2025-01-31"
 
 
 BOMB = "".join(

@@ -82,7 +82,8 @@ def valid_plans(draw: st.DrawFn) -> dict[str, Any]:
             pool["maxPodsPerNode"] = draw(st.integers(1, 10_000))
         if draw(st.booleans()):
             pool["ocpus"] = draw(st.one_of(st.integers(1, 512), st.floats(1, 512)))
-        if pods and draw(st.booleans()):
+        with_pod_subnet: bool = draw(st.booleans())
+        if pods and with_pod_subnet:
             pool["podSubnet"] = draw(st.sampled_from(pods))
         pools.append(pool)
     return {

@@ -31,7 +31,7 @@ class StalledClaims:
 async def test_an_event_is_acked_and_processed_when_the_claim_store_stalls(fake: FakeSlackApi,
                                                                           caplog: pytest.LogCaptureFixture):
     store = StalledClaims(await open_store("sqlite:///:memory:"))
-    bot, _ = await start_bot(fake, store=store)  # type: ignore[arg-type]
+    bot, _ = await start_bot(fake, store=store)
     try:
         loop = asyncio.get_running_loop()
         started = loop.time()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ GROUP_POLICY = AccessPolicy(
 )
 
 
-def directory(fake: FakeSlackApi, **kwargs: object) -> SlackGroupDirectory:
+def directory(fake: FakeSlackApi, **kwargs: Any) -> SlackGroupDirectory:
     settings = SlackSettings(slack_bot_token="xoxb-test", slack_api_url=fake.base_url)
     return SlackGroupDirectory(create_client(settings), logger=logging.getLogger("okebot.test"), **kwargs)
 
