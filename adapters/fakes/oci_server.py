@@ -66,6 +66,7 @@ class Fault:
     seconds: float = 0.0
     times: int | None = None
     query: Mapping[str, str] | None = None
+    hits: int = 0
 
     def matches(self, path: str, query: Mapping[str, str] | None = None) -> bool:
         """Whether this fault still applies to a request for `path` with `query`."""
@@ -191,6 +192,7 @@ class FakeOciServer:
                 continue
             if fault.times is not None:
                 fault.times -= 1
+            fault.hits += 1
             if fault.kind == "latency":
                 await asyncio.sleep(fault.seconds)
                 continue

@@ -196,3 +196,19 @@ def test_a_lone_stateless_rule_does_not_meet_a_requirement_that_needs_replies() 
     the_tenancy = replace_subnet(tenancy(), "workers", security_rules=_vcn_rules(stateless=True, both_ways=False))
     workers = [f for f in security_findings(the_tenancy, cluster()) if f.details["role"] == "workers"]
     assert {f.details["direction"] for f in workers} == {"ingress", "egress"}
+
+
+@pytest.mark.parametrize(
+    "reverse",
+    [
+        _rule("egress", "192.168.0.0/16", stateless=True),  # another peer
+        _rule("egress", "10.0.0.0/16", protocol="17", stateless=True),  # another protocol
+    ],
+)
+def test_a_stateless_rule_whose_reverse_goes_elsewhere_does_not_meet_a_requirement(reverse: SecurityRule) -> None:
+    ingress = _rule("ingress", "10.0.0.0/16", stateless=True)
+    icmp = (_rule("ingress", "0.0.0.0/0", **ICMP_PATH), _rule("egress", "0.0.0.0/0", **ICMP_PATH))
+    rules = (ingress, reverse, *icmp, _rule("egress", SERVICES, protocol="6"))
+    the_tenancy = replace_subnet(tenancy(), "workers", security_rules=rules)
+    found = [f for f in security_findings(the_tenancy, cluster()) if f.details["role"] == "workers"]
+    assert "ingress" in {f.details["direction"] for f in found}

@@ -50,16 +50,16 @@ async def test_an_unknown_id_is_404_not_authorized_or_not_found(oci_config_file:
 
 async def test_injected_latency_applies_to_matching_paths_only(oci_config_file: Path) -> None:
     async with FakeOciServer(DOC) as server:
-        server.inject("/vcns$", "latency", seconds=0.3)
+        fault = server.inject("/vcns$", "latency", seconds=0.3)
         clients = build_clients(make_settings(oci_config_file, server.url))
         compartment = DOC["vcns"][0]["compartmentId"]
-        started = time.monotonic()
         await asyncio.to_thread(clients.network.list_subnets, compartment_id=compartment)
-        quick = time.monotonic() - started
+        assert fault.hits == 0
         started = time.monotonic()
         await asyncio.to_thread(clients.network.list_vcns, compartment_id=compartment)
-        slow = time.monotonic() - started
-    assert slow >= 0.3 > quick
+        # A lower bound only: the injected sleep cannot be skipped, however loaded the machine is.
+        assert time.monotonic() - started >= 0.3
+    assert fault.hits == 1
 
 
 async def test_a_fault_can_be_narrowed_to_one_compartment_by_query(oci_config_file: Path) -> None:

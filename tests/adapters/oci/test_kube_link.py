@@ -16,8 +16,6 @@ from adapters.oci.recorder import record_snapshot
 from tests.adapters.oci.conftest import make_settings
 from tests.adapters.oci.test_round_trip import DEMO, as_recorded, model
 
-pytestmark = pytest.mark.skipif(not DEMO.exists(), reason="the demo tenancy (adapters/demo) is not there yet")
-
 
 def signed_for(cluster_id: str):
     """Accept only an OKE token: a base64url presigned cluster_request URL for this cluster."""

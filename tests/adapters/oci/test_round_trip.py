@@ -7,8 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from adapters.fakes.oci_server import FakeOciServer
 from adapters.oci import refs
 from adapters.oci.recorder import record_snapshot
@@ -50,7 +48,6 @@ def without_unread_private_ips(tenancy: Tenancy) -> tuple[Tenancy, set[str | Non
     return tenancy.model_copy(update={"unreadable": kept}), unread
 
 
-@pytest.mark.skipif(not DEMO.exists(), reason="the demo tenancy (adapters/demo) is not there yet")
 async def test_recording_the_served_demo_gives_the_demo_tenancy(oci_config_file: Path) -> None:
     source = as_recorded(json.loads(DEMO.read_text()))
     compartment = source["clusters"][0]["compartmentId"]
@@ -62,7 +59,6 @@ async def test_recording_the_served_demo_gives_the_demo_tenancy(oci_config_file:
     assert unread == pool_subnets - set(source["privateIpSubnetIds"])
 
 
-@pytest.mark.skipif(not DEMO.exists(), reason="the demo tenancy (adapters/demo) is not there yet")
 async def test_a_recording_replays_to_itself(oci_config_file: Path) -> None:
     source = as_recorded(json.loads(DEMO.read_text()))
     compartment = source["clusters"][0]["compartmentId"]

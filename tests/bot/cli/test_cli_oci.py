@@ -32,7 +32,6 @@ Json = dict[str, Any]
 VOLATILE = frozenset({"source", "capturedAt"})
 CLUSTER_GET = re.compile(r"/20180222/clusters/[^/]+")
 
-pytestmark = pytest.mark.skipif(not DEMO.exists(), reason="the demo tenancy (adapters/demo) is not there yet")
 
 
 class ServedTenancy:

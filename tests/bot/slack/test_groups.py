@@ -127,6 +127,6 @@ class SlowGroupsApi:
 
 async def test_a_slow_group_lookup_gives_up_after_its_timeout_and_fails_closed():
     groups = SlackGroupDirectory(SlowGroupsApi(), logger=logging.getLogger("okebot.test"), timeout_seconds=0.05)
-    started = asyncio.get_running_loop().time()
-    assert await groups.groups_of("UPAGED") == ()
-    assert asyncio.get_running_loop().time() - started < 2
+    # The API answers only after 60 s: without the lookup's own timeout this would hang past the guard.
+    async with asyncio.timeout(30):
+        assert await groups.groups_of("UPAGED") == ()

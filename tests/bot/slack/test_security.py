@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 
 import pytest
@@ -65,6 +66,18 @@ async def test_slack_markup_in_input_cannot_reach_mrkdwn_unescaped(bot: Bot, tex
     assert "<!channel>" not in rendered
     assert "<@U123>" not in rendered
     assert "<http" not in rendered
+
+
+def test_log_redaction_masks_tokens_and_secrets_in_a_logged_traceback_too():
+    try:
+        raise RuntimeError(f"request failed with xoxb-123-456-abcdef and {SECRET}")
+    except RuntimeError:
+        record = logging.LogRecord("okebot", logging.ERROR, __file__, 1, "boom", (), sys.exc_info())
+    SecretRedactingFilter([SECRET]).filter(record)
+    formatted = logging.Formatter().format(record)
+    assert "Traceback" in formatted
+    assert "xoxb-" not in formatted
+    assert SECRET not in formatted
 
 
 def test_log_redaction_masks_tokens_and_the_signing_secret():
