@@ -11,7 +11,7 @@ from engine.reports import AddonStatus, ClusterCniStatus, CniReport
 ADDON_NAMES = {Cni.VCN_NATIVE: "OciVcnIpNative", Cni.FLANNEL: "Flannel"}
 
 FLANNEL_NO_CHECK = (
-    "Oracle documents no pending-update check for flannel (facts §3.3, unconfirmed), so okebot cannot tell "
+    "Oracle documents no pending-update check for flannel (nor OKE's flannel DaemonSet name), so okebot cannot tell "
     "whether a flannel update waits; it only reports pods whose log says \"reboot required\"."
 )
 NOT_READ = "The cluster's Kubernetes API was not read, so pending CNI updates are unknown."

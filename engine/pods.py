@@ -23,8 +23,8 @@ FLANNEL_PODS_PER_NODE = KUBERNETES_MAX_PODS
 PREALLOCATION_ASSUMPTION = (
     "Assumed pod-subnet IPs per VCN-native node: each pod VNIC takes 1 primary IP plus up to 31 secondary "
     "IPs, and all 31 secondaries are pre-allocated per VNIC needed for maxPodsPerNode "
-    "(Oracle does not publish the exact rule; see facts §1.3). Pools with VNIC profiles reserve their ipCount "
-    "plus one primary IP per profile."
+    "(Oracle's VCN-native pod networking page does not publish the exact rule). Pools with VNIC profiles "
+    "reserve their ipCount plus one primary IP per profile."
 )
 VIRTUAL_POOL_ASSUMPTION = (
     "Virtual node pools ({pools}): each pod takes its own IP from the pod subnet, so the subnet's load follows "
