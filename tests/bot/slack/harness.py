@@ -3,6 +3,7 @@ back from the fake Slack Web API and its response_url recorder."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -23,6 +24,7 @@ from bot.slack.groups import SlackGroupDirectory
 from bot.slack.settings import SlackSettings
 from bot.slack.transport import EVENTS_PATH, http_web_app
 from engine.access import AccessPolicy, ChannelBinding, Role, RoleGrant
+from engine.audit import AuditEntry
 from engine.ports import StateStore, TenancyReader
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -52,6 +54,16 @@ class Bot:
     fake: FakeSlackApi
     client: TestClient[Any, Any]
     store: StateStore
+
+    async def audited(self, count: int = 1) -> list[AuditEntry]:
+        """The audit log, newest first, once it holds `count` entries (each is written after its answer)."""
+        entries: list[AuditEntry] = []
+        for _ in range(300):
+            entries = await self.store.list_audit(limit=100)
+            if len(entries) >= count:
+                return entries
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{len(entries)} audit entries, wanted {count}")
 
     async def post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
                    signed: bool = True) -> ClientResponse:

@@ -3,7 +3,6 @@ response_url, and the state store checked for what changed."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -65,15 +64,6 @@ async def ask(bot: Bot, text: str, *, user: str = ADMIN, channel: str = NEW_CHAN
     assert body["text"]
     return body
 
-
-async def audited(bot: Bot, count: int) -> list[AuditEntry]:
-    """The audit log once it holds `count` entries (each is written after its answer goes out)."""
-    for _ in range(300):
-        entries = await bot.store.list_audit(limit=100)
-        if len(entries) >= count:
-            return entries
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"{len(entries)} audit entries, wanted {count}")
 
 
 # Each command works for an admin.
@@ -225,7 +215,7 @@ async def test_the_last_admin_cannot_give_up_the_role(fake: FakeSlackApi, text: 
         assert "leave okebot with no admin" in answer["text"]
         assert "grant admin to another user or group first" in texts(answer["blocks"])
         assert (await bot.store.get_role_grant("user", ADMIN)) is not None
-        assert (await audited(bot, 1))[0].outcome == "refused"
+        assert (await bot.audited(1))[0].outcome == "refused"
 
 
 async def test_an_admin_may_revoke_their_own_grant_when_another_admin_remains(fake: FakeSlackApi):
@@ -240,7 +230,7 @@ async def test_audit_lists_the_previous_commands_newest_first(admin_bot: Bot):
     await ask(admin_bot, "capacity analytics", user=VIEWER, channel=OPEN_CHANNEL)
     await ask(admin_bot, "bind analytics")
     await ask(admin_bot, "bindings", user=OPERATOR)
-    await audited(admin_bot, 3)
+    await admin_bot.audited(3)
     answer = await ask(admin_bot, "audit 3")
     shown = texts(answer["blocks"])
     newest, middle, oldest = (shown.index(s) for s in ("`/oke bindings`", "`/oke bind analytics`",
@@ -251,14 +241,14 @@ async def test_audit_lists_the_previous_commands_newest_first(admin_bot: Bot):
     assert "`UVIEW` in `#CGENERAL`" in shown
     assert ":white_check_mark: ok" in shown
     assert " ms" in shown
-    entries = await audited(admin_bot, 4)
+    entries = await admin_bot.audited(4)
     assert (entries[0].command, entries[0].arguments, entries[0].outcome) == ("/oke", "audit 3", "ok")
 
 
 async def test_audit_filters_by_user(admin_bot: Bot):
     await ask(admin_bot, "capacity analytics", user=VIEWER)
     await ask(admin_bot, "bindings")
-    await audited(admin_bot, 2)
+    await admin_bot.audited(2)
     shown = texts((await ask(admin_bot, f"audit user=<@{VIEWER}|viewer>"))["blocks"])
     assert "`/oke capacity analytics`" in shown
     assert "`/oke bindings`" not in shown
@@ -295,7 +285,7 @@ async def test_every_admin_command_is_refused_for_an_operator_with_the_reason(ad
     assert f"Not allowed: {action} needs the admin role; you have operator." in answer["text"]
     assert await admin_bot.store.list_bindings() == []
     assert await admin_bot.store.list_role_grants() == []
-    assert (await audited(admin_bot, 1))[0].outcome == "refused"
+    assert (await admin_bot.audited(1))[0].outcome == "refused"
 
 
 async def test_help_lists_the_admin_subcommands_with_their_usage(admin_bot: Bot):
@@ -322,7 +312,7 @@ async def test_malformed_admin_commands_get_their_usage(admin_bot: Bot, text: st
     shown = texts(answer["blocks"])
     assert expected in shown.replace("&lt;", "<").replace("&gt;", ">")
     assert "*Usage:*" in shown
-    assert (await audited(admin_bot, 1))[0].outcome == "bad-input"
+    assert (await admin_bot.audited(1))[0].outcome == "bad-input"
 
 
 # Parsing: mentions, and a fuzz of every admin argument list.
@@ -414,5 +404,5 @@ async def test_a_cluster_named_with_markup_is_bound_listed_and_audited_inert(fak
         assert "&lt;!channel&gt;" in texts(bound["blocks"])
         assert (await bot.store.get_binding(NEW_CHANNEL)) == ChannelBinding(channel=NEW_CHANNEL, clusters=(EVIL,))
         assert_inert(await ask(bot, "bindings"))
-        await audited(bot, 2)
+        await bot.audited(2)
         assert_inert(await ask(bot, "audit"))

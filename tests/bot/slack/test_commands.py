@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from tests.bot.slack.harness import BOUND_CHANNEL, OPERATOR, Bot, texts
@@ -80,11 +78,7 @@ async def test_validate_opens_the_plan_modal(bot: Bot):
 async def test_every_command_is_audited(bot: Bot):
     await bot.command("capacity analytics")
     await bot.fake.wait_for("webhook")
-    for _ in range(100):
-        entries = await bot.store.list_audit(limit=5)
-        if entries:
-            break
-        await asyncio.sleep(0.01)
+    entries = await bot.audited()
     assert entries[0].command == "/oke"
     assert entries[0].arguments == "capacity analytics"
     assert entries[0].outcome == "ok"

@@ -3,7 +3,6 @@ nothing secret reaches the answer."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -59,11 +58,7 @@ async def test_the_audit_entry_of_a_failure_carries_the_same_error_id(broken_bot
     (answer,) = await broken_bot.fake.wait_for("webhook")
     match = ERROR_ID.search(texts(answer.body["blocks"]))
     assert match is not None
-    for _ in range(100):
-        entries = await broken_bot.store.list_audit(limit=1)
-        if entries:
-            break
-        await asyncio.sleep(0.01)
+    entries = await broken_bot.audited()
     assert entries[0].outcome == "error"
     assert entries[0].error_id == match.group(1)
 

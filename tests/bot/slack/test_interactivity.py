@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from typing import Any
@@ -62,11 +61,7 @@ async def test_whatif_button_opens_the_form_for_that_cluster(bot: Bot):
 async def test_opening_the_whatif_form_is_audited(bot: Bot):
     await bot.interact(bot.block_action(ActionId.WHATIF, value("whatif analytics"), user=OPERATOR))
     await bot.fake.wait_for("views.open")
-    for _ in range(100):
-        entries = await bot.store.list_audit(limit=1)
-        if entries:
-            break
-        await asyncio.sleep(0.01)
+    entries = await bot.audited()
     assert (entries[0].command, entries[0].arguments, entries[0].outcome) == (
         "button:oke-whatif", "whatif analytics", "ok")
 
@@ -184,11 +179,7 @@ async def test_a_form_rejected_with_inline_errors_is_audited(bot: Bot):
     meta = ModalMetadata(channel_id=OPEN_CHANNEL, user_id=OPERATOR, cluster="analytics")
     await bot.interact(submission(CallbackId.WHATIF_MODAL,
                                   {BlockId.WHATIF_POOL: "analytics-spark", BlockId.WHATIF_SIZE: "-3"}, meta, OPERATOR))
-    for _ in range(200):
-        entries = await bot.store.list_audit(limit=10)
-        if entries:
-            break
-        await asyncio.sleep(0.01)
+    entries = await bot.audited()
     (entry,) = entries
     assert (entry.user, entry.command, entry.outcome) == (OPERATOR, "modal:whatif", "bad-input")
 
@@ -212,10 +203,6 @@ async def test_a_button_value_with_an_unbalanced_quote_gets_a_usage_answer_not_a
 async def test_a_button_that_carries_no_question_is_audited(bot: Bot):
     await bot.interact(bot.block_action(ActionId.REFRESH, value("help"), user=OPERATOR))
     await bot.fake.wait_for("webhook")
-    for _ in range(200):
-        entries = await bot.store.list_audit(limit=10)
-        if entries:
-            break
-        await asyncio.sleep(0.01)
+    entries = await bot.audited()
     (entry,) = entries
     assert (entry.command, entry.arguments, entry.outcome) == ("button:oke-refresh", "help", "bad-input")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -123,11 +122,7 @@ async def test_a_large_plan_file_arriving_in_chunks_is_checked_to_its_last_line(
 async def test_a_shortcut_that_finds_no_plan_to_check_is_audited(bot: Bot, message: dict[str, Any], said: str):
     await bot.interact(shortcut(bot, message))
     await bot.fake.wait_for("webhook")
-    for _ in range(200):
-        entries = await bot.store.list_audit(limit=10)
-        if entries:
-            break
-        await asyncio.sleep(0.01)
+    entries = await bot.audited()
     (entry,) = entries
     assert (entry.user, entry.command, entry.outcome) == (VIEWER, "shortcut:validate", "bad-input")
     assert said in entry.arguments
