@@ -15,7 +15,7 @@ import yaml
 
 from engine.errors import PlanError
 from engine.plan import LineIndex, Plan, parse_plan
-from engine.plan_problems import PLAN_REMEDY, FieldPath
+from engine.plan.problems import PLAN_REMEDY, FieldPath
 
 MAX_PLAN_BYTES = 5 * 1024 * 1024
 MAX_YAML_NODES = 100_000

@@ -18,7 +18,7 @@ import yaml
 
 from adapters.planfile import load_plan_text
 from engine.plan import plan_to_tenancy
-from engine.validate import validate_cluster
+from engine.usecases.validate import validate_cluster
 
 T = TypeVar("T")
 SUBNETS, POOLS = 2_000, 500

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from engine.model import Cluster, Cni, NodeImage, NodePool, RouteRule, SecurityRule, Subnet, Tenancy, Vcn
 from engine.rules import RULES, overlapping_pairs
-from engine.validate import validate_cluster
+from engine.usecases.validate import validate_cluster
 
 T = TypeVar("T")
 

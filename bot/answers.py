@@ -21,7 +21,7 @@ from engine.catalogue import CATALOGUE, explain
 from engine.plan import plan_to_tenancy
 from engine.ports import TenancyReader
 from engine.reports import Report
-from engine.whatif import WhatIfChange
+from engine.usecases.whatif import WhatIfChange
 
 
 class RulesReport(Report):

@@ -1,5 +1,5 @@
 """Network-plan validation rules, one module per rule family. Each rule is a pure function
-`(tenancy, cluster) -> list[Finding]`; `RULES` lists them in the order `engine.validate` runs them."""
+`(tenancy, cluster) -> list[Finding]`; `RULES` lists them in the order `engine.usecases.validate` runs them."""
 
 from __future__ import annotations
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from engine.capacity import assess_capacity, assess_cluster_capacity
+from engine.capacity.pods import PREALLOCATION_ASSUMPTION
 from engine.errors import NotFoundError
 from engine.model import Cni, Shape, Unreadable
-from engine.pods import PREALLOCATION_ASSUMPTION
 from tests.engine.builders import cluster, nodes, pool, subnet, tenancy
 
 

@@ -6,9 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.capacity import assess_cluster_capacity
+from engine.capacity.pods import pods_per_node
 from engine.cidr import node_slots
 from engine.model import Cni, NodePool
-from engine.pods import pods_per_node
 from engine.shapes import BUILT_IN_SHAPES, ShapeCatalogue
 from tests.engine.builders import cluster, nodes, pool, subnet, tenancy
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from engine.capacity_rules import CAPACITY_WARNING_RATIO, capacity_findings
+from engine.capacity.rules import CAPACITY_WARNING_RATIO, capacity_findings
 from engine.findings import Finding
 from engine.model import Cluster, Cni, Tenancy
 from engine.shapes import ShapeCatalogue

@@ -9,7 +9,7 @@ import pytest
 from engine.catalogue import CATALOGUE, explain
 from engine.errors import NotFoundError
 from engine.findings import Severity
-from engine.validate import validate_cluster
+from engine.usecases.validate import validate_cluster
 from tests.engine.test_validate import BAD_CASES
 
 REQUIRED_CODES = [

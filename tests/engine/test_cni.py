@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from engine.cni import FLANNEL_NO_CHECK, NOT_READ, assess_cni, assess_cni_all
-from engine.cni_pending import ACTION_REBOOT, ACTION_REPLACE, ACTION_UNKNOWN_MODE
+from engine.cni.pending import ACTION_REBOOT, ACTION_REPLACE, ACTION_UNKNOWN_MODE
 from engine.errors import NotFoundError
 from engine.model import Addon, Cni, CniDaemonSet, CniObservation, CniPod
 from tests.engine.builders import cluster, tenancy
@@ -225,7 +225,7 @@ def test_a_rolling_update_in_progress_is_not_a_pending_update_and_is_explained()
               CniPod(name="c", node="n3", revision_hash="old")),
         logs={"a": "ok", "b": "ok", "c": "ok"},
     )
-    from engine.cni_pending import find_pending
+    from engine.cni.pending import find_pending
 
     scan = find_pending(observation, mode="reboot")
     assert scan.nodes == ()

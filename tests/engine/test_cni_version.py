@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.cni_version import compare_versions, is_on_delete_version, parse_version
+from engine.cni.version import compare_versions, is_on_delete_version, parse_version
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 
 from engine.findings import Finding, Severity
 from engine.model import Cluster, Cni, NodeImage, NodePoolType, RouteRule, Tenancy, Vcn
-from engine.validate import validate_cluster, validation_report
+from engine.usecases.validate import validate_cluster, validation_report
 from tests.engine.rules_builders import GOOD_ROUTES, cluster, codes, net, pool, replace_subnet, tenancy
 
 Case = Callable[[], tuple[Tenancy, Cluster]]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from engine.capacity.pods import pods_per_node
 from engine.errors import InputError, NotFoundError
 from engine.model import Cni
-from engine.pods import pods_per_node
 from engine.shapes import ShapeCatalogue
-from engine.whatif import WhatIfChange, apply_whatif
+from engine.usecases.whatif import WhatIfChange, apply_whatif
 from tests.engine.builders import cluster, nodes, pool, tenancy
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.plan_cidrs import CIDR_INVALID
-from engine.plan_convert import ALL_SERVICES_LABEL, PlanConversion, plan_id, plan_to_tenancy
-from engine.plan_export import tenancy_to_plan
-from engine.plan_model import (
+from engine.plan.cidrs import CIDR_INVALID
+from engine.plan.convert import ALL_SERVICES_LABEL, PlanConversion, plan_id, plan_to_tenancy
+from engine.plan.export import tenancy_to_plan
+from engine.plan.model import (
     API_VERSION,
     Plan,
     PlanCluster,
@@ -24,8 +24,8 @@ from engine.plan_model import (
     PlanVcn,
     PlanVnicProfile,
 )
-from engine.plan_parse import parse_plan
-from engine.plan_problems import FieldPath, LineIndex, format_path
+from engine.plan.parse import parse_plan
+from engine.plan.problems import FieldPath, LineIndex, format_path
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -20,8 +20,8 @@ from engine.model import (
     Vcn,
     VnicLimits,
 )
-from engine.plan_cidrs import CidrReader
-from engine.plan_model import Plan, PlanNodePool, PlanRoute, PlanSecurityRule, PlanShape, PlanSubnet
+from engine.plan.cidrs import CidrReader
+from engine.plan.model import Plan, PlanNodePool, PlanRoute, PlanSecurityRule, PlanShape, PlanSubnet
 
 # The region's "All Services in Oracle Services Network" label, without the region key a plan does not give.
 ALL_SERVICES_LABEL = "all-services-in-oracle-services-network"

@@ -6,9 +6,9 @@ SHAPE_SINGLE_VNIC, MAX_PODS_EXCEEDS_SHAPE, MAX_PODS_OVER_LIMIT.
 
 from __future__ import annotations
 
-from engine.capacity_claims import At, ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters
-from engine.capacity_pools import pool_rule_findings
-from engine.capacity_subnets import subnet_roles, used_ips
+from engine.capacity.claims import At, ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters
+from engine.capacity.pools import pool_rule_findings
+from engine.capacity.subnets import subnet_roles, used_ips
 from engine.cidr import node_slots, usable_ips
 from engine.findings import Finding, Severity
 from engine.model import Cluster, Cni, Subnet, SubnetRole, Tenancy

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from engine.capacity import assess_cluster_capacity
 from engine.cni import assess_cni_all
-from engine.diagnose import diagnose_cluster, merge_findings
 from engine.errors import NotFoundError
 from engine.findings import Finding, Severity, sort_findings
 from engine.model import Cluster, Tenancy, Unreadable
-from engine.overview import list_clusters
 from engine.ports import TenancyReader
 from engine.reports import (
     CapacityReport,
@@ -20,8 +18,10 @@ from engine.reports import (
 )
 from engine.rules.immutability import compare_against
 from engine.shapes import ShapeCatalogue
-from engine.validate import validate_cluster, validation_report
-from engine.whatif import WhatIfChange, apply_whatif
+from engine.usecases.clusters import list_clusters
+from engine.usecases.diagnose import diagnose_cluster, merge_findings
+from engine.usecases.validate import validate_cluster, validation_report
+from engine.usecases.whatif import WhatIfChange, apply_whatif
 
 
 def require_cluster(tenancy: Tenancy, ref: str) -> Cluster:

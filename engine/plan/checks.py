@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.model import SubnetRole
-from engine.plan_model import Plan, PlanNodePool
-from engine.plan_problems import FieldPath, Problem, did_you_mean, format_path
+from engine.plan.model import Plan, PlanNodePool
+from engine.plan.problems import FieldPath, Problem, did_you_mean, format_path
 
 
 def check_plan(plan: Plan) -> list[Problem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from engine import capacity_rules
+from engine.capacity import rules as capacity_rules
 from engine.findings import Finding, Severity, count_findings, sort_findings
 from engine.model import Cluster, Tenancy
 from engine.reports import ValidationReport

@@ -10,7 +10,7 @@ from engine.findings import Finding, Severity, count_findings, sort_findings
 from engine.model import Cluster, Tenancy
 from engine.reports import ClusterCniStatus, DiagnoseReport
 from engine.shapes import ShapeCatalogue
-from engine.validate import validate_cluster
+from engine.usecases.validate import validate_cluster
 
 
 def merge_findings(*groups: Iterable[Finding]) -> tuple[Finding, ...]:

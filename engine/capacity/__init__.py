@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.capacity_claims import pool_node_count
-from engine.capacity_pools import assess_pool
-from engine.capacity_rules import capacity_findings
-from engine.capacity_subnets import assess_subnets
+from engine.capacity.claims import pool_node_count
+from engine.capacity.pods import FLANNEL_PODS_PER_NODE, PREALLOCATION_ASSUMPTION, VIRTUAL_POOL_ASSUMPTION, pool_vnics
+from engine.capacity.pools import assess_pool
+from engine.capacity.rules import capacity_findings
+from engine.capacity.subnets import assess_subnets
 from engine.cidr import node_slots
 from engine.errors import NotFoundError
 from engine.findings import sort_findings
 from engine.model import Cluster, Cni, NodePool, NodePoolType, Tenancy
-from engine.pods import FLANNEL_PODS_PER_NODE, PREALLOCATION_ASSUMPTION, VIRTUAL_POOL_ASSUMPTION, pool_vnics
 from engine.reports import CapacityReport, ClusterCapacity, PodsCidrCapacity
 from engine.shapes import ShapeCatalogue
 

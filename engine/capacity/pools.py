@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from engine.capacity_claims import pool_node_count
-from engine.findings import Finding, Severity
-from engine.model import Cni, NodePool, NodePoolType
-from engine.pods import (
+from engine.capacity.claims import pool_node_count
+from engine.capacity.pods import (
     KUBERNETES_MAX_PODS,
     VNIC_PROFILE_MAX_IPS,
     pod_subnet_ips_per_node,
@@ -13,6 +11,8 @@ from engine.pods import (
     pool_vnics,
     vcn_native_max_pods,
 )
+from engine.findings import Finding, Severity
+from engine.model import Cni, NodePool, NodePoolType
 from engine.reports import NodePoolCapacity
 from engine.shapes import ShapeCatalogue
 

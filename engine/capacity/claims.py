@@ -10,8 +10,8 @@ import math
 from collections.abc import Collection, Iterable, Sequence
 from typing import Literal
 
+from engine.capacity.pods import pod_subnet_ips_per_node, pods_per_node
 from engine.model import Cluster, Cni, Frozen, NodePool, NodePoolType, SubnetRole, Tenancy
-from engine.pods import pod_subnet_ips_per_node, pods_per_node
 from engine.shapes import ShapeCatalogue
 
 At = Literal["current", "planned"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.capacity_claims import ClaimIndex, SubnetClaim, tenancy_clusters, total_ips
+from engine.capacity.claims import ClaimIndex, SubnetClaim, tenancy_clusters, total_ips
 from engine.cidr import usable_ips
 from engine.model import Cluster, Subnet, SubnetRole, Tenancy
 from engine.reports import PoolHeadroom, SubnetCapacity

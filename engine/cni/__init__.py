@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from engine.capacity import select_clusters
-from engine.cni_pending import ACTION_REPLACE, PendingScan, UpdateMode, find_pending, is_on_delete
-from engine.cni_version import compare_versions, is_on_delete_version
+from engine.cni.pending import ACTION_REPLACE, PendingScan, UpdateMode, find_pending, is_on_delete
+from engine.cni.version import compare_versions, is_on_delete_version
 from engine.model import Addon, Cluster, Cni, Tenancy
 from engine.reports import AddonStatus, ClusterCniStatus, CniReport
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from ipaddress import IPv4Address, IPv4Network, ip_network
 
 from engine.findings import Finding, Severity
-from engine.plan_problems import FieldPath, format_path
+from engine.plan.problems import FieldPath, format_path
 
 CIDR_INVALID = "CIDR_INVALID"
 

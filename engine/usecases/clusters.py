@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from engine.diagnose import diagnose_cluster
 from engine.findings import worst
 from engine.model import Tenancy
 from engine.reports import ClusterListReport, ClusterSummary
+from engine.usecases.diagnose import diagnose_cluster
 
 
 def list_clusters(tenancy: Tenancy, *, source: str) -> ClusterListReport:

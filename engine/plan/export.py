@@ -8,8 +8,8 @@ from pydantic import ValidationError
 
 from engine.errors import InputError, NotFoundError
 from engine.model import Cluster, NodePool, RouteRule, SecurityRule, Subnet, SubnetRole, Tenancy
-from engine.plan_convert import ALL_SERVICES_LABEL, PROTOCOL_WIRE
-from engine.plan_model import (
+from engine.plan.convert import ALL_SERVICES_LABEL, PROTOCOL_WIRE
+from engine.plan.model import (
     API_VERSION,
     Plan,
     PlanCluster,

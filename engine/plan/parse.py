@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from engine.plan_checks import check_plan
-from engine.plan_model import API_VERSION, Plan
-from engine.plan_problems import FieldPath, LineIndex, Problem, describe, did_you_mean, plan_error
+from engine.plan.checks import check_plan
+from engine.plan.model import API_VERSION, Plan
+from engine.plan.problems import FieldPath, LineIndex, Problem, describe, did_you_mean, plan_error
 
 MAX_DEPTH = 32
 MAX_VALUES = 200_000
