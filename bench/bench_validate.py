@@ -12,8 +12,10 @@ from collections.abc import Callable
 from ipaddress import IPv4Network
 from typing import TypeVar
 
+from engine.check import Check
 from engine.model import Cluster, Cni, NodeImage, NodePool, RouteRule, SecurityRule, Subnet, Tenancy, Vcn
-from engine.rules import RULES, overlapping_pairs
+from engine.rules import RULES
+from engine.rules.cidr_overlap import overlapping_pairs
 from engine.usecases.validate import validate_cluster
 
 T = TypeVar("T")
@@ -116,7 +118,7 @@ def main() -> int:
     """Print the timings, the ratio and the findings count; exit 0."""
     tenancy, cluster = build_tenancy()
     blocks = [(block, s.id) for s in tenancy.subnets for block in s.cidrs]
-    rules_s, _ = best_of(3, lambda: [f for rule in RULES for f in rule(tenancy, cluster)])
+    rules_s, _ = best_of(3, lambda: [f for rule in RULES for f in rule(Check(tenancy, cluster))])
     validate_s, findings = best_of(1, lambda: validate_cluster(tenancy, cluster))
     sweep_s, swept = best_of(3, lambda: overlapping_pairs(blocks))
     naive_s, naive = best_of(1, lambda: naive_overlaps(blocks))

@@ -16,56 +16,29 @@ from bot.queries import (
     ValidateQuery,
     WhatIfQuery,
 )
-from engine import usecases
-from engine.catalogue import CATALOGUE, explain
-from engine.plan import plan_to_tenancy
+from engine.catalogue import explain, rules_report
 from engine.ports import TenancyReader
-from engine.reports import Report
-from engine.usecases.whatif import WhatIfChange
-
-
-class RulesReport(Report):
-    """The catalogue of finding codes."""
-
-    rules: list[dict[str, object]]
-
-
-def _rules_report() -> RulesReport:
-    return RulesReport(rules=[info.model_dump(mode="json", by_alias=True) for info in CATALOGUE.values()])
-
-
-async def _validate(query: ValidateQuery, reader: TenancyReader) -> Report:
-    plan = load_plan_text(query.plan_text, source=query.source_name)
-    conversion = plan_to_tenancy(plan)
-    against = None
-    planned, planned_cluster = conversion.tenancy, conversion.cluster
-    if query.against is not None:
-        live = await reader.read(clusters=[query.against], fresh=query.fresh)
-        live_cluster = usecases.require_cluster(live, query.against)
-        against = (live, live_cluster)
-        # A CIDR the plan leaves out keeps the live one; OKE's defaults apply only to a cluster not yet created.
-        unstated = {"pods_cidr", "services_cidr"} - plan.cluster.model_fields_set
-        planned, planned_cluster = usecases.keep_live_values(planned, planned_cluster, live_cluster, unstated)
-    return usecases.validate_planned(
-        planned,
-        planned_cluster,
-        plan_name=query.source_name,
-        parse_findings=tuple(conversion.findings),
-        against=against,
-    )
+from engine.usecases.capacity import assess_capacity
+from engine.usecases.clusters import list_clusters
+from engine.usecases.cni import cni_status
+from engine.usecases.diagnose import diagnose
+from engine.usecases.validate import validate_plan
+from engine.usecases.whatif import WhatIfChange, whatif
 
 
 async def answer(query: AnyQuery, *, reader: TenancyReader) -> BaseModel:
     """Run a query against the source and return its report."""
     match query:
         case ClustersQuery():
-            return await usecases.clusters_overview(reader)
+            return list_clusters(await reader.read(), source=reader.description)
         case CapacityQuery(cluster=cluster, pool=pool, fresh=fresh):
-            return await usecases.capacity(reader, cluster=cluster, pool=pool, fresh=fresh)
+            tenancy = await reader.read(clusters=[cluster] if cluster else None, fresh=fresh)
+            return assess_capacity(tenancy, cluster=cluster, pool=pool)
         case DiagnoseQuery(cluster=cluster, fresh=fresh):
-            return await usecases.diagnose(reader, cluster=cluster, fresh=fresh)
+            return diagnose(await reader.read(clusters=[cluster], fresh=fresh), cluster=cluster)
         case CniQuery(cluster=cluster, fresh=fresh):
-            return await usecases.cni_status(reader, cluster=cluster, fresh=fresh)
+            tenancy = await reader.read(clusters=[cluster] if cluster else None, fresh=fresh)
+            return cni_status(tenancy, cluster=cluster)
         case WhatIfQuery():
             change = WhatIfChange(
                 pool=query.pool,
@@ -75,11 +48,16 @@ async def answer(query: AnyQuery, *, reader: TenancyReader) -> BaseModel:
                 max_pods=query.max_pods,
                 add_pool=query.add_pool,
             )
-            return await usecases.whatif(reader, cluster=query.cluster, change=change, fresh=query.fresh)
+            tenancy = await reader.read(clusters=[query.cluster], fresh=query.fresh)
+            return whatif(tenancy, cluster=query.cluster, change=change)
         case ValidateQuery():
-            return await _validate(query, reader)
+            plan = load_plan_text(query.plan_text, source=query.source_name)
+            live = None
+            if query.against is not None:
+                live = await reader.read(clusters=[query.against], fresh=query.fresh)
+            return validate_plan(plan, plan_name=query.source_name, against=live, against_ref=query.against)
         case ExplainQuery(code=code):
             return explain(code)
         case RulesQuery():
-            return _rules_report()
+            return rules_report()
     raise TypeError(f"unknown query {type(query).__name__}")

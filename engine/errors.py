@@ -5,11 +5,14 @@
     │   ├── PlanError         a plan file that cannot be read as a plan
     │   └── SnapshotError     a snapshot file that cannot be read as a snapshot
     ├── NotFoundError         a cluster, node pool or shape the question names does not exist
+    │   └── ClusterNotFoundError  the one "no such cluster" error, listing the clusters there are
     ├── AccessDeniedError     the asker may not see or do this
     └── SourceError           the tenancy could not be read (OCI, Kubernetes), with OCI's request id
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 
 class EngineError(Exception):
@@ -44,6 +47,24 @@ class SnapshotError(InputError):
 
 class NotFoundError(EngineError):
     """Something the question names does not exist in the source."""
+
+
+class ClusterNotFoundError(NotFoundError):
+    """No cluster of that name or OCID in the source; the message lists the clusters there are.
+
+    Args:
+        ref: the name or OCID asked for.
+        known: the names of the clusters the source holds.
+        where: the source, for the message (for example "snapshot demo-tenancy.json").
+    """
+
+    def __init__(self, ref: str, known: Iterable[str], *, where: str | None = None) -> None:
+        names = ", ".join(sorted(known)) or "none"
+        place = f" in {where}" if where else ""
+        super().__init__(
+            f"no cluster {ref!r}{place} (clusters: {names})", remedy="name one of those clusters, by name or OCID"
+        )
+        self.ref = ref
 
 
 class AccessDeniedError(EngineError):

@@ -1,7 +1,8 @@
 """Findings: what a check says about a cluster, a plan or a subnet.
 
 A finding's `code` is a public contract: scripts, tests and Slack buttons key on it. Each code is listed
-once in `engine.catalogue` with its default severity, what it means and why it matters.
+once in `engine.catalogue` with its default severity, what it means and why it matters; findings are made
+there, by `engine.catalogue.finding`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from engine.codes import Code
 from engine.model import Frozen
+
+Detail = str | int | float | bool | None
 
 
 class Severity(StrEnum):
@@ -35,12 +39,12 @@ class Finding(Frozen):
     "cluster:prod"; `details` carries the figures behind the message for scripts and renderers.
     """
 
-    code: str
+    code: Code
     severity: Severity
     message: str
     remedy: str
     subject: str
-    details: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    details: dict[str, Detail] = Field(default_factory=dict)
 
 
 class FindingCounts(Frozen):
@@ -67,3 +71,16 @@ def worst(findings: Sequence[Finding]) -> Finding | None:
     """The most severe finding, or None when there are none."""
     ordered = sort_findings(findings)
     return ordered[0] if ordered else None
+
+
+def merge_findings(*groups: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The one merge of finding lists: repeats of the same code, subject and message dropped; worst first."""
+    seen: set[tuple[str, str, str]] = set()
+    merged: list[Finding] = []
+    for group in groups:
+        for finding in group:
+            key = (finding.code, finding.subject, finding.message)
+            if key not in seen:
+                seen.add(key)
+                merged.append(finding)
+    return sort_findings(merged)

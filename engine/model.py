@@ -17,6 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from engine.errors import ClusterNotFoundError
+
 
 class Frozen(BaseModel):
     """Base for engine value objects: immutable, hashable, and strict about unknown fields."""
@@ -300,6 +302,17 @@ class Tenancy(Frozen):
             )
 
         return tuple(item for item in self.unreadable if item.id is None or not about_another_cluster(item.id))
+
+    def require_cluster(self, ref: str) -> Cluster:
+        """The cluster `ref` names (OCID, name, or case-insensitive name); ClusterNotFoundError if none."""
+        cluster = self.find_cluster(ref)
+        if cluster is None:
+            raise ClusterNotFoundError(ref, (c.name for c in self.clusters))
+        return cluster
+
+    def select_clusters(self, ref: str | None) -> tuple[Cluster, ...]:
+        """Every cluster when `ref` is None, else the one it names (ClusterNotFoundError if none)."""
+        return self.clusters if ref is None else (self.require_cluster(ref),)
 
     def find_cluster(self, ref: str) -> Cluster | None:
         """Find a cluster by OCID, exact name, or case-insensitive name."""

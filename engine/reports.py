@@ -10,7 +10,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from engine.findings import Finding, FindingCounts
+from engine.codes import Code
+from engine.findings import Finding, FindingCounts, Severity
 from engine.model import Unreadable
 
 
@@ -18,10 +19,6 @@ class Report(BaseModel):
     """Base for reports: frozen, camelCase on the wire."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
-
-    def to_json_dict(self) -> dict[str, object]:
-        """The public JSON form."""
-        return self.model_dump(mode="json", by_alias=True)
 
 
 class PodsCidrCapacity(Report):
@@ -168,3 +165,22 @@ class ClusterListReport(Report):
     clusters: list[ClusterSummary]
     source: str
     unreadable: list[Unreadable] = []
+
+
+class CodeExplanation(Report):
+    """What one finding code means, why it matters, its source and its fix (in generic words)."""
+
+    code: Code
+    severity: Severity
+    title: str
+    meaning: str
+    why: str
+    source: str
+    remedy: str
+    severity_note: str | None = None
+
+
+class RulesReport(Report):
+    """The catalogue of every finding code."""
+
+    rules: list[CodeExplanation]

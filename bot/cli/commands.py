@@ -26,7 +26,6 @@ from bot.queries import (
 )
 from engine.errors import InputError
 from engine.plan import plan_json_schema, tenancy_to_plan
-from engine.usecases import require_cluster
 
 Handler = Callable[[argparse.Namespace], Awaitable[BaseModel | int]]
 
@@ -126,7 +125,7 @@ async def _rules(args: argparse.Namespace) -> BaseModel:
 
 async def _plan_export(args: argparse.Namespace) -> int:
     tenancy = await build_reader(args.source).read(clusters=[args.cluster], fresh=args.fresh)
-    plan = tenancy_to_plan(tenancy, require_cluster(tenancy, args.cluster))
+    plan = tenancy_to_plan(tenancy, tenancy.require_cluster(args.cluster))
     text = dump_plan_yaml(plan)
     if args.output:
         _write_new(Path(args.output), text, force=args.force)

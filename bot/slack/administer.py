@@ -25,7 +25,7 @@ from engine.access import (
     subject_key,
     with_overrides,
 )
-from engine.errors import AccessDeniedError, InputError, NotFoundError
+from engine.errors import AccessDeniedError, ClusterNotFoundError, InputError
 from engine.model import Cluster, Tenancy
 
 MAX_KNOWN_SHOWN = 20
@@ -81,10 +81,7 @@ async def _bind(command: Bind, *, deps: Deps, policy: AccessPolicy, channel: str
 def _find(ref: str, tenancy: Tenancy) -> Cluster:
     found = tenancy.find_cluster(ref) or next((c for c in tenancy.clusters if c.id.casefold() == ref.casefold()), None)
     if found is None:
-        raise NotFoundError(
-            f"no cluster named {ref!r} (clusters: {_known(tenancy.clusters)})",
-            remedy="bind to one of those clusters (name or OCID), or to a compartment OCID",
-        )
+        raise ClusterNotFoundError(ref, (c.name for c in tenancy.clusters))
     return found
 
 

@@ -13,11 +13,11 @@ from engine.capacity.pods import FLANNEL_PODS_PER_NODE, PREALLOCATION_ASSUMPTION
 from engine.capacity.pools import assess_pool
 from engine.capacity.rules import capacity_findings
 from engine.capacity.subnets import assess_subnets
+from engine.check import Check
 from engine.cidr import node_slots
-from engine.errors import NotFoundError
 from engine.findings import sort_findings
 from engine.model import Cluster, Cni, NodePool, NodePoolType, Tenancy
-from engine.reports import CapacityReport, ClusterCapacity, PodsCidrCapacity
+from engine.reports import ClusterCapacity, PodsCidrCapacity
 from engine.shapes import ShapeCatalogue
 
 MAX_PODS_UNSET_ASSUMPTION = (
@@ -29,28 +29,6 @@ CLASSIC_FORMULA_ASSUMPTION = (
     "Assumed Oracle's MIN((VNICs-1)*31, 110) rule still applies to node pools without secondary VNIC "
     "profiles (the 2026 docs no longer print it)."
 )
-
-
-def select_clusters(tenancy: Tenancy, cluster_ref: str | None) -> tuple[Cluster, ...]:
-    """All clusters, or the one `cluster_ref` names (OCID or name); NotFoundError names the known ones."""
-    if cluster_ref is None:
-        return tenancy.clusters
-    cluster = tenancy.find_cluster(cluster_ref)
-    if cluster is None:
-        known = ", ".join(sorted(c.name for c in tenancy.clusters)) or "none"
-        raise NotFoundError(f"No cluster named {cluster_ref!r}. Known clusters: {known}.",
-                            remedy="Give a cluster name or OCID from the list.")
-    return (cluster,)
-
-
-def assess_capacity(tenancy: Tenancy, *, cluster_ref: str | None = None) -> CapacityReport:
-    """Capacity of every cluster in the tenancy, or of the one `cluster_ref` names."""
-    shapes = ShapeCatalogue(tenancy.shapes)
-    clusters = select_clusters(tenancy, cluster_ref)
-    return CapacityReport(
-        clusters=[assess_cluster_capacity(tenancy, cluster, shapes=shapes) for cluster in clusters],
-        unreadable=list(tenancy.unreadable_for(clusters)),
-    )
 
 
 def assess_cluster_capacity(
@@ -72,7 +50,7 @@ def assess_cluster_capacity(
         pods_cidr=_pods_cidr_capacity(cluster),
         node_pools=[assess_pool(pool, cluster.cni, shapes=catalogue) for pool in pools],
         subnets=subnets,
-        findings=list(sort_findings(capacity_findings(tenancy, cluster, shapes=catalogue, at="current"))),
+        findings=list(sort_findings(capacity_findings(Check(tenancy, cluster, at="current", catalogue=catalogue)))),
         assumptions=[*_assumptions(cluster, catalogue), *missing],
     )
 

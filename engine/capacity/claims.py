@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Sequence
-from typing import Literal
 
 from engine.capacity.pods import pod_subnet_ips_per_node, pods_per_node
+from engine.check import At
 from engine.model import Cluster, Cni, Frozen, NodePool, NodePoolType, SubnetRole, Tenancy
 from engine.shapes import ShapeCatalogue
-
-At = Literal["current", "planned"]
 
 
 class SubnetClaim(Frozen):

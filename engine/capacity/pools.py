@@ -11,7 +11,9 @@ from engine.capacity.pods import (
     pool_vnics,
     vcn_native_max_pods,
 )
-from engine.findings import Finding, Severity
+from engine.catalogue import finding
+from engine.codes import Code
+from engine.findings import Finding
 from engine.model import Cni, NodePool, NodePoolType
 from engine.reports import NodePoolCapacity
 from engine.shapes import ShapeCatalogue
@@ -54,22 +56,22 @@ def pool_rule_findings(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> l
             _single_vnic(pool, vnics),
             _exceeds_shape(pool, vnics),
         ]
-    return [finding for finding in found if finding is not None]
+    return [item for item in found if item is not None]
+
+
+def _subject(pool: NodePool) -> str:
+    return f"nodePool:{pool.name}"
 
 
 def _profiles_over_limit(pool: NodePool) -> Finding | None:
     total = sum(pool.secondary_vnic_ip_counts)
     if total <= VNIC_PROFILE_MAX_IPS:
         return None
-    return Finding(
-        code="VNIC_PROFILES_OVER_LIMIT",
-        severity=Severity.ERROR,
-        message=(
-            f"Node pool {pool.name}'s {len(pool.secondary_vnic_ip_counts)} secondary VNIC profiles ask for "
-            f"{total} IPs in all; OKE allows at most {VNIC_PROFILE_MAX_IPS} across a node's profiles."
-        ),
-        remedy=f"Lower the profiles' ipCount so they add up to {VNIC_PROFILE_MAX_IPS} or less.",
-        subject=_subject(pool),
+    return finding(
+        Code.VNIC_PROFILES_OVER_LIMIT,
+        _subject(pool),
+        f"Node pool {pool.name}'s {len(pool.secondary_vnic_ip_counts)} secondary VNIC profiles ask for "
+        f"{total} IPs in all; OKE allows at most {VNIC_PROFILE_MAX_IPS} across a node's profiles.",
         details={"ipCount": total, "limit": VNIC_PROFILE_MAX_IPS},
     )
 
@@ -78,41 +80,24 @@ def _pods_per_node_unknown(pool: NodePool, shapes: ShapeCatalogue, vnics: int | 
     # An unknown shape has SHAPE_UNKNOWN; pools with VNIC profiles do not depend on the shape's VNICs.
     if vnics is not None or pool.secondary_vnic_ip_counts or (pool.shape and shapes.get(pool.shape) is None):
         return None
-    why = (
-        f"flex shape {pool.shape} without an OCPU count" if pool.shape else "no shape"
-    )
-    return Finding(
-        code="PODS_PER_NODE_UNKNOWN",
-        severity=Severity.WARNING,
-        message=(
-            f"Node pool {pool.name} has {why}, so its VNICs, pods per node and pod-subnet needs are unknown, "
-            "and its pod subnet could not be checked for room."
-        ),
-        remedy="State the pool's shape and OCPUs (nodePools[].shape and .ocpus in a plan) so capacity can be assessed.",
-        subject=_subject(pool),
+    why = f"flex shape {pool.shape} without an OCPU count" if pool.shape else "no shape"
+    return finding(
+        Code.PODS_PER_NODE_UNKNOWN,
+        _subject(pool),
+        f"Node pool {pool.name} has {why}, so its VNICs, pods per node and pod-subnet needs are unknown, "
+        "and its pod subnet could not be checked for room.",
         details={"shape": pool.shape, "ocpus": pool.ocpus},
     )
-
-
-def _subject(pool: NodePool) -> str:
-    return f"nodePool:{pool.name}"
 
 
 def _shape_unknown(pool: NodePool, shapes: ShapeCatalogue, vnics: int | None) -> Finding | None:
     if pool.shape is None or shapes.get(pool.shape) is not None or vnics is not None:
         return None
-    return Finding(
-        code="SHAPE_UNKNOWN",
-        severity=Severity.WARNING,
-        message=(
-            f"Node pool {pool.name} uses shape {pool.shape}, which neither the tenancy, the plan nor the "
-            "built-in shape table knows, so its VNICs, pods per node and pod-subnet needs are unknown."
-        ),
-        remedy=(
-            f"Check the spelling of {pool.shape}, or add it with its VNIC limit to the plan's shapes so its "
-            "capacity can be assessed."
-        ),
-        subject=_subject(pool),
+    return finding(
+        Code.SHAPE_UNKNOWN,
+        _subject(pool),
+        f"Node pool {pool.name} uses shape {pool.shape}, which neither the tenancy, the plan nor the "
+        "built-in shape table knows, so its VNICs, pods per node and pod-subnet needs are unknown.",
         details={"shape": pool.shape},
     )
 
@@ -120,15 +105,11 @@ def _shape_unknown(pool: NodePool, shapes: ShapeCatalogue, vnics: int | None) ->
 def _single_vnic(pool: NodePool, vnics: int | None) -> Finding | None:
     if vnics != 1:
         return None
-    return Finding(
-        code="SHAPE_SINGLE_VNIC",
-        severity=Severity.ERROR,
-        message=(
-            f"Node pool {pool.name} uses shape {pool.shape or 'unknown'}, which attaches only 1 VNIC. "
-            "VCN-native pod networking puts pods on secondary VNICs, so its nodes can run 0 pods."
-        ),
-        remedy="Choose a shape with at least 2 VNICs (3 or more to run over 31 pods per node).",
-        subject=_subject(pool),
+    return finding(
+        Code.SHAPE_SINGLE_VNIC,
+        _subject(pool),
+        f"Node pool {pool.name} uses shape {pool.shape or 'unknown'}, which attaches only 1 VNIC. "
+        "VCN-native pod networking puts pods on secondary VNICs, so its nodes can run 0 pods.",
         details={"shape": pool.shape, "vnicsPerNode": vnics},
     )
 
@@ -141,23 +122,18 @@ def _exceeds_shape(pool: NodePool, vnics: int | None) -> Finding | None:
     # Above 110 MAX_PODS_OVER_LIMIT already speaks; this code is for the VNIC limit.
     if wanted <= limit or wanted > KUBERNETES_MAX_PODS:
         return None
-    return Finding(
-        code="MAX_PODS_EXCEEDS_SHAPE",
-        severity=Severity.ERROR,
-        message=(
-            f"Node pool {pool.name} sets maxPodsPerNode {wanted}, but its shape {pool.shape or 'unknown'} "
-            f"attaches {vnics} VNICs, which allow at most {limit} pods per node (MIN((VNICs-1)*31, 110))."
-        ),
-        remedy=(
-            f"Set maxPodsPerNode to {limit} or less, or choose a shape (or more OCPUs on a flex shape) with "
-            f"at least {_vnics_for_pods(wanted)} VNICs."
-        ),
-        subject=_subject(pool),
-        details={"maxPodsPerNode": wanted, "vnicsPerNode": vnics, "shapeMaxPods": limit},
+    return finding(
+        Code.MAX_PODS_EXCEEDS_SHAPE,
+        _subject(pool),
+        f"Node pool {pool.name} sets maxPodsPerNode {wanted}, but its shape {pool.shape or 'unknown'} "
+        f"attaches {vnics} VNICs, which allow at most {limit} pods per node (MIN((VNICs-1)*31, 110)).",
+        details={"maxPodsPerNode": wanted, "vnicsPerNode": vnics, "shapeMaxPods": limit,
+                 "vnicsNeeded": vnics_for_pods(wanted)},
     )
 
 
-def _vnics_for_pods(pods: int) -> int:
+def vnics_for_pods(pods: int) -> int:
+    """The fewest VNICs whose (VNICs - 1) * 31 pods reach `pods` (at most 110 pods: 5 VNICs)."""
     vnics = 2
     while vcn_native_max_pods(vnics) < pods:
         vnics += 1
@@ -171,11 +147,9 @@ def _max_pods_over_limit(pool: NodePool) -> Finding | None:
     if wanted is None or 1 <= wanted <= limit:
         return None
     why = "pools with secondary VNIC profiles allow up to 256" if profiles else "Kubernetes allows up to 110"
-    return Finding(
-        code="MAX_PODS_OVER_LIMIT",
-        severity=Severity.ERROR,
-        message=f"Node pool {pool.name} sets maxPodsPerNode {wanted}; it must be from 1 to {limit} ({why}).",
-        remedy=f"Set maxPodsPerNode between 1 and {limit}.",
-        subject=_subject(pool),
+    return finding(
+        Code.MAX_PODS_OVER_LIMIT,
+        _subject(pool),
+        f"Node pool {pool.name} sets maxPodsPerNode {wanted}; it must be from 1 to {limit} ({why}).",
         details={"maxPodsPerNode": wanted, "limit": limit},
     )

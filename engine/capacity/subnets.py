@@ -9,52 +9,7 @@ from engine.cidr import usable_ips
 from engine.model import Cluster, Subnet, SubnetRole, Tenancy
 from engine.reports import PoolHeadroom, SubnetCapacity
 from engine.shapes import ShapeCatalogue
-
-# Most capacity-relevant first: pod subnets fill fastest, API endpoint subnets hardly at all.
-ROLE_PRIORITY = (SubnetRole.PODS, SubnetRole.WORKERS, SubnetRole.LOAD_BALANCERS, SubnetRole.API_ENDPOINT)
-
-
-def subnet_roles(cluster: Cluster) -> dict[str, list[SubnetRole]]:
-    """Each subnet id the cluster uses, with its roles in that cluster, most capacity-relevant first."""
-    found: dict[str, set[SubnetRole]] = {}
-
-    def add(subnet_id: str | None, role: SubnetRole) -> None:
-        if subnet_id is not None:
-            found.setdefault(subnet_id, set()).add(role)
-
-    add(cluster.endpoint_subnet_id, SubnetRole.API_ENDPOINT)
-    for pool in cluster.node_pools:
-        for subnet_id in pool.worker_subnet_ids:
-            add(subnet_id, SubnetRole.WORKERS)
-        for subnet_id in pool.pod_subnet_ids:
-            add(subnet_id, SubnetRole.PODS)
-    for subnet_id in cluster.lb_subnet_ids:
-        add(subnet_id, SubnetRole.LOAD_BALANCERS)
-    return {sid: [role for role in ROLE_PRIORITY if role in roles] for sid, roles in found.items()}
-
-
-def subnet_ids_of(cluster: Cluster) -> set[str]:
-    """Every subnet id the cluster uses, in any role."""
-    ids = {*cluster.lb_subnet_ids, *(i for p in cluster.node_pools for i in (*p.worker_subnet_ids, *p.pod_subnet_ids))}
-    if cluster.endpoint_subnet_id is not None:
-        ids.add(cluster.endpoint_subnet_id)
-    return ids
-
-
-def other_users(tenancy: Tenancy, cluster: Cluster) -> dict[str, list[str]]:
-    """For each subnet the cluster uses, the names of the other clusters that use it too (one pass)."""
-    mine = subnet_ids_of(cluster)
-    users: dict[str, list[str]] = {}
-    for other in tenancy_clusters(tenancy, cluster):
-        if other.id != cluster.id:
-            for subnet_id in subnet_ids_of(other) & mine:
-                users.setdefault(subnet_id, []).append(other.name)
-    return {subnet_id: sorted(names) for subnet_id, names in users.items()}
-
-
-def shared_with(tenancy: Tenancy, cluster: Cluster, subnet_id: str) -> list[str]:
-    """Names of the other clusters that use this subnet in any role."""
-    return other_users(tenancy, cluster).get(subnet_id, [])
+from engine.topology import cluster_subnets, sharing_clusters, subnet_index
 
 
 def used_ips(tenancy: Tenancy, subnet_id: str) -> int | None:
@@ -123,9 +78,7 @@ def assess_subnet(
         reserved_ips=reserved,
         utilization=utilization,
         headroom=pool_headroom(claims, usable=usable, taken=taken),
-        shared_with=(sharing or {}).get(subnet.id, [])
-        if sharing is not None
-        else shared_with(tenancy, cluster, subnet.id),
+        shared_with=(sharing if sharing is not None else sharing_clusters(tenancy, cluster)).get(subnet.id, []),
     )
 
 
@@ -135,10 +88,10 @@ def assess_subnets(
     """Capacity of every subnet the cluster uses, and a sentence for each one the source does not hold."""
     found: list[SubnetCapacity] = []
     missing: list[str] = []
-    used_subnets = subnet_roles(cluster)
+    used_subnets = cluster_subnets(cluster).roles()
     index = ClaimIndex(tenancy_clusters(tenancy, cluster), shapes=shapes, at="current", subnet_ids=used_subnets)
-    subnets = {subnet.id: subnet for subnet in tenancy.subnets}
-    sharing = other_users(tenancy, cluster)
+    subnets = subnet_index(tenancy.subnets)
+    sharing = sharing_clusters(tenancy, cluster)
     for subnet_id, roles in used_subnets.items():
         subnet = subnets.get(subnet_id)
         if subnet is None:

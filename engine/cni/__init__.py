@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from engine.capacity import select_clusters
 from engine.cni.pending import ACTION_REPLACE, PendingScan, UpdateMode, find_pending, is_on_delete
 from engine.cni.version import compare_versions, is_on_delete_version
-from engine.model import Addon, Cluster, Cni, Tenancy
-from engine.reports import AddonStatus, ClusterCniStatus, CniReport
+from engine.model import Addon, Cluster, Cni
+from engine.reports import AddonStatus, ClusterCniStatus
 
 ADDON_NAMES = {Cni.VCN_NATIVE: "OciVcnIpNative", Cni.FLANNEL: "Flannel"}
 
@@ -15,13 +14,6 @@ FLANNEL_NO_CHECK = (
     "whether a flannel update waits; it only reports pods whose log says \"reboot required\"."
 )
 NOT_READ = "The cluster's Kubernetes API was not read, so pending CNI updates are unknown."
-
-
-def assess_cni_all(tenancy: Tenancy, *, cluster_ref: str | None = None) -> CniReport:
-    """CNI status of every cluster, or of the one `cluster_ref` names."""
-    clusters = select_clusters(tenancy, cluster_ref)
-    statuses = [assess_cni(cluster) for cluster in clusters]
-    return CniReport(clusters=statuses, unreadable=list(tenancy.unreadable_for(clusters)))
 
 
 def assess_cni(cluster: Cluster) -> ClusterCniStatus:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.plan.cidrs import CIDR_INVALID
 from engine.plan.convert import ALL_SERVICES_LABEL, PlanConversion, plan_id, plan_to_tenancy
 from engine.plan.export import tenancy_to_plan
 from engine.plan.model import (
@@ -39,7 +38,6 @@ def plan_json_schema() -> dict[str, Any]:
 __all__ = [
     "ALL_SERVICES_LABEL",
     "API_VERSION",
-    "CIDR_INVALID",
     "FieldPath",
     "LineIndex",
     "Plan",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from ipaddress import IPv4Address, IPv4Network, ip_network
 
-from engine.findings import Finding, Severity
+from engine.catalogue import finding
+from engine.codes import Code
+from engine.findings import Finding
 from engine.plan.problems import FieldPath, format_path
-
-CIDR_INVALID = "CIDR_INVALID"
 
 
 class CidrReader:
@@ -26,13 +26,12 @@ class CidrReader:
             pass
         reason, remedy, suggestion = _diagnose(text)
         self.findings.append(
-            Finding(
-                code=CIDR_INVALID,
-                severity=Severity.ERROR,
-                message=f"{format_path(path)} {text!r} is not a valid CIDR: {reason}.",
-                remedy=remedy,
-                subject=subject,
+            finding(
+                Code.CIDR_INVALID,
+                subject,
+                f"{format_path(path)} {text!r} is not a valid CIDR: {reason}.",
                 details={"field": format_path(path), "value": text, "suggestion": suggestion},
+                fields={"fix": remedy},
             )
         )
         return None

@@ -11,9 +11,12 @@ from collections.abc import Hashable, Iterable, Sequence
 from ipaddress import IPv4Network
 from typing import TypeVar
 
+from engine.catalogue import finding
+from engine.check import Check
+from engine.codes import Code
 from engine.findings import Finding, Severity
-from engine.model import Cluster, Cni, Subnet, Tenancy
-from engine.rules._common import cidr_text, cluster_subnets, finding, subnet_index
+from engine.model import Cni, Subnet, Tenancy
+from engine.rules._common import cidr_text
 
 K = TypeVar("K", bound=Hashable)
 
@@ -32,11 +35,10 @@ def overlapping_pairs(blocks: Sequence[tuple[IPv4Network, K]]) -> list[tuple[K, 
     return pairs
 
 
-def _touched_vcn_ids(tenancy: Tenancy, cluster: Cluster) -> set[str]:
-    index = subnet_index(tenancy)
-    vcn_ids = {cluster.vcn_id} if cluster.vcn_id else set()
-    for subnet_id in cluster_subnets(cluster).all_ids():
-        subnet = index.get(subnet_id)
+def _touched_vcn_ids(check: Check) -> set[str]:
+    vcn_ids = {check.cluster.vcn_id} if check.cluster.vcn_id else set()
+    for subnet_id in check.used.all_ids():
+        subnet = check.subnets.get(subnet_id)
         if subnet is not None and subnet.vcn_id is not None:
             vcn_ids.add(subnet.vcn_id)
     return vcn_ids
@@ -46,9 +48,10 @@ def _subnets_in(tenancy: Tenancy, vcn_ids: set[str]) -> list[Subnet]:
     return [subnet for subnet in tenancy.subnets if subnet.vcn_id in vcn_ids]
 
 
-def subnet_outside_vcn_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def subnet_outside_vcn_findings(check: Check) -> list[Finding]:
     """SUBNET_OUTSIDE_VCN for subnets of the cluster's VCNs whose CIDR lies in none of the VCN's CIDRs."""
-    vcn_ids = _touched_vcn_ids(tenancy, cluster)
+    tenancy = check.tenancy
+    vcn_ids = _touched_vcn_ids(check)
     vcns = {vcn.id: vcn for vcn in tenancy.vcns if vcn.id in vcn_ids}
     found: list[Finding] = []
     for subnet in _subnets_in(tenancy, set(vcns)):
@@ -59,7 +62,7 @@ def subnet_outside_vcn_findings(tenancy: Tenancy, cluster: Cluster) -> list[Find
             if not any(block.subnet_of(outer) for outer in vcn.cidrs):
                 found.append(
                     finding(
-                        "SUBNET_OUTSIDE_VCN",
+                        Code.SUBNET_OUTSIDE_VCN,
                         f"subnet:{subnet.name}",
                         f"Subnet {subnet.name} CIDR {block} is not inside VCN {vcn.name} "
                         f"({', '.join(str(c) for c in vcn.cidrs) or 'no CIDRs'}).",
@@ -69,10 +72,11 @@ def subnet_outside_vcn_findings(tenancy: Tenancy, cluster: Cluster) -> list[Find
     return found
 
 
-def subnet_overlap_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def subnet_overlap_findings(check: Check) -> list[Finding]:
     """SUBNET_OVERLAP for each pair of subnets of one of the cluster's VCNs whose CIDRs overlap."""
+    tenancy = check.tenancy
     by_vcn: dict[str, list[Subnet]] = {}
-    for subnet in _subnets_in(tenancy, _touched_vcn_ids(tenancy, cluster)):
+    for subnet in _subnets_in(tenancy, _touched_vcn_ids(check)):
         by_vcn.setdefault(subnet.vcn_id or "", []).append(subnet)
     found: list[Finding] = []
     for vcn_id, subnets in sorted(by_vcn.items()):
@@ -91,7 +95,7 @@ def _overlap(first: Subnet, second: Subnet, tenancy: Tenancy, vcn_id: str) -> Fi
     a, b = sorted((first, second), key=lambda s: (s.name, s.id))
     vcn = tenancy.vcn(vcn_id)
     return finding(
-        "SUBNET_OVERLAP",
+        Code.SUBNET_OVERLAP,
         f"subnet:{b.name}",
         f"Subnets {a.name} ({cidr_text(a)}) and {b.name} ({cidr_text(b)}) in VCN "
         f"{vcn.name if vcn else vcn_id} overlap.",
@@ -99,22 +103,23 @@ def _overlap(first: Subnet, second: Subnet, tenancy: Tenancy, vcn_id: str) -> Fi
     )
 
 
-def cluster_cidr_overlap_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def cluster_cidr_overlap_findings(check: Check) -> list[Finding]:
     """PODS_CIDR_OVERLAP / SERVICES_CIDR_OVERLAP against the VCN, the cluster's subnets and each other."""
+    cluster = check.cluster
     # VCN-native pods take subnet IPs, so an overlapping (unused) pods CIDR is a warning there, not an error.
     pods_severity = Severity.ERROR if cluster.cni is Cni.FLANNEL else Severity.WARNING
     found: list[Finding] = []
     for code, label, cidr, severity in (
-        ("PODS_CIDR_OVERLAP", "pods", cluster.pods_cidr, pods_severity),
-        ("SERVICES_CIDR_OVERLAP", "services", cluster.services_cidr, Severity.ERROR),
+        (Code.PODS_CIDR_OVERLAP, "pods", cluster.pods_cidr, pods_severity),
+        (Code.SERVICES_CIDR_OVERLAP, "services", cluster.services_cidr, Severity.ERROR),
     ):
         if cidr is not None:
-            found += _network_overlaps(tenancy, cluster, code=code, label=label, cidr=cidr, severity=severity)
+            found += _network_overlaps(check, code=code, label=label, cidr=cidr, severity=severity)
     pods, services = cluster.pods_cidr, cluster.services_cidr
     if pods is not None and services is not None and pods.overlaps(services):
         found.append(
             finding(
-                "PODS_CIDR_OVERLAP",
+                Code.PODS_CIDR_OVERLAP,
                 f"cluster:{cluster.name}",
                 f"Cluster {cluster.name} pods CIDR {pods} overlaps its services CIDR {services}.",
                 severity=pods_severity,
@@ -125,8 +130,9 @@ def cluster_cidr_overlap_findings(tenancy: Tenancy, cluster: Cluster) -> list[Fi
 
 
 def _network_overlaps(
-    tenancy: Tenancy, cluster: Cluster, *, code: str, label: str, cidr: IPv4Network, severity: Severity
+    check: Check, *, code: Code, label: str, cidr: IPv4Network, severity: Severity
 ) -> list[Finding]:
+    tenancy, cluster = check.tenancy, check.cluster
     found: list[Finding] = []
     reported: list[IPv4Network] = []
     vcn = tenancy.vcn(cluster.vcn_id)
@@ -142,8 +148,7 @@ def _network_overlaps(
                     details={f"{label}Cidr": str(cidr), "vcnCidr": str(block)},
                 )
             )
-    index = subnet_index(tenancy)
-    for subnet in _existing(index, cluster_subnets(cluster).all_ids()):
+    for subnet in _existing(check.subnets, check.used.all_ids()):
         # A subnet inside an already reported VCN block adds nothing but noise.
         clashing = [b for b in subnet.cidrs if b.overlaps(cidr) and not any(b.overlaps(r) for r in reported)]
         if clashing:
@@ -166,3 +171,7 @@ def _network_overlaps(
 
 def _existing(index: dict[str, Subnet], ids: Iterable[str]) -> list[Subnet]:
     return [index[subnet_id] for subnet_id in ids if subnet_id in index]
+
+
+# The rules of this family, in the order `engine.rules.RULES` runs them.
+RULES = (subnet_outside_vcn_findings, subnet_overlap_findings, cluster_cidr_overlap_findings)

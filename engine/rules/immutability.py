@@ -7,9 +7,10 @@ display name can be edited in OCI): a warning, not an error.
 
 from __future__ import annotations
 
+from engine.catalogue import finding
+from engine.codes import Code
 from engine.findings import Finding, Severity
 from engine.model import Cluster, Tenancy
-from engine.rules._common import finding
 
 
 def compare_against(
@@ -21,15 +22,15 @@ def compare_against(
     if planned.cni is not live.cni:
         found.append(
             finding(
-                "CNI_IMMUTABLE",
+                Code.CNI_IMMUTABLE,
                 subject,
                 f"Cluster {live.name} uses {live.cni.value}; the plan changes it to {planned.cni.value}.",
                 details={"live": live.cni.value, "planned": planned.cni.value},
             )
         )
     for code, label, was, will in (
-        ("PODS_CIDR_IMMUTABLE", "pods CIDR", live.pods_cidr, planned.pods_cidr),
-        ("SERVICES_CIDR_IMMUTABLE", "services CIDR", live.services_cidr, planned.services_cidr),
+        (Code.PODS_CIDR_IMMUTABLE, "pods CIDR", live.pods_cidr, planned.pods_cidr),
+        (Code.SERVICES_CIDR_IMMUTABLE, "services CIDR", live.services_cidr, planned.services_cidr),
     ):
         # A plan that leaves a CIDR out keeps the live one; only a stated, different value is a change.
         if was is not None and will is not None and was != will:
@@ -57,10 +58,10 @@ def _vcn_change(
     if was_name == will_name:
         return []
     renamed = bool(was and will and was.cidrs and set(was.cidrs) == set(will.cidrs))
-    return [_moved("VCN_IMMUTABLE", live, "VCN", was_name, will_name, renamed=renamed)]
+    return [_moved(Code.VCN_IMMUTABLE, live, "VCN", was_name, will_name, renamed=renamed)]
 
 
-def _moved(code: str, live: Cluster, what: str, was_name: str, will_name: str, *, renamed: bool) -> Finding:
+def _moved(code: Code, live: Cluster, what: str, was_name: str, will_name: str, *, renamed: bool) -> Finding:
     """A plan that names another VCN or endpoint subnet: an error, or a warning when the CIDRs say rename."""
     if not renamed:
         return finding(
@@ -91,4 +92,6 @@ def _endpoint_subnet_change(
     if was_name == will_name:
         return []
     renamed = bool(was and will and was.cidrs and set(was.cidrs) == set(will.cidrs))
-    return [_moved("API_ENDPOINT_SUBNET_IMMUTABLE", live, "API endpoint subnet", was_name, will_name, renamed=renamed)]
+    return [
+        _moved(Code.API_ENDPOINT_SUBNET_IMMUTABLE, live, "API endpoint subnet", was_name, will_name, renamed=renamed)
+    ]

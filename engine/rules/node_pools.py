@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from engine.catalogue import finding
+from engine.check import Check
+from engine.codes import Code
 from engine.findings import Finding
-from engine.model import Cluster, Cni, NodePoolType, Tenancy
-from engine.rules._common import finding
+from engine.model import Cni, NodePoolType
 
 
-def cni_compat_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def cni_compat_findings(check: Check) -> list[Finding]:
     """FLANNEL_VIRTUAL_NODE_POOL and FLANNEL_POD_SUBNET_IGNORED for pools of a flannel cluster."""
+    cluster = check.cluster
     if cluster.cni is not Cni.FLANNEL:
         return []
     found: list[Finding] = []
@@ -17,7 +20,7 @@ def cni_compat_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
         if pool.type is NodePoolType.VIRTUAL:
             found.append(
                 finding(
-                    "FLANNEL_VIRTUAL_NODE_POOL",
+                    Code.FLANNEL_VIRTUAL_NODE_POOL,
                     subject,
                     f"Node pool {pool.name} is a virtual node pool, but cluster {cluster.name} uses flannel, "
                     "which virtual nodes do not support.",
@@ -27,7 +30,7 @@ def cni_compat_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
         if pool.pod_subnet_ids:
             found.append(
                 finding(
-                    "FLANNEL_POD_SUBNET_IGNORED",
+                    Code.FLANNEL_POD_SUBNET_IGNORED,
                     subject,
                     f"Node pool {pool.name} names pod subnet(s) {', '.join(pool.pod_subnet_ids)}, but "
                     f"cluster "
@@ -36,3 +39,7 @@ def cni_compat_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
                 )
             )
     return found
+
+
+# The rules of this family, in the order `engine.rules.RULES` runs them.
+RULES = (cni_compat_findings,)

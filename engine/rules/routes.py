@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 
-from engine.findings import Finding
-from engine.model import Cluster, Cni, RouteRule, Subnet, Tenancy
-from engine.rules._common import Detail, cluster_subnets, finding, is_all_services_label, names, subnet_index
+from engine.catalogue import finding
+from engine.check import Check
+from engine.codes import Code
+from engine.findings import Detail, Finding
+from engine.model import Cni, RouteRule, Subnet
+from engine.rules._common import is_all_services_label, names
 
 _DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
 
 
-def route_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def route_findings(check: Check) -> list[Finding]:
     """POD_SUBNET_NO_NAT_ROUTE and POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE, or ROUTES_NOT_READ."""
+    cluster = check.cluster
     if cluster.cni is not Cni.VCN_NATIVE:
         return []
-    index = subnet_index(tenancy)
-    pod_subnets = [index[i] for i in cluster_subnets(cluster).pods if i in index]
+    index = check.subnets
+    pod_subnets = [index[i] for i in check.used.pods if i in index]
     unread = [subnet.name for subnet in pod_subnets if subnet.route_rules is None]
     found: list[Finding] = []
     for subnet in pod_subnets:
@@ -26,7 +30,7 @@ def route_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
     if unread:
         found.append(
             finding(
-                "ROUTES_NOT_READ",
+                Code.ROUTES_NOT_READ,
                 f"cluster:{cluster.name}",
                 f"Route rules of pod subnet(s) {names(unread)} were not read (or not stated in the plan), "
                 "so their NAT and service gateway routes were not checked.",
@@ -44,7 +48,7 @@ def _pod_subnet_routes(subnet: Subnet, rules: tuple[RouteRule, ...]) -> list[Fin
     if not any(_is_nat_default(rule) for rule in rules):
         found.append(
             finding(
-                "POD_SUBNET_NO_NAT_ROUTE",
+                Code.POD_SUBNET_NO_NAT_ROUTE,
                 subject,
                 f"{table} has no 0.0.0.0/0 → NAT gateway route.",
                 details=details,
@@ -53,7 +57,7 @@ def _pod_subnet_routes(subnet: Subnet, rules: tuple[RouteRule, ...]) -> list[Fin
     if not any(_is_service_route(rule) for rule in rules):
         found.append(
             finding(
-                "POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE",
+                Code.POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE,
                 subject,
                 f"{table} has no 'All <region> Services' → service gateway route.",
                 details=details,
@@ -81,3 +85,7 @@ def _is_service_route(rule: RouteRule) -> bool:
 
 def _rules_phrase(count: int) -> str:
     return "no rules" if count == 0 else "1 rule" if count == 1 else f"{count} rules"
+
+
+# The rules of this family, in the order `engine.rules.RULES` runs them.
+RULES = (route_findings,)

@@ -12,9 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, collapse_addresses
 
+from engine.catalogue import finding
+from engine.check import Check
+from engine.codes import Code
 from engine.findings import Finding, Severity
 from engine.model import Cluster, Cni, SecurityRule, Subnet, SubnetRole, Tenancy
-from engine.rules._common import cluster_subnets, finding, is_all_services_label, names, subnet_index
+from engine.rules._common import is_all_services_label, names
 from engine.rules.security_requirements import ALL, ICMP, Requirement, describe, requirements_for
 
 _ANYWHERE = IPv4Network("0.0.0.0/0")
@@ -45,9 +48,10 @@ class RoleRules:
         return [block for subnet in self.subnets for block in subnet.cidrs]
 
 
-def security_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def security_findings(check: Check) -> list[Finding]:
     """SECURITY_RULE_MISSING per missing required rule, or SECURITY_RULES_NOT_READ when rules are unknown."""
-    roles = _roles(tenancy, cluster)
+    cluster = check.cluster
+    roles = _roles(check)
     found: list[Finding] = []
     unread_roles: list[str] = []
     for req in requirements_for(cluster.cni):
@@ -65,7 +69,7 @@ def security_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
         unread = list(dict.fromkeys(unread_roles))
         found.append(
             finding(
-                "SECURITY_RULES_NOT_READ",
+                Code.SECURITY_RULES_NOT_READ,
                 f"cluster:{cluster.name}",
                 f"Security lists and NSG rules of the {', '.join(unread)} subnet role(s) of cluster "
                 f"{cluster.name} "
@@ -76,15 +80,15 @@ def security_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
     return found
 
 
-def _roles(tenancy: Tenancy, cluster: Cluster) -> dict[SubnetRole, RoleRules]:
-    index = subnet_index(tenancy)
-    used = cluster_subnets(cluster)
+def _roles(check: Check) -> dict[SubnetRole, RoleRules]:
+    tenancy, cluster, index = check.tenancy, check.cluster, check.subnets
+    used = check.used
     native = cluster.cni is Cni.VCN_NATIVE
     wanted = {
         SubnetRole.API_ENDPOINT: ([used.endpoint] if used.endpoint else [], set(cluster.endpoint_nsg_ids)),
         SubnetRole.WORKERS: (list(used.workers), {n for p in cluster.node_pools for n in p.nsg_ids}),
         SubnetRole.PODS: (
-            list(used.pods),
+            list(used.pods) if native else [],
             {n for p in cluster.node_pools for n in p.pod_nsg_ids} if native else set(),
         ),
     }
@@ -160,7 +164,8 @@ def _allows_traffic(rule: SecurityRule, req: Requirement) -> bool:
 
 def _replies_allowed(rule: SecurityRule, rules: Iterable[SecurityRule]) -> bool:
     """A stateful rule lets replies back by itself; a stateless one only with a rule the other way to the same
-    peer (OKE's required rules are all stateful, facts §2, so a lone stateless rule does not meet one)."""
+    peer (OKE's required rules are all stateful, per Oracle's network-configuration page, so a lone stateless
+    rule does not meet one)."""
     if not rule.stateless:
         return True
     protocol = rule.protocol.strip().casefold()
@@ -209,14 +214,14 @@ def _missing(req: Requirement, role: RoleRules, peers: list[IPv4Network], cluste
     peer_text = _PEER_LABELS[req.peer] + (f" ({names([str(p) for p in peers])})" if peers else "")
     partial = f" Not read: {names(role.unread)}; the rule may exist there." if role.unread else ""
     return finding(
-        "SECURITY_RULE_MISSING",
+        Code.SECURITY_RULE_MISSING,
         subject,
         f"{req.role.value} subnet(s) {names(subnet_names)}: no rule allows {req.direction} {way} "
         f"{peer_text}, "
         f"{describe(req)} ({req.purpose}).{partial}",
         severity=Severity.WARNING if role.unread else None,
-        remedy=f"Add a stateful {req.direction} rule {way} {_PEER_LABELS[req.peer]}, {describe(req)}, to the "
-        f"{req.role.value} subnet's security list or to an NSG attached for that role.",
+        fields={"rule": f"{req.direction} rule {way} {_PEER_LABELS[req.peer]}, {describe(req)},",
+                "role": req.role.value},
         details={
             "role": req.role.value,
             "direction": req.direction,
@@ -229,3 +234,7 @@ def _missing(req: Requirement, role: RoleRules, peers: list[IPv4Network], cluste
             "purpose": req.purpose,
         },
     )
+
+
+# The rules of this family, in the order `engine.rules.RULES` runs them.
+RULES = (security_findings,)

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from engine.findings import Finding, Severity
-from engine.model import Cluster, Cni, Subnet, Tenancy
-from engine.rules._common import Detail, cidr_text, cluster_subnets, finding, names, subnet_index, unread_subnet_ids
+from engine.catalogue import finding
+from engine.check import Check
+from engine.codes import Code
+from engine.findings import Detail, Finding, Severity
+from engine.model import Cluster, Cni, Subnet
+from engine.rules._common import cidr_text, names, unread_subnet_ids
 
 # The old docs called a /30 sufficient; the current docs say a /29 is usually sufficient.
 ENDPOINT_MIN_PREFIX = 30
 ENDPOINT_ADVISED_PREFIX = 29
 
 
-def missing_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def missing_subnet_findings(check: Check) -> list[Finding]:
     """CLUSTER_SUBNET_MISSING / NODE_POOL_SUBNET_MISSING for named subnets the tenancy does not hold.
 
     A subnet the source could not read is unknown, not missing: `unreadable` already says so.
     """
+    tenancy, cluster = check.tenancy, check.cluster
     unread = unread_subnet_ids(tenancy)
     if unread is None:
         return []
-    index = set(subnet_index(tenancy)) | unread
+    index = set(check.subnets) | unread
     found: list[Finding] = []
     cluster_named = [("API endpoint", cluster.endpoint_subnet_id)] if cluster.endpoint_subnet_id else []
     cluster_named += [("load-balancer", subnet_id) for subnet_id in cluster.lb_subnet_ids]
@@ -27,7 +31,7 @@ def missing_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]
         if subnet_id not in index:
             found.append(
                 finding(
-                    "CLUSTER_SUBNET_MISSING",
+                    Code.CLUSTER_SUBNET_MISSING,
                     f"cluster:{cluster.name}",
                     f"Cluster {cluster.name} names {role} subnet {subnet_id}, which does not exist.",
                     details={"role": role, "subnet": subnet_id},
@@ -38,7 +42,7 @@ def missing_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]
             if subnet_id not in index:
                 found.append(
                     finding(
-                        "NODE_POOL_SUBNET_MISSING",
+                        Code.NODE_POOL_SUBNET_MISSING,
                         f"nodePool:{pool.name}",
                         f"Node pool {pool.name} places nodes in subnet {subnet_id}, which does not exist.",
                         details={"nodePool": pool.name, "subnet": subnet_id},
@@ -47,16 +51,17 @@ def missing_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]
     return found
 
 
-def endpoint_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def endpoint_subnet_findings(check: Check) -> list[Finding]:
     """API_ENDPOINT_SUBNET_TOO_SMALL and API_ENDPOINT_SUBNET_NOT_REGIONAL."""
-    subnet = subnet_index(tenancy).get(cluster.endpoint_subnet_id or "")
+    tenancy, cluster = check.tenancy, check.cluster
+    subnet = check.subnets.get(cluster.endpoint_subnet_id or "")
     if subnet is None:
         return []
     found: list[Finding] = []
     if not subnet.regional:
         found.append(
             finding(
-                "API_ENDPOINT_SUBNET_NOT_REGIONAL",
+                Code.API_ENDPOINT_SUBNET_NOT_REGIONAL,
                 f"subnet:{subnet.name}",
                 f"API endpoint subnet {subnet.name} of cluster {cluster.name} is AD-specific; "
                 "it must be regional.",
@@ -85,14 +90,14 @@ def _endpoint_size(subnet: Subnet, cluster: Cluster, sharing: list[str]) -> Find
     )
     if prefix > ENDPOINT_MIN_PREFIX:
         return finding(
-            "API_ENDPOINT_SUBNET_TOO_SMALL",
+            Code.API_ENDPOINT_SUBNET_TOO_SMALL,
             f"subnet:{subnet.name}",
             f"API endpoint subnet {subnet.name} ({cidr_text(subnet)}) is smaller than /30. {advice}",
             details=details,
         )
     shared = f" It is shared with cluster(s) {names(sharing)}." if sharing else ""
     return finding(
-        "API_ENDPOINT_SUBNET_TOO_SMALL",
+        Code.API_ENDPOINT_SUBNET_TOO_SMALL,
         f"subnet:{subnet.name}",
         f"API endpoint subnet {subnet.name} ({cidr_text(subnet)}) is a /30. {advice}{shared}",
         severity=Severity.WARNING if sharing else Severity.INFO,
@@ -100,16 +105,16 @@ def _endpoint_size(subnet: Subnet, cluster: Cluster, sharing: list[str]) -> Find
     )
 
 
-def worker_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def worker_subnet_findings(check: Check) -> list[Finding]:
     """WORKER_SUBNET_NOT_REGIONAL, once per AD-specific worker subnet."""
-    index = subnet_index(tenancy)
+    index = check.subnets
     found: list[Finding] = []
-    for subnet_id, pools in cluster_subnets(cluster).workers.items():
+    for subnet_id, pools in check.used.workers.items():
         subnet = index.get(subnet_id)
         if subnet is not None and not subnet.regional:
             found.append(
                 finding(
-                    "WORKER_SUBNET_NOT_REGIONAL",
+                    Code.WORKER_SUBNET_NOT_REGIONAL,
                     f"subnet:{subnet.name}",
                     f"Worker subnet {subnet.name} (node pools {names(pools)}) is AD-specific; regional is "
                     "recommended.",
@@ -119,14 +124,15 @@ def worker_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
     return found
 
 
-def pod_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def pod_subnet_findings(check: Check) -> list[Finding]:
     """POD_SUBNET_MISSING, POD_SUBNET_NOT_REGIONAL, POD_SUBNET_PUBLIC, WORKER_POD_SUBNET_DIFFERENT_VCN."""
+    tenancy, cluster = check.tenancy, check.cluster
     if cluster.cni is not Cni.VCN_NATIVE:
         return []
-    index = subnet_index(tenancy)
+    index = check.subnets
     unread = unread_subnet_ids(tenancy)
     found = _missing_pod_subnets(None if unread is None else set(index) | unread, cluster)
-    for subnet_id, pools in cluster_subnets(cluster).pods.items():
+    for subnet_id, pools in check.used.pods.items():
         subnet = index.get(subnet_id)
         if subnet is None:
             continue
@@ -135,7 +141,7 @@ def pod_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
         if not subnet.regional:
             found.append(
                 finding(
-                    "POD_SUBNET_NOT_REGIONAL",
+                    Code.POD_SUBNET_NOT_REGIONAL,
                     subject,
                     f"Pod subnet {subnet.name} (node pools {names(pools)}) is AD-specific; it must "
                     "be regional.",
@@ -145,7 +151,7 @@ def pod_subnet_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
         if subnet.public:
             found.append(
                 finding(
-                    "POD_SUBNET_PUBLIC",
+                    Code.POD_SUBNET_PUBLIC,
                     subject,
                     f"Pod subnet {subnet.name} (node pools {names(pools)}) is public; it must be private.",
                     details=details,
@@ -167,7 +173,7 @@ def _missing_pod_subnets(known: set[str] | None, cluster: Cluster) -> list[Findi
             )
             found.append(
                 finding(
-                    "POD_SUBNET_MISSING",
+                    Code.POD_SUBNET_MISSING,
                     f"nodePool:{pool.name}",
                     f"VCN-native node pool {pool.name} {why}.",
                     details={"nodePool": pool.name, "missing": ", ".join(absent) or None},
@@ -186,7 +192,7 @@ def _vcn_mismatches(index: dict[str, Subnet], cluster: Cluster) -> list[Finding]
                 if worker.vcn_id and pod.vcn_id and worker.vcn_id != pod.vcn_id:
                     found.append(
                         finding(
-                            "WORKER_POD_SUBNET_DIFFERENT_VCN",
+                            Code.WORKER_POD_SUBNET_DIFFERENT_VCN,
                             f"nodePool:{pool.name}",
                             f"Node pool {pool.name}: worker subnet {worker.name} (VCN {worker.vcn_id}) "
                             "and pod "
@@ -199,3 +205,7 @@ def _vcn_mismatches(index: dict[str, Subnet], cluster: Cluster) -> list[Finding]
                         )
                     )
     return found
+
+
+# The rules of this family, in the order `engine.rules.RULES` runs them.
+RULES = (missing_subnet_findings, endpoint_subnet_findings, worker_subnet_findings, pod_subnet_findings)

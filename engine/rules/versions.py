@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from engine.catalogue import finding
+from engine.check import Check
+from engine.codes import Code
 from engine.findings import Finding
-from engine.model import Cluster, Cni, NodeImage, NodePool, Tenancy
-from engine.rules._common import finding
+from engine.model import Cluster, Cni, NodeImage, NodePool
 
 Version = tuple[int, int, int]
 
@@ -66,8 +68,9 @@ def _subjects(cluster: Cluster) -> list[tuple[str, str, str | None]]:
     return rows
 
 
-def version_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def version_findings(check: Check) -> list[Finding]:
     """K8S_VERSION_UNPARSABLE, K8S_VERSION_TOO_OLD_FOR_VCN_NATIVE and SERVICE_MESH_K8S_VERSION."""
+    cluster = check.cluster
     found: list[Finding] = []
     for subject, label, text in _subjects(cluster):
         if text is None:
@@ -76,7 +79,7 @@ def version_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
         if version is None:
             found.append(
                 finding(
-                    "K8S_VERSION_UNPARSABLE",
+                    Code.K8S_VERSION_UNPARSABLE,
                     subject,
                     f"{label} Kubernetes version {text!r} is not a version like v1.28.2.",
                     details={"version": text},
@@ -86,7 +89,7 @@ def version_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
         if cluster.cni is Cni.VCN_NATIVE and version < VCN_NATIVE_MIN_VERSION:
             found.append(
                 finding(
-                    "K8S_VERSION_TOO_OLD_FOR_VCN_NATIVE",
+                    Code.K8S_VERSION_TOO_OLD_FOR_VCN_NATIVE,
                     subject,
                     f"{label} runs Kubernetes {text}; VCN-native pod networking needs 1.22 or later.",
                     details={"version": _text(version), "minimum": _text(VCN_NATIVE_MIN_VERSION)},
@@ -95,7 +98,7 @@ def version_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
         if cluster.service_mesh and version < SERVICE_MESH_MIN_VERSION:
             found.append(
                 finding(
-                    "SERVICE_MESH_K8S_VERSION",
+                    Code.SERVICE_MESH_K8S_VERSION,
                     subject,
                     f"{label} runs Kubernetes {text}; service mesh needs worker nodes on 1.26 or later.",
                     details={"version": _text(version), "minimum": _text(SERVICE_MESH_MIN_VERSION)},
@@ -104,8 +107,9 @@ def version_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
     return found
 
 
-def image_findings(tenancy: Tenancy, cluster: Cluster) -> list[Finding]:
+def image_findings(check: Check) -> list[Finding]:
     """NODE_IMAGE_TOO_OLD for VCN-native pools on an image released before June 2022 (unknown dates pass)."""
+    cluster = check.cluster
     if cluster.cni is not Cni.VCN_NATIVE:
         return []
     return [f for pool in cluster.node_pools if (f := _image_finding(pool)) is not None]
@@ -117,9 +121,13 @@ def _image_finding(pool: NodePool) -> Finding | None:
         return None
     image = pool.image.name or pool.image.id if pool.image else None
     return finding(
-        "NODE_IMAGE_TOO_OLD",
+        Code.NODE_IMAGE_TOO_OLD,
         f"nodePool:{pool.name}",
         f"Node pool {pool.name} uses image {image or 'unnamed'} released {released.isoformat()}; VCN-native "
         "pod networking needs an OKE image released in June 2022 or later.",
         details={"nodePool": pool.name, "image": image, "released": released.isoformat()},
     )
+
+
+# The rules of this family, in the order `engine.rules.RULES` runs them.
+RULES = (version_findings, image_findings)

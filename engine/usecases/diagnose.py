@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from engine.capacity import assess_cluster_capacity
+from engine.catalogue import finding
 from engine.cni import assess_cni
-from engine.findings import Finding, Severity, count_findings, sort_findings
+from engine.codes import Code
+from engine.findings import Finding, count_findings, merge_findings
 from engine.model import Cluster, Tenancy
 from engine.reports import ClusterCniStatus, DiagnoseReport
 from engine.shapes import ShapeCatalogue
 from engine.usecases.validate import validate_cluster
-
-
-def merge_findings(*groups: Iterable[Finding]) -> tuple[Finding, ...]:
-    """Merge finding lists, dropping repeats of the same code, subject and message; worst first."""
-    seen: set[tuple[str, str, str]] = set()
-    merged: list[Finding] = []
-    for group in groups:
-        for finding in group:
-            key = (finding.code, finding.subject, finding.message)
-            if key not in seen:
-                seen.add(key)
-                merged.append(finding)
-    return sort_findings(merged)
 
 
 def cni_findings(cluster: Cluster, status: ClusterCniStatus) -> list[Finding]:
@@ -32,13 +19,12 @@ def cni_findings(cluster: Cluster, status: ClusterCniStatus) -> list[Finding]:
         return []
     nodes = ", ".join(sorted({p.node or p.pod for p in status.pending_nodes})) or "some nodes"
     return [
-        Finding(
-            code="CNI_UPDATE_PENDING",
-            severity=Severity.WARNING,
-            message=f"{len(status.pending_nodes) or 'some'} node(s) wait for a CNI plugin update: {nodes}",
-            remedy=status.action,
-            subject=f"cluster:{cluster.name}",
+        finding(
+            Code.CNI_UPDATE_PENDING,
+            f"cluster:{cluster.name}",
+            f"{len(status.pending_nodes) or 'some'} node(s) wait for a CNI plugin update: {nodes}",
             details={"pendingNodes": len(status.pending_nodes)},
+            fields={"action": status.action},
         )
     ]
 
@@ -60,3 +46,8 @@ def diagnose_cluster(tenancy: Tenancy, cluster: Cluster) -> DiagnoseReport:
         cni=cni,
         unreadable=list(tenancy.unreadable_for([cluster])),
     )
+
+
+def diagnose(tenancy: Tenancy, *, cluster: str) -> DiagnoseReport:
+    """Every check on the cluster `cluster` names, worst first (ClusterNotFoundError if none)."""
+    return diagnose_cluster(tenancy, tenancy.require_cluster(cluster))

@@ -1,41 +1,29 @@
-"""Validate a cluster's network: every rule family in engine.rules plus the capacity rules."""
+"""Validate: every rule on one cluster, and a plan file's cluster (optionally against the live one)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
 
-from engine.capacity import rules as capacity_rules
-from engine.findings import Finding, Severity, count_findings, sort_findings
-from engine.model import Cluster, Tenancy
+from engine.check import At, Check
+from engine.findings import Finding, Severity, count_findings, merge_findings, sort_findings
+from engine.model import Cluster, Tenancy, Unreadable
+from engine.plan import Plan, plan_to_tenancy
 from engine.reports import ValidationReport
 from engine.rules import RULES
+from engine.rules.immutability import compare_against
 from engine.shapes import ShapeCatalogue
+
+# What a plan may leave out and then keeps from the live cluster under --against: OKE's defaults apply
+# only to a cluster not yet created.
+_KEPT_WHEN_UNSTATED = frozenset({"pods_cidr", "services_cidr"})
 
 
 def validate_cluster(
-    tenancy: Tenancy,
-    cluster: Cluster,
-    *,
-    at: Literal["current", "planned"] = "planned",
-    shapes: ShapeCatalogue | None = None,
+    tenancy: Tenancy, cluster: Cluster, *, at: At = "planned", shapes: ShapeCatalogue | None = None
 ) -> tuple[Finding, ...]:
-    """Every finding for a cluster's network, deduplicated, worst first."""
-    catalogue = ShapeCatalogue(tenancy.shapes) if shapes is None else shapes
-    found: list[Finding] = [f for rule in RULES for f in rule(tenancy, cluster)]
-    found += capacity_rules.capacity_findings(tenancy, cluster, shapes=catalogue, at=at)
-    return sort_findings(_unique(found))
-
-
-def _unique(findings: Iterable[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str, str]] = set()
-    unique: list[Finding] = []
-    for finding in findings:
-        key = (finding.code, finding.subject, finding.message)
-        if key not in seen:
-            seen.add(key)
-            unique.append(finding)
-    return unique
+    """Every finding of every rule (`engine.rules.RULES`) for a cluster, deduplicated, worst first."""
+    check = Check(tenancy, cluster, at=at, catalogue=shapes)
+    return merge_findings(*(rule(check) for rule in RULES))
 
 
 def validation_report(plan_name: str, findings: Iterable[Finding]) -> ValidationReport:
@@ -47,3 +35,37 @@ def validation_report(plan_name: str, findings: Iterable[Finding]) -> Validation
         findings=list(ordered),
         counts=count_findings(ordered),
     )
+
+
+def validate_plan(plan: Plan, *, plan_name: str, against: Tenancy | None = None,
+                  against_ref: str | None = None) -> ValidationReport:
+    """Validate a parsed plan; with `against` (a read of the live tenancy) and `against_ref` (the cluster in
+    it), also flag what OKE cannot change on the live cluster.
+
+    Raises:
+        ClusterNotFoundError: `against_ref` names no cluster of `against`.
+    """
+    conversion = plan_to_tenancy(plan)
+    planned, planned_cluster = conversion.tenancy, conversion.cluster
+    findings = list(conversion.findings)
+    unreadable: tuple[Unreadable, ...] = ()
+    if against is not None and against_ref is not None:
+        live = against.require_cluster(against_ref)
+        unstated = set(_KEPT_WHEN_UNSTATED - plan.cluster.model_fields_set)
+        planned, planned_cluster = _keep_live_values(planned, planned_cluster, live, unstated)
+        findings += compare_against(live, planned_cluster, live_tenancy=against, planned_tenancy=planned)
+        unreadable = against.unreadable_for([live])
+    findings += validate_cluster(planned, planned_cluster, at="planned")
+    report = validation_report(plan_name, sort_findings(findings))
+    return report.model_copy(update={"unreadable": list(unreadable)})
+
+
+def _keep_live_values(
+    planned: Tenancy, planned_cluster: Cluster, live: Cluster, fields: set[str]
+) -> tuple[Tenancy, Cluster]:
+    """The planned cluster with these fields taken from the live one (what the plan did not state)."""
+    if not fields:
+        return planned, planned_cluster
+    changed = planned_cluster.model_copy(update={name: getattr(live, name) for name in fields})
+    clusters = tuple(changed if c.id == planned_cluster.id else c for c in planned.clusters)
+    return planned.model_copy(update={"clusters": clusters}), changed

@@ -1,11 +1,18 @@
-"""What-if: take the live model, change a node pool (or add one), and hand back the changed model."""
+"""What-if: take the live model, change a node pool (or add one), validate it, compare capacity before and after."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
+from engine.capacity import assess_cluster_capacity
+from engine.codes import Code
 from engine.errors import InputError, NotFoundError
+from engine.findings import Finding, Severity, merge_findings
 from engine.model import Cluster, Frozen, NodePool, Tenancy
+from engine.reports import WhatIfReport
+from engine.shapes import ShapeCatalogue
+from engine.usecases.capacity import is_pool
+from engine.usecases.validate import validate_cluster
 
 
 class WhatIfChange(Frozen):
@@ -33,7 +40,7 @@ class ChangedModel(Frozen):
 
 def _find_pool(cluster: Cluster, ref: str) -> NodePool:
     for pool in cluster.node_pools:
-        if ref in (pool.id, pool.name) or pool.name.casefold() == ref.casefold():
+        if is_pool(pool, ref):
             return pool
     known = ", ".join(pool.name for pool in cluster.node_pools) or "none"
     raise NotFoundError(
@@ -112,4 +119,50 @@ def apply_whatif(tenancy: Tenancy, cluster: Cluster, change: WhatIfChange) -> Ch
         tenancy=tenancy.model_copy(update={"clusters": clusters}),
         cluster=changed_cluster,
         changes=tuple(notes),
+    )
+
+
+UNKNOWN_CAPACITY_CODES = frozenset({Code.SHAPE_UNKNOWN, Code.PODS_PER_NODE_UNKNOWN})
+
+
+def _finding_key(finding: Finding) -> tuple[str, str, str]:
+    # Severity is part of the key so that a warning which becomes an error shows as new.
+    return (finding.code, finding.subject, finding.severity.value)
+
+
+def whatif(tenancy: Tenancy, *, cluster: str, change: WhatIfChange) -> WhatIfReport:
+    """The live cluster `cluster` names, changed, validated, with capacity before and after.
+
+    Raises:
+        ClusterNotFoundError / NotFoundError: no such cluster or node pool.
+        InputError: the change changes nothing or cannot be made.
+    """
+    live = tenancy.require_cluster(cluster)
+    changed = apply_whatif(tenancy, live, change)
+    shapes = ShapeCatalogue(tenancy.shapes)
+    before = assess_cluster_capacity(tenancy, live, shapes=shapes)
+    after = assess_cluster_capacity(changed.tenancy, changed.cluster, shapes=shapes)
+    findings_before = merge_findings(
+        before.findings, validate_cluster(tenancy, live, at="current", shapes=shapes)
+    )
+    findings_after = merge_findings(
+        after.findings, validate_cluster(changed.tenancy, changed.cluster, at="current", shapes=shapes)
+    )
+    keys_before = {_finding_key(f) for f in findings_before}
+    keys_after = {_finding_key(f) for f in findings_after}
+    new_findings = [f for f in findings_after if _finding_key(f) not in keys_before]
+    valid = not any(f.severity is Severity.ERROR for f in findings_after)
+    # A change whose capacity cannot be worked out (a shape nobody knows) neither fits nor fails: say so.
+    unknown = any(f.code in UNKNOWN_CAPACITY_CODES for f in new_findings)
+    return WhatIfReport(
+        cluster=live.name,
+        changes=list(changed.changes),
+        before=before,
+        after=after,
+        findings=list(findings_after),
+        new_findings=new_findings,
+        resolved_findings=[f for f in findings_before if _finding_key(f) not in keys_after],
+        valid=valid,
+        verdict="does not fit" if not valid else "unknown" if unknown else "fits",
+        unreadable=list(tenancy.unreadable_for([live])),
     )

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine.capacity import assess_capacity, assess_cluster_capacity
+from engine.capacity import assess_cluster_capacity
 from engine.capacity.pods import PREALLOCATION_ASSUMPTION
 from engine.errors import NotFoundError
 from engine.model import Cni, Shape, Unreadable
+from engine.usecases.capacity import assess_capacity
 from tests.engine.builders import cluster, nodes, pool, subnet, tenancy
 
 
@@ -157,19 +158,19 @@ def test_capacity_report_covers_every_cluster_and_passes_on_what_was_unreadable(
 
 
 def test_capacity_report_for_one_cluster_finds_it_by_name_in_any_case():
-    report = assess_capacity(tenancy(cluster("prod"), cluster("dev")), cluster_ref="PROD")
+    report = assess_capacity(tenancy(cluster("prod"), cluster("dev")), cluster="PROD")
     assert [c.name for c in report.clusters] == ["prod"]
 
 
 def test_capacity_report_for_an_unknown_cluster_names_the_known_ones():
-    with pytest.raises(NotFoundError, match=r"'stage'.*Known clusters: dev, prod"):
-        assess_capacity(tenancy(cluster("prod"), cluster("dev")), cluster_ref="stage")
+    with pytest.raises(NotFoundError, match=r"no cluster 'stage' \(clusters: dev, prod\)"):
+        assess_capacity(tenancy(cluster("prod"), cluster("dev")), cluster="stage")
 
 
 def test_capacity_report_json_is_camel_case_with_nulls_for_unknowns():
     c = cluster("prod", pools=[pool("np1")])
-    data = assess_capacity(tenancy(c)).to_json_dict()
-    pool_json = data["clusters"][0]["nodePools"][0]  # type: ignore[index]
+    data = assess_capacity(tenancy(c)).model_dump(mode="json", by_alias=True)
+    pool_json = data["clusters"][0]["nodePools"][0]
     assert pool_json["nodes"] is None
     assert pool_json["size"] is None
     assert pool_json["podsCapacity"] is None

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from engine.capacity.rules import CAPACITY_WARNING_RATIO, capacity_findings
+from engine.check import Check
 from engine.findings import Finding
 from engine.model import Cluster, Cni, Tenancy
 from engine.shapes import ShapeCatalogue
@@ -12,7 +13,7 @@ from tests.engine.builders import cluster, pool, subnet, tenancy
 
 
 def findings_for(t: Tenancy, c: Cluster, *, at: str = "current", **kwargs: float) -> list[Finding]:
-    return capacity_findings(t, c, shapes=ShapeCatalogue(t.shapes), at=at, **kwargs)  # type: ignore[arg-type]
+    return capacity_findings(Check(t, c, at=at, catalogue=ShapeCatalogue(t.shapes)), **kwargs)  # type: ignore[arg-type]
 
 
 def codes(findings: list[Finding]) -> set[tuple[str, str, str]]:
@@ -64,7 +65,7 @@ def test_pods_cidr_finding_gives_the_figures_and_a_remedy():
     assert "513 nodes" in finding.message
     assert "512 /25 node slots" in finding.message
     assert "10.244.0.0/16" in finding.message
-    assert "cannot be changed" in finding.remedy
+    assert "cannot change" in finding.remedy
     assert finding.details["nodeSlots"] == 512
 
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from engine.catalogue import CATALOGUE, explain
+from engine.catalogue import CATALOGUE, RuleInfo, explain
+from engine.codes import Code
 from engine.errors import NotFoundError
 from engine.findings import Severity
 from engine.usecases.validate import validate_cluster
@@ -47,18 +48,53 @@ REQUIRED_CODES = [
 
 @pytest.mark.parametrize("code", REQUIRED_CODES)
 def test_every_required_code_is_in_the_catalogue(code: str) -> None:
-    assert CATALOGUE[code].code == code
+    assert CATALOGUE[Code(code)].code == code
 
 
 @pytest.mark.parametrize("info", list(CATALOGUE.values()), ids=list(CATALOGUE))
-def test_every_entry_says_what_it_means_why_and_what_to_do(info: object) -> None:
-    from engine.catalogue import RuleInfo
-
-    assert isinstance(info, RuleInfo)
+def test_every_entry_says_what_it_means_why_and_what_to_do(info: RuleInfo) -> None:
     assert re.fullmatch(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+", info.code)
-    for text in (info.title, info.meaning, info.why, info.remedy):
+    for text in (info.title, info.meaning, info.why, info.remedy, info.generic_remedy()):
         assert text.strip()
-    assert "facts §" in info.source or "oci-python-sdk" in info.source
+    assert "https://docs.oracle.com/" in info.source
+
+
+@pytest.mark.parametrize("info", list(CATALOGUE.values()), ids=list(CATALOGUE))
+def test_no_entry_cites_internal_notes(info: RuleInfo) -> None:
+    for text in (info.title, info.meaning, info.why, info.source, info.generic_remedy(), info.severity_note or ""):
+        assert "facts §" not in text
+        assert "design.md" not in text
+        assert "facts/" not in text
+
+
+def test_every_code_has_exactly_one_catalogue_entry() -> None:
+    assert set(CATALOGUE) == set(Code)
+
+
+def test_a_finding_carries_the_remedy_its_code_explains() -> None:
+    from engine.catalogue import finding
+
+    made = finding(Code.SUBNET_OVERLAP, "subnet:a", "a and b overlap")
+    assert made.remedy == explain("SUBNET_OVERLAP").remedy
+    assert made.severity is CATALOGUE[Code.SUBNET_OVERLAP].severity
+
+
+def test_a_templated_remedy_is_filled_from_the_details_and_explained_in_generic_words() -> None:
+    from engine.catalogue import finding
+
+    made = finding(
+        Code.MAX_PODS_EXCEEDS_SHAPE, "nodePool:np", "too many pods", details={"shapeMaxPods": 31, "vnicsNeeded": 4}
+    )
+    assert made.remedy.startswith("Set maxPodsPerNode to 31 or less")
+    assert "at least 4 VNICs" in made.remedy
+    assert "the shape's limit" in explain("MAX_PODS_EXCEEDS_SHAPE").remedy
+
+
+def test_a_rule_that_forgets_a_remedy_value_fails_loudly() -> None:
+    from engine.catalogue import finding
+
+    with pytest.raises(KeyError):
+        finding(Code.MAX_PODS_EXCEEDS_SHAPE, "nodePool:np", "too many pods", details={"shapeMaxPods": 31})
 
 
 def test_every_code_the_validator_emits_on_bad_networks_is_catalogued() -> None:
@@ -85,6 +121,6 @@ def test_an_unknown_code_with_nothing_close_still_says_it_is_unknown() -> None:
 
 def test_the_catalogue_is_read_only_and_its_entries_frozen() -> None:
     with pytest.raises(TypeError):
-        CATALOGUE["NEW"] = CATALOGUE["CNI_IMMUTABLE"]  # type: ignore[index]
+        CATALOGUE["NEW"] = CATALOGUE[Code.CNI_IMMUTABLE]  # type: ignore[index]
     with pytest.raises(ValueError, match="frozen"):
-        CATALOGUE["CNI_IMMUTABLE"].severity = Severity.INFO  # type: ignore[misc]
+        CATALOGUE[Code.CNI_IMMUTABLE].severity = Severity.INFO  # type: ignore[misc]

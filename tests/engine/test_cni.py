@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cni import FLANNEL_NO_CHECK, NOT_READ, assess_cni, assess_cni_all
+from engine.cni import FLANNEL_NO_CHECK, NOT_READ, assess_cni
 from engine.cni.pending import ACTION_REBOOT, ACTION_REPLACE, ACTION_UNKNOWN_MODE
 from engine.errors import NotFoundError
 from engine.model import Addon, Cni, CniDaemonSet, CniObservation, CniPod
+from engine.usecases.cni import cni_status
 from tests.engine.builders import cluster, tenancy
 
 CLEAN_LOG = "I1126 09:00:00 cni started\nI1126 09:00:01 ipam ready\n"
@@ -200,14 +201,14 @@ def test_flannel_with_a_reboot_required_log_is_pending_and_asks_for_a_reboot():
 
 def test_cni_report_covers_every_cluster_or_the_one_named():
     t = tenancy(cluster("prod", observation=observation()), cluster("dev", cni=Cni.FLANNEL))
-    assert [c.name for c in assess_cni_all(t).clusters] == ["prod", "dev"]
-    assert [c.name for c in assess_cni_all(t, cluster_ref="dev").clusters] == ["dev"]
-    with pytest.raises(NotFoundError, match="Known clusters: dev, prod"):
-        assess_cni_all(t, cluster_ref="stage")
+    assert [c.name for c in cni_status(t).clusters] == ["prod", "dev"]
+    assert [c.name for c in cni_status(t, cluster="dev").clusters] == ["dev"]
+    with pytest.raises(NotFoundError, match=r"no cluster 'stage' \(clusters: dev, prod\)"):
+        cni_status(t, cluster="stage")
 
 
 def test_cni_report_json_keeps_unknown_pending_update_as_null():
-    data = assess_cni_all(tenancy(cluster("prod"))).to_json_dict()
+    data = cni_status(tenancy(cluster("prod"))).model_dump(mode="json", by_alias=True)
     entries = data["clusters"]
     assert isinstance(entries, list)
     [entry] = entries

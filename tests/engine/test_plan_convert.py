@@ -6,10 +6,11 @@ from ipaddress import IPv4Network
 
 import pytest
 
+from engine.codes import Code
 from engine.errors import NotFoundError
 from engine.findings import Severity
 from engine.model import Cni, NodePool, RouteRule, SecurityRule, Subnet, SubnetRole, Tenancy
-from engine.plan import ALL_SERVICES_LABEL, CIDR_INVALID, parse_plan, plan_to_tenancy, tenancy_to_plan
+from engine.plan import ALL_SERVICES_LABEL, parse_plan, plan_to_tenancy, tenancy_to_plan
 from tests.engine.test_plan_parse import minimal_plan, with_change
 
 
@@ -89,7 +90,7 @@ def test_plan_shapes_go_to_the_tenancy_marked_as_from_the_plan():
 def test_invalid_subnet_cidrs_become_findings_with_a_remedy(cidr, reason, remedy):
     result = convert(with_change(("subnets", 1, "cidr"), cidr))
     [finding] = result.findings
-    assert finding.code == CIDR_INVALID
+    assert finding.code == Code.CIDR_INVALID
     assert finding.severity is Severity.ERROR
     assert finding.subject == "subnet:nodes"
     assert f"subnets[1].cidr {cidr!r} is not a valid CIDR: {reason}" in finding.message

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engine.check import Check
 from engine.findings import Severity
 from engine.model import Cni, Vcn
 from engine.rules.cidr_overlap import (
@@ -58,7 +59,7 @@ def test_the_sweep_names_the_containing_block_first() -> None:
 def test_a_subnet_must_lie_inside_one_of_its_vcns_cidrs(cidr: str, vcn_cidrs: tuple[str, ...], outside: bool) -> None:
     base = tenancy(vcns=(Vcn(id="vcn1", name="prod-vcn", cidrs=net(*vcn_cidrs)),))
     the_tenancy = replace_subnet(base, "workers", cidrs=net(cidr))
-    found = subnet_outside_vcn_findings(the_tenancy, cluster())
+    found = subnet_outside_vcn_findings(Check(the_tenancy, cluster()))
     assert codes(found) == (["SUBNET_OUTSIDE_VCN"] if outside else [])
     if outside:
         assert found[0].subject == "subnet:workers"
@@ -70,7 +71,7 @@ def test_overlapping_subnets_of_one_vcn_are_reported_once_per_pair() -> None:
     extra = subnet("dup", "10.0.1.0/25", security_rules=None)
     base = tenancy()
     the_tenancy = base.model_copy(update={"subnets": (*base.subnets, extra)})
-    found = subnet_overlap_findings(the_tenancy, cluster())
+    found = subnet_overlap_findings(Check(the_tenancy, cluster()))
     assert codes(found) == ["SUBNET_OVERLAP"]
     assert "10.0.1.0/24" in found[0].message
     assert "10.0.1.0/25" in found[0].message
@@ -81,7 +82,7 @@ def test_subnets_of_different_vcns_may_overlap() -> None:
     other = subnet("elsewhere", "10.0.1.0/24", vcn_id="vcn2")
     base = tenancy()
     the_tenancy = base.model_copy(update={"subnets": (*base.subnets, other)})
-    assert subnet_overlap_findings(the_tenancy, cluster()) == []
+    assert subnet_overlap_findings(Check(the_tenancy, cluster())) == []
 
 
 @pytest.mark.parametrize(
@@ -99,14 +100,14 @@ def test_pods_and_services_cidrs_must_clear_the_vcn_and_each_other(
     cni: Cni, pods: str, services: str, expected: list[str]
 ) -> None:
     the_cluster = cluster(cni, pods_cidr=IPv4Network(pods), services_cidr=IPv4Network(services))
-    assert codes(cluster_cidr_overlap_findings(tenancy(the_cluster), the_cluster)) == expected
+    assert codes(cluster_cidr_overlap_findings(Check(tenancy(the_cluster), the_cluster))) == expected
 
 
 def test_a_pods_cidr_overlap_is_an_error_for_flannel_and_a_warning_for_vcn_native() -> None:
     severities = {}
     for cni in Cni:
         the_cluster = cluster(cni, pods_cidr=IPv4Network("10.0.0.0/12"))
-        (found,) = cluster_cidr_overlap_findings(tenancy(the_cluster), the_cluster)
+        (found,) = cluster_cidr_overlap_findings(Check(tenancy(the_cluster), the_cluster))
         assert found.subject == "vcn:prod-vcn"
         assert "10.0.0.0/12" in found.message
         severities[cni] = found.severity
@@ -116,5 +117,5 @@ def test_a_pods_cidr_overlap_is_an_error_for_flannel_and_a_warning_for_vcn_nativ
 def test_a_cluster_subnet_outside_the_vcn_is_reported_by_name_when_the_pods_cidr_hits_it() -> None:
     the_cluster = cluster(Cni.FLANNEL, pods_cidr=IPv4Network("10.9.0.0/16"))
     the_tenancy = replace_subnet(tenancy(the_cluster), "lb", cidrs=net("10.9.1.0/24"))
-    (found,) = cluster_cidr_overlap_findings(the_tenancy, the_cluster)
+    (found,) = cluster_cidr_overlap_findings(Check(the_tenancy, the_cluster))
     assert (found.code, found.subject) == ("PODS_CIDR_OVERLAP", "subnet:lb")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.check import Check
 from engine.model import Cni, NodePoolType
 from engine.rules.node_pools import cni_compat_findings
 from tests.engine.rules_builders import cluster, codes, pool, tenancy
@@ -22,6 +23,6 @@ def test_flannel_supports_managed_pools_without_pod_subnets_only(
     cni: Cni, pool_type: NodePoolType, pod_subnets: tuple[str, ...], expected: list[str]
 ) -> None:
     the_cluster = cluster(cni, node_pools=(pool(type=pool_type, pod_subnet_ids=pod_subnets),))
-    found = cni_compat_findings(tenancy(the_cluster), the_cluster)
+    found = cni_compat_findings(Check(tenancy(the_cluster), the_cluster))
     assert codes(found) == expected
     assert all(f.subject == "nodePool:np1" for f in found)

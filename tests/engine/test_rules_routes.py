@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.check import Check
 from engine.findings import Severity
 from engine.model import Cni, RouteRule
 from engine.rules.routes import route_findings
@@ -30,7 +31,7 @@ def test_a_vcn_native_pod_subnet_routes_to_nat_and_the_service_gateway(
     rules: tuple[RouteRule, ...], expected: list[str]
 ) -> None:
     the_tenancy = replace_subnet(tenancy(), "pods", route_rules=rules)
-    found = route_findings(the_tenancy, cluster())
+    found = route_findings(Check(the_tenancy, cluster()))
     assert codes(found) == expected
     assert all(f.subject == "subnet:pods" for f in found)
 
@@ -38,7 +39,7 @@ def test_a_vcn_native_pod_subnet_routes_to_nat_and_the_service_gateway(
 def test_unread_routes_give_one_info_and_no_errors() -> None:
     the_cluster = cluster(node_pools=(pool("a"), pool("b")))
     the_tenancy = replace_subnet(tenancy(the_cluster), "pods", route_rules=None)
-    (found,) = route_findings(the_tenancy, the_cluster)
+    (found,) = route_findings(Check(the_tenancy, the_cluster))
     assert (found.code, found.severity) == ("ROUTES_NOT_READ", Severity.INFO)
     assert "pods" in found.message
 
@@ -46,4 +47,4 @@ def test_unread_routes_give_one_info_and_no_errors() -> None:
 def test_flannel_clusters_have_no_pod_subnet_routes_to_check() -> None:
     the_cluster = cluster(Cni.FLANNEL, node_pools=(pool(),))
     the_tenancy = replace_subnet(tenancy(the_cluster), "pods", route_rules=())
-    assert route_findings(the_tenancy, the_cluster) == []
+    assert route_findings(Check(the_tenancy, the_cluster)) == []

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from engine.check import Check
 from engine.findings import Finding, Severity
 from engine.model import Cni, SecurityRule
 from engine.rules.security import security_findings
@@ -27,12 +28,12 @@ def _missing(found: list[Finding]) -> list[tuple[object, ...]]:
 @pytest.mark.parametrize("cni", list(Cni))
 def test_rules_open_inside_the_vcn_satisfy_every_requirement(cni: Cni) -> None:
     the_cluster = cluster(cni)
-    assert security_findings(tenancy(the_cluster), the_cluster) == []
+    assert security_findings(Check(tenancy(the_cluster), the_cluster)) == []
 
 
 def test_a_worker_subnet_without_rules_misses_every_worker_requirement() -> None:
     the_tenancy = replace_subnet(tenancy(), "workers", security_rules=())
-    found = security_findings(the_tenancy, cluster())
+    found = security_findings(Check(the_tenancy, cluster()))
     worker_rows = [r for r in requirements_for(Cni.VCN_NATIVE) if r.role.value == "workers"]
     workers = [f for f in found if f.details["role"] == "workers"]
     assert len(workers) == len(worker_rows)
@@ -52,7 +53,7 @@ def test_nsg_rules_count_when_subnet_security_lists_were_not_read() -> None:
         endpoint_nsg_ids=("nsg-api",), node_pools=(pool(nsg_ids=("nsg-workers",), pod_nsg_ids=("nsg-pods",)),)
     )
     the_tenancy = unread.model_copy(update={"nsg_rules": nsgs, "clusters": (the_cluster,)})
-    assert security_findings(the_tenancy, the_cluster) == []
+    assert security_findings(Check(the_tenancy, the_cluster)) == []
 
 
 def test_an_nsg_peer_attached_to_the_peer_role_satisfies_the_requirement() -> None:
@@ -66,7 +67,7 @@ def test_an_nsg_peer_attached_to_the_peer_role_satisfies_the_requirement() -> No
     the_cluster = cluster(endpoint_nsg_ids=("nsg-api",), node_pools=(pool(nsg_ids=("nsg-workers",)),))
     the_tenancy = replace_subnet(tenancy(the_cluster), "workers", security_rules=rules)
     the_tenancy = the_tenancy.model_copy(update={"nsg_rules": {"nsg-workers": (), "nsg-api": ()}})
-    assert security_findings(the_tenancy, the_cluster) == []
+    assert security_findings(Check(the_tenancy, the_cluster)) == []
 
 
 def test_an_nsg_peer_not_attached_to_the_peer_role_does_not_count() -> None:
@@ -78,7 +79,7 @@ def test_an_nsg_peer_not_attached_to_the_peer_role_does_not_count() -> None:
         _rule("egress", "10.0.0.0/28"),
     )
     the_tenancy = replace_subnet(tenancy(), "workers", security_rules=rules)
-    found = security_findings(the_tenancy, cluster())
+    found = security_findings(Check(the_tenancy, cluster()))
     assert _missing(found) == [("workers", "egress", "workers", None), ("workers", "ingress", "workers", None)]
 
 
@@ -87,7 +88,7 @@ def test_nothing_read_for_any_role_gives_one_info_and_no_errors() -> None:
     the_tenancy = base.model_copy(
         update={"subnets": tuple(s.model_copy(update={"security_rules": None}) for s in base.subnets)}
     )
-    (found,) = security_findings(the_tenancy, cluster())
+    (found,) = security_findings(Check(the_tenancy, cluster()))
     assert (found.code, found.severity) == ("SECURITY_RULES_NOT_READ", Severity.INFO)
     assert "api-endpoint, workers, pods" in found.message
 
@@ -95,7 +96,7 @@ def test_nothing_read_for_any_role_gives_one_info_and_no_errors() -> None:
 def test_a_role_read_only_in_part_gets_warnings_that_say_what_was_not_read() -> None:
     the_cluster = cluster(node_pools=(pool(nsg_ids=("nsg-unread",)),))
     the_tenancy = replace_subnet(tenancy(the_cluster), "workers", security_rules=())
-    workers = [f for f in security_findings(the_tenancy, the_cluster) if f.details["role"] == "workers"]
+    workers = [f for f in security_findings(Check(the_tenancy, the_cluster)) if f.details["role"] == "workers"]
     assert workers
     assert all(f.severity is Severity.WARNING for f in workers)
     assert all("NSG nsg-unread" in f.message for f in workers)
@@ -110,7 +111,7 @@ def test_a_port_range_covers_the_ports_inside_it_only() -> None:
         _rule("egress", "0.0.0.0/0"),
     )
     the_tenancy = replace_subnet(tenancy(), "api", security_rules=api_rules)
-    found = security_findings(the_tenancy, cluster())
+    found = security_findings(Check(the_tenancy, cluster()))
     assert _missing(found) == [("api-endpoint", "ingress", "workers", 12250)]
     assert found[0].details["protocol"] == "6"
     assert "TCP port 12250" in found[0].message
@@ -133,7 +134,7 @@ def test_path_discovery_needs_icmp_type_3_code_4(icmp_rule: dict[str, int], sati
         _rule("egress", "0.0.0.0/0", "1", **icmp_rule),
     )
     the_tenancy = replace_subnet(tenancy(), "workers", security_rules=rules)
-    found = security_findings(the_tenancy, cluster())
+    found = security_findings(Check(the_tenancy, cluster()))
     assert (found == []) is satisfied
     assert all(f.details["icmpType"] == 3 and f.details["icmpCode"] == 4 for f in found)
 
@@ -147,9 +148,9 @@ def test_the_flannel_only_row_applies_to_flannel_clusters_only() -> None:
         _rule("egress", "10.0.1.0/24", "6", port_min=10250, port_max=10250),
     )
     native = cluster()
-    assert security_findings(replace_subnet(tenancy(native), "api", security_rules=api_rules), native) == []
+    assert security_findings(Check(replace_subnet(tenancy(native), "api", security_rules=api_rules), native)) == []
     flannel = cluster(Cni.FLANNEL, node_pools=(pool(pod_subnet_ids=()),))
-    found = security_findings(replace_subnet(tenancy(flannel), "api", security_rules=api_rules), flannel)
+    found = security_findings(Check(replace_subnet(tenancy(flannel), "api", security_rules=api_rules), flannel))
     assert _missing(found) == [("api-endpoint", "egress", "workers", None)]
 
 
@@ -164,7 +165,7 @@ def test_every_worker_subnet_must_be_covered_and_the_uncovered_one_is_named() ->
         _rule("ingress", "10.0.64.0/18"),
         _rule("egress", "10.0.64.0/18"),
     )
-    found = security_findings(replace_subnet(base, "api", security_rules=api_rules), the_cluster)
+    found = security_findings(Check(replace_subnet(base, "api", security_rules=api_rules), the_cluster))
     api = [f for f in found if f.details["role"] == "api-endpoint"]
     assert api
     assert all(f.details["peerCidrs"] == "10.0.3.0/24" for f in api)
@@ -175,7 +176,7 @@ def test_protocol_names_are_read_like_their_numbers() -> None:
         r.model_copy(update={"protocol": {"all": "ALL", "6": "TCP", "1": "icmp"}[r.protocol]}) for r in open_rules()
     )
     the_tenancy = replace_subnet(tenancy(), "workers", security_rules=rules, cidrs=net("10.0.1.0/24"))
-    assert security_findings(the_tenancy, cluster()) == []
+    assert security_findings(Check(the_tenancy, cluster())) == []
 
 
 def _vcn_rules(*, stateless: bool, both_ways: bool) -> tuple[SecurityRule, ...]:
@@ -188,13 +189,13 @@ def _vcn_rules(*, stateless: bool, both_ways: bool) -> tuple[SecurityRule, ...]:
 
 def test_stateless_rules_with_their_reverse_satisfy_the_requirements() -> None:
     the_tenancy = replace_subnet(tenancy(), "workers", security_rules=_vcn_rules(stateless=True, both_ways=True))
-    workers = [f for f in security_findings(the_tenancy, cluster()) if f.details["role"] == "workers"]
+    workers = [f for f in security_findings(Check(the_tenancy, cluster())) if f.details["role"] == "workers"]
     assert workers == []
 
 
 def test_a_lone_stateless_rule_does_not_meet_a_requirement_that_needs_replies() -> None:
     the_tenancy = replace_subnet(tenancy(), "workers", security_rules=_vcn_rules(stateless=True, both_ways=False))
-    workers = [f for f in security_findings(the_tenancy, cluster()) if f.details["role"] == "workers"]
+    workers = [f for f in security_findings(Check(the_tenancy, cluster())) if f.details["role"] == "workers"]
     assert {f.details["direction"] for f in workers} == {"ingress", "egress"}
 
 
@@ -210,5 +211,5 @@ def test_a_stateless_rule_whose_reverse_goes_elsewhere_does_not_meet_a_requireme
     icmp = (_rule("ingress", "0.0.0.0/0", **ICMP_PATH), _rule("egress", "0.0.0.0/0", **ICMP_PATH))
     rules = (ingress, reverse, *icmp, _rule("egress", SERVICES, protocol="6"))
     the_tenancy = replace_subnet(tenancy(), "workers", security_rules=rules)
-    found = [f for f in security_findings(the_tenancy, cluster()) if f.details["role"] == "workers"]
+    found = [f for f in security_findings(Check(the_tenancy, cluster())) if f.details["role"] == "workers"]
     assert "ingress" in {f.details["direction"] for f in found}

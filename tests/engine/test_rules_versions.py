@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engine.check import Check
 from engine.findings import Severity
 from engine.model import Cni, NodeImage
 from engine.rules.versions import image_findings, image_release_date, parse_version, version_findings
@@ -76,7 +77,7 @@ def test_vcn_native_needs_kubernetes_1_22_on_the_cluster_and_its_pools(
     cni: Cni, cluster_version: str | None, pool_version: str | None, expected: list[str]
 ) -> None:
     the_cluster = cluster(cni, kubernetes_version=cluster_version, node_pools=(pool(kubernetes_version=pool_version),))
-    assert codes(version_findings(tenancy(the_cluster), the_cluster)) == expected
+    assert codes(version_findings(Check(tenancy(the_cluster), the_cluster))) == expected
 
 
 @pytest.mark.parametrize(
@@ -94,7 +95,8 @@ def test_a_service_mesh_needs_kubernetes_1_26(
     the_cluster = cluster(
         service_mesh=mesh, kubernetes_version=cluster_version, node_pools=(pool(kubernetes_version=pool_version),)
     )
-    found = [f for f in version_findings(tenancy(the_cluster), the_cluster) if f.code == "SERVICE_MESH_K8S_VERSION"]
+    checked = version_findings(Check(tenancy(the_cluster), the_cluster))
+    found = [f for f in checked if f.code == "SERVICE_MESH_K8S_VERSION"]
     assert [f.subject for f in found] == subjects
     assert all("1.26" in f.message for f in found)
 
@@ -114,6 +116,6 @@ def test_vcn_native_pools_need_an_image_from_june_2022_or_later(
     cni: Cni, image: NodeImage | None, expected: list[str]
 ) -> None:
     the_cluster = cluster(cni, node_pools=(pool(image=image),))
-    found = image_findings(tenancy(the_cluster), the_cluster)
+    found = image_findings(Check(tenancy(the_cluster), the_cluster))
     assert codes(found) == expected
     assert all(f.severity is Severity.ERROR and f.details["released"] for f in found)

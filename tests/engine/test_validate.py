@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from engine.check import Check
+from engine.codes import Code
 from engine.findings import Finding, Severity
 from engine.model import Cluster, Cni, NodeImage, NodePoolType, RouteRule, Tenancy, Vcn
 from engine.usecases.validate import validate_cluster, validation_report
@@ -115,7 +117,7 @@ def test_capacity_is_counted_at_the_requested_size() -> None:
 
 
 def _finding(severity: Severity) -> Finding:
-    return Finding(code="X", severity=severity, message="m", remedy="r", subject="cluster:prod")
+    return Finding(code=Code.CIDR_INVALID, severity=severity, message="m", remedy="r", subject="cluster:prod")
 
 
 @pytest.mark.parametrize(
@@ -127,7 +129,7 @@ def test_a_plan_is_valid_exactly_when_no_finding_is_an_error(severities: list[Se
     assert report.valid is valid
     assert report.plan == "plan.yaml"
     assert report.counts.error == severities.count(Severity.ERROR)
-    assert report.to_json_dict()["valid"] is valid
+    assert report.model_dump(mode="json", by_alias=True)["valid"] is valid
 
 
 def test_the_benchmark_plan_has_exactly_its_ten_planted_overlaps() -> None:
@@ -135,5 +137,5 @@ def test_the_benchmark_plan_has_exactly_its_ten_planted_overlaps() -> None:
     from engine.rules import RULES
 
     the_tenancy, the_cluster = build_tenancy()
-    found = [f for rule in RULES for f in rule(the_tenancy, the_cluster)]
+    found = [f for rule in RULES for f in rule(Check(the_tenancy, the_cluster))]
     assert codes(found) == ["SUBNET_OVERLAP"] * 10

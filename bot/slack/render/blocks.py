@@ -6,7 +6,6 @@ import shlex
 from collections.abc import Sequence
 from functools import singledispatch
 
-from bot.answers import RulesReport
 from bot.slack.escape import code, escape
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.render.kit import (
@@ -20,7 +19,6 @@ from bot.slack.render.kit import (
     header,
     section,
 )
-from engine.catalogue import RuleInfo
 from engine.findings import Finding
 from engine.model import Unreadable
 from engine.reports import (
@@ -29,7 +27,9 @@ from engine.reports import (
     ClusterCniStatus,
     ClusterListReport,
     CniReport,
+    CodeExplanation,
     DiagnoseReport,
+    RulesReport,
     SubnetCapacity,
     ValidationReport,
     WhatIfReport,
@@ -286,7 +286,7 @@ def _validation(report: ValidationReport) -> list[Block]:
 
 
 @render_blocks.register
-def _rule(report: RuleInfo) -> list[Block]:
+def _rule(report: CodeExplanation) -> list[Block]:
     icon = SEVERITY_ICON.get(str(report.severity), "")
     return [
         header(f"{report.code}: {report.title}"),
@@ -300,13 +300,7 @@ def _rule(report: RuleInfo) -> list[Block]:
 
 @render_blocks.register
 def _rules_report(report: RulesReport) -> list[Block]:
-    return _rules([RuleInfo.model_validate(rule) for rule in report.rules])
-
-
-@render_blocks.register(list)
-@render_blocks.register(tuple)
-def _rules(report: Sequence[RuleInfo]) -> list[Block]:
-    lines = [f"{SEVERITY_ICON.get(str(r.severity), '')} {code(r.code)} {escape(r.title)}" for r in report]
+    lines = [f"{SEVERITY_ICON.get(str(r.severity), '')} {code(r.code)} {escape(r.title)}" for r in report.rules]
     return [
         header(f"Finding codes ({len(lines)})"),
         *sections(lines, limit=200),

@@ -116,7 +116,7 @@ async def test_bind_then_capacity_in_that_channel_defaults_to_the_bound_cluster(
 
 async def test_bind_to_an_unknown_cluster_names_the_known_ones_and_changes_nothing(admin_bot: Bot):
     answer = await ask(admin_bot, "bind nope")
-    assert "no cluster named 'nope'" in answer["text"]
+    assert "no cluster 'nope' (clusters: analytics, payments-native" in answer["text"]
     assert "analytics, payments-native, platform-healthy, retail-flannel" in texts(answer["blocks"])
     assert "Error id" not in texts(answer["blocks"])
     assert await admin_bot.store.get_binding(NEW_CHANNEL) is None

@@ -1,0 +1,38 @@
+"""What a rule looks at: one cluster of a tenancy, counted at its current or planned size.
+
+Every rule in `engine.rules.RULES` is a pure function `(Check) -> list[Finding]`. A `Check` builds the
+subnet index, the cluster's subnets by role and the shape catalogue once, so rules do not rebuild them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from engine.model import Cluster, Subnet, Tenancy
+from engine.shapes import ShapeCatalogue
+from engine.topology import ClusterSubnets, cluster_subnets, subnet_index
+
+At = Literal["current", "planned"]
+"""How node pools are counted: "current" takes observed nodes, then size (a live cluster); "planned" takes
+maxSize, then size, then observed nodes (a plan, or a what-if)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One cluster to check. `at` says how its node pools are counted; `catalogue` (default: the tenancy's own
+    shapes over the built-in table) says how many VNICs each shape has."""
+
+    tenancy: Tenancy
+    cluster: Cluster
+    at: At = "planned"
+    catalogue: ShapeCatalogue | None = None
+    shapes: ShapeCatalogue = field(init=False)
+    subnets: dict[str, Subnet] = field(init=False)
+    used: ClusterSubnets = field(init=False)
+
+    def __post_init__(self) -> None:
+        shapes = self.catalogue if self.catalogue is not None else ShapeCatalogue(self.tenancy.shapes)
+        object.__setattr__(self, "shapes", shapes)
+        object.__setattr__(self, "subnets", subnet_index(self.tenancy.subnets))
+        object.__setattr__(self, "used", cluster_subnets(self.cluster))

@@ -1,0 +1,41 @@
+"""The capacity question: one cluster or all, optionally narrowed to one node pool."""
+
+from __future__ import annotations
+
+from engine.capacity import assess_cluster_capacity
+from engine.errors import NotFoundError
+from engine.model import NodePool, Tenancy
+from engine.reports import CapacityReport
+from engine.shapes import ShapeCatalogue
+
+
+def assess_capacity(tenancy: Tenancy, *, cluster: str | None = None, pool: str | None = None) -> CapacityReport:
+    """Capacity of one cluster or all; `pool` narrows the node pools shown (subnets stay whole).
+
+    Raises:
+        ClusterNotFoundError: `cluster` names no cluster of the tenancy.
+        NotFoundError: `pool` names no node pool of the chosen clusters.
+    """
+    targets = list(tenancy.select_clusters(cluster or None))
+    shapes = ShapeCatalogue(tenancy.shapes)
+    if pool is not None and not cluster:
+        # Without a cluster, a pool picks the clusters that have such a pool, not every cluster.
+        targets = [t for t in targets if any(is_pool(p, pool) for p in t.node_pools)]
+        if not targets:
+            raise NotFoundError(f"no cluster has a node pool {pool!r}", remedy="name a pool from `okebot capacity`")
+    reports = []
+    for target in targets:
+        report = assess_cluster_capacity(tenancy, target, shapes=shapes)
+        if pool is not None:
+            pools = [p for p, q in zip(report.node_pools, target.node_pools, strict=True) if is_pool(q, pool)]
+            if not pools:
+                known = ", ".join(p.name for p in report.node_pools) or "none"
+                raise NotFoundError(f"cluster {target.name} has no node pool {pool!r} (its pools: {known})")
+            report = report.model_copy(update={"node_pools": pools})
+        reports.append(report)
+    return CapacityReport(clusters=reports, unreadable=list(tenancy.unreadable_for(targets)))
+
+
+def is_pool(pool: NodePool, ref: str) -> bool:
+    """Whether `ref` names this pool: its OCID, its name, or its name in another case."""
+    return ref in (pool.id, pool.name) or pool.name.casefold() == ref.casefold()
