@@ -14,7 +14,11 @@ def usable_ips(cidrs: Iterable[IPv4Network]) -> int:
     return sum(max(0, block.num_addresses - OCI_RESERVED_PER_BLOCK) for block in cidrs)
 
 
-def node_slots(pods_cidr: IPv4Network, node_prefix: int = 25) -> int:
+# Flannel gives every node a /25 of the pods CIDR (Oracle's CIDR-blocks page).
+FLANNEL_NODE_PREFIX = 25
+
+
+def node_slots(pods_cidr: IPv4Network, node_prefix: int = FLANNEL_NODE_PREFIX) -> int:
     """Flannel: how many /node_prefix blocks a pods CIDR holds (2^(25-P)); 0 when it is smaller than one."""
     if pods_cidr.prefixlen > node_prefix:
         return 0

@@ -1,6 +1,6 @@
 """Compute shapes and how many VNICs a node of a shape attaches.
 
-The built-in table comes from Oracle's compute-shapes reference (facts §5) so that plans can be checked
+The built-in table comes from Oracle's compute-shapes reference (computeshapes.htm) so that plans can be checked
 without a tenancy. A tenancy's own `list_shapes` answer, or a plan's `shapes`, take precedence.
 """
 

@@ -1,6 +1,6 @@
 """Pods per node and pod-subnet IPs per node, for both CNIs.
 
-The rules, with their sources in facts/oke-networking.md:
+The rules, from Oracle's CIDR-blocks and VCN-native pod networking pages:
 - Flannel gives each node a /25 of the pods CIDR; Kubernetes caps pods per node at 110.
 - VCN-native: `MIN((VNICs - 1) * 31, 110)`, further limited by the pool's `maxPodsPerNode`.
   Pools with secondary VNIC profiles are limited by the sum of their `ipCount`, at most 256.
@@ -16,7 +16,6 @@ from engine.shapes import ShapeCatalogue, vnics_for
 KUBERNETES_MAX_PODS = 110
 IPS_PER_POD_VNIC = 31
 VNIC_PROFILE_MAX_IPS = 256
-FLANNEL_NODE_PREFIX = 25
 FLANNEL_PODS_PER_NODE = KUBERNETES_MAX_PODS
 
 # Stated in every VCN-native capacity answer: Oracle does not publish the exact pre-allocation.
@@ -29,7 +28,7 @@ PREALLOCATION_ASSUMPTION = (
 VIRTUAL_POOL_ASSUMPTION = (
     "Virtual node pools ({pools}): each pod takes its own IP from the pod subnet, so the subnet's load follows "
     "the pod count, which okebot cannot see ahead; their pods per node and pod-subnet reservations are not "
-    "counted (the facts give no per-node rule for virtual nodes)."
+    "counted (Oracle publishes no per-node rule for virtual nodes)."
 )
 
 

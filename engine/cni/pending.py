@@ -1,4 +1,5 @@
-"""Which nodes wait for a CNI plugin update, from the CNI DaemonSet, its pods and their logs (facts §3).
+"""Which nodes wait for a CNI plugin update, from the CNI DaemonSet, its pods and their logs
+(following Oracle's VCN-native pod networking page).
 
 Two signals: a pod log that says "reboot required" (Oracle's documented check), and, for an OnDelete
 DaemonSet (VCN-native 2.3.0 and later), a pod whose controller-revision-hash is not the newest revision's.

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema, model_validator
 from pydantic.alias_generators import to_camel
 
+from engine.kubernetes_version import parse_kubernetes_version
 from engine.model import Cni, NodePoolType, SubnetRole
 
 API_VERSION = "okebot.plan/v1"
@@ -28,7 +29,6 @@ Ocpus = Annotated[float, Strict(), Field(ge=1, le=512, allow_inf_nan=False)]
 PodCount = Annotated[int, Strict(), Field(ge=1, le=10_000)]
 IcmpNumber = Annotated[int, Strict(), Field(ge=0, le=255)]
 
-_VERSION = re.compile(r"v?\d{1,3}\.\d{1,3}(\.\d{1,4})?")
 _PORTS = re.compile(r"(\d{1,5})(?:-(\d{1,5}))?")
 _PEER_KINDS = ("role", "subnet", "service", "nsg")
 _PROTOCOL_NAMES = {"6": "tcp", "17": "udp", "1": "icmp"}
@@ -37,7 +37,7 @@ _PROTOCOL_NAMES = {"6": "tcp", "17": "udp", "1": "icmp"}
 def _version(value: object) -> object:
     if isinstance(value, float | int) and not isinstance(value, bool):
         raise ValueError(f'expected text such as "v1.31.1", got the number {value}; quote it')
-    if isinstance(value, str) and not _VERSION.fullmatch(value):
+    if isinstance(value, str) and parse_kubernetes_version(value) is None:
         raise ValueError(f"expected a Kubernetes version such as v1.31.1, got {value!r}")
     return value
 

@@ -1,4 +1,4 @@
-"""The security rules OKE requires per subnet role (facts §2, from Oracle's network-configuration page).
+"""The security rules OKE requires per subnet role (from Oracle's network-configuration page, contengnetworkconfig.htm).
 
 Optional rows (client access to 6443, SSH, internet egress) are left out: their absence is a choice.
 """

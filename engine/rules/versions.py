@@ -9,28 +9,15 @@ from engine.catalogue import finding
 from engine.check import Check
 from engine.codes import Code
 from engine.findings import Finding
+from engine.kubernetes_version import KubernetesVersion, parse_kubernetes_version, version_text
 from engine.model import Cluster, Cni, NodeImage, NodePool
 
-Version = tuple[int, int, int]
-
-VCN_NATIVE_MIN_VERSION: Version = (1, 22, 0)
-SERVICE_MESH_MIN_VERSION: Version = (1, 26, 0)
+VCN_NATIVE_MIN_VERSION: KubernetesVersion = (1, 22, 0)
+SERVICE_MESH_MIN_VERSION: KubernetesVersion = (1, 26, 0)
 VCN_NATIVE_MIN_IMAGE_DATE = date(2022, 6, 1)
 
-_VERSION = re.compile(
-    r"^\s*v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,6}))?(?:[-+][0-9A-Za-z.+-]*)?\s*$", re.IGNORECASE
-)
 # OKE image names carry their build date: "Oracle-Linux-8.9-2024.01.26-0-OKE-1.28.2-668".
 _IMAGE_DATE = re.compile(r"(?<!\d)(20\d\d)\.(\d\d)\.(\d\d)(?!\d)")
-
-
-def parse_version(text: str | None) -> Version | None:
-    """(major, minor, patch) from "v1.28.2", "1.28" or "1.28.2-oke"; None when it is not a version."""
-    match = _VERSION.match(text or "")
-    if match is None:
-        return None
-    major, minor, patch = match.groups()
-    return int(major), int(minor), int(patch or 0)
 
 
 def image_release_date(image: NodeImage | None) -> date | None:
@@ -49,10 +36,6 @@ def image_release_date(image: NodeImage | None) -> date | None:
         return date(*(int(part) for part in match.groups()))
     except ValueError:
         return None
-
-
-def _text(version: Version) -> str:
-    return ".".join(str(part) for part in version)
 
 
 def _subjects(cluster: Cluster) -> list[tuple[str, str, str | None]]:
@@ -75,7 +58,7 @@ def version_findings(check: Check) -> list[Finding]:
     for subject, label, text in _subjects(cluster):
         if text is None:
             continue
-        version = parse_version(text)
+        version = parse_kubernetes_version(text)
         if version is None:
             found.append(
                 finding(
@@ -92,7 +75,7 @@ def version_findings(check: Check) -> list[Finding]:
                     Code.K8S_VERSION_TOO_OLD_FOR_VCN_NATIVE,
                     subject,
                     f"{label} runs Kubernetes {text}; VCN-native pod networking needs 1.22 or later.",
-                    details={"version": _text(version), "minimum": _text(VCN_NATIVE_MIN_VERSION)},
+                    details={"version": version_text(version), "minimum": version_text(VCN_NATIVE_MIN_VERSION)},
                 )
             )
         if cluster.service_mesh and version < SERVICE_MESH_MIN_VERSION:
@@ -101,7 +84,7 @@ def version_findings(check: Check) -> list[Finding]:
                     Code.SERVICE_MESH_K8S_VERSION,
                     subject,
                     f"{label} runs Kubernetes {text}; service mesh needs worker nodes on 1.26 or later.",
-                    details={"version": _text(version), "minimum": _text(SERVICE_MESH_MIN_VERSION)},
+                    details={"version": version_text(version), "minimum": version_text(SERVICE_MESH_MIN_VERSION)},
                 )
             )
     return found

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.cni.version import compare_versions, is_on_delete_version, parse_version
+from engine.cni.version import compare_versions, is_on_delete_version, parse_plugin_version
 
 
 @pytest.mark.parametrize(
@@ -37,10 +37,10 @@ def test_cni_2_3_0_and_later_update_on_delete(version, on_delete):
 def test_any_dotted_version_parses_to_its_numbers_whatever_follows(parts, suffix):
     text = ".".join(map(str, parts))
     trailing = suffix if not suffix[:1].isdigit() and not suffix.startswith(".") else ""
-    assert parse_version(f"v{text}{trailing}") == tuple(parts)
+    assert parse_plugin_version(f"v{text}{trailing}") == tuple(parts)
 
 
 @given(st.text(max_size=20))
 def test_no_text_makes_version_parsing_raise(text):
-    parsed = parse_version(text)
+    parsed = parse_plugin_version(text)
     assert parsed is None or all(part >= 0 for part in parsed)

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from engine.check import Check
 from engine.findings import Severity
+from engine.kubernetes_version import parse_kubernetes_version as parse_version
 from engine.model import Cni, NodeImage
-from engine.rules.versions import image_findings, image_release_date, parse_version, version_findings
+from engine.rules.versions import image_findings, image_release_date, version_findings
 from tests.engine.rules_builders import cluster, codes, pool, tenancy
 
 
