@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from engine.plan.checks import check_plan
+from engine.plan.consistency import check_plan
 from engine.plan.model import API_VERSION, Plan
 from engine.plan.problems import FieldPath, LineIndex, Problem, describe, did_you_mean, plan_error
 

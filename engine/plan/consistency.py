@@ -1,4 +1,4 @@
-"""Checks across a plan's fields that a single field cannot make: names unique, references resolvable."""
+"""A plan's consistency across fields, which a single field cannot check: names unique, references resolvable."""
 
 from __future__ import annotations
 
