@@ -23,9 +23,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.compose import build_deps
 from bot.slack.app import create_app
 from bot.slack.offline import Recorder
-from bot.slack.runtime import build_deps
 from bot.slack.settings import SlackSettings
 from bot.slack.transport import EVENTS_PATH, http_web_app, start_site
 

@@ -1,63 +1,62 @@
-"""Answer a query: the one place where the CLI and Slack meet the use cases."""
+"""Answer a query: the one place where the CLI and Slack meet the use cases, through the registry.
+
+`answer` is pure and synchronous (a tenancy read once in, a report out), so callers may run it off the event
+loop; `ask` reads the source once and answers, for callers without a read of their own (the CLI).
+"""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from pydantic import BaseModel
 
-from adapters.planfile import load_plan_text
-from bot.queries import (
-    AnyQuery,
-    CapacityQuery,
-    ClustersQuery,
-    CniQuery,
-    DiagnoseQuery,
-    ExplainQuery,
-    RulesQuery,
-    ValidateQuery,
-    WhatIfQuery,
-)
-from engine.catalogue import explain, rules_report
+from bot.queries import Query
+from bot.questions import QUESTIONS, Read, question_of
+from bot.render.text import renderables
+from bot.slack.render.blocks import render_blocks
+from engine.model import Tenancy
 from engine.ports import TenancyReader
-from engine.usecases.capacity import assess_capacity
-from engine.usecases.clusters import list_clusters
-from engine.usecases.cni import cni_status
-from engine.usecases.diagnose import diagnose
-from engine.usecases.validate import validate_plan
-from engine.usecases.whatif import WhatIfChange, whatif
+
+R = TypeVar("R", bound=BaseModel)
 
 
-async def answer(query: AnyQuery, *, reader: TenancyReader) -> BaseModel:
-    """Run a query against the source and return its report."""
-    match query:
-        case ClustersQuery():
-            return list_clusters(await reader.read(), source=reader.description)
-        case CapacityQuery(cluster=cluster, pool=pool, fresh=fresh):
-            tenancy = await reader.read(clusters=[cluster] if cluster else None, fresh=fresh)
-            return assess_capacity(tenancy, cluster=cluster, pool=pool)
-        case DiagnoseQuery(cluster=cluster, fresh=fresh):
-            return diagnose(await reader.read(clusters=[cluster], fresh=fresh), cluster=cluster)
-        case CniQuery(cluster=cluster, fresh=fresh):
-            tenancy = await reader.read(clusters=[cluster] if cluster else None, fresh=fresh)
-            return cni_status(tenancy, cluster=cluster)
-        case WhatIfQuery():
-            change = WhatIfChange(
-                pool=query.pool,
-                size=query.size,
-                shape=query.shape,
-                ocpus=query.ocpus,
-                max_pods=query.max_pods,
-                add_pool=query.add_pool,
-            )
-            tenancy = await reader.read(clusters=[query.cluster], fresh=query.fresh)
-            return whatif(tenancy, cluster=query.cluster, change=change)
-        case ValidateQuery():
-            plan = load_plan_text(query.plan_text, source=query.source_name)
-            live = None
-            if query.against is not None:
-                live = await reader.read(clusters=[query.against], fresh=query.fresh)
-            return validate_plan(plan, plan_name=query.source_name, against=live, against_ref=query.against)
-        case ExplainQuery(code=code):
-            return explain(code)
-        case RulesQuery():
-            return rules_report()
-    raise TypeError(f"unknown query {type(query).__name__}")
+def reads(query: Query[Any]) -> Read | None:
+    """What the query needs read from the source; None when it reads nothing."""
+    return question_of(query).reads(query)
+
+
+def answer(query: Query[R], tenancy: Tenancy | None, *, source: str) -> R:
+    """The report answering `query` from one read of the source (None for questions that read nothing).
+
+    Raises whatever the use case raises: InputError, NotFoundError (ClusterNotFoundError), ...
+    """
+    question = question_of(query)
+    report = question.answer(query, tenancy, source)
+    if not isinstance(report, question.report):
+        raise TypeError(f"{question.name} answered with {type(report).__name__}, not {question.report.__name__}")
+    return report
+
+
+async def read_for(query: Query[Any], reader: TenancyReader) -> Tenancy | None:
+    """The one read a query needs, or None when it reads nothing."""
+    scope = reads(query)
+    if scope is None:
+        return None
+    fresh = bool(getattr(query, "fresh", False))
+    return await reader.read(clusters=list(scope.clusters) if scope.clusters is not None else None, fresh=fresh)
+
+
+async def ask(query: Query[R], reader: TenancyReader) -> R:
+    """Read what the query needs once, then answer it."""
+    return answer(query, await read_for(query, reader), source=reader.description)
+
+
+def check_renderers() -> None:
+    """Every question's report has a text and a Block Kit renderer; RuntimeError naming the first that lacks one."""
+    for question in QUESTIONS:
+        for name, dispatch in (("text", renderables), ("Block Kit", render_blocks)):
+            if dispatch.dispatch(question.report) is dispatch.dispatch(object):
+                raise RuntimeError(f"question {question.name}: no {name} renderer for {question.report.__name__}")
+
+
+check_renderers()

@@ -1,4 +1,9 @@
-"""The one composition root: turns a source spec and settings into adapters."""
+"""The one composition root: turns a source spec and settings into the adapters everything runs on.
+
+`build_reader` serves every CLI command; `build_deps` builds what the Slack bot runs on (reader, state
+store, access policy, group directory). Adapters and Slack's libraries load inside the functions, so
+nothing is imported, opened or read from the environment at import time.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from engine.ports import TenancyReader
 
 if TYPE_CHECKING:
     from adapters.oci.settings import OciSettings
+    from bot.slack.deps import Deps
+    from bot.slack.settings import SlackSettings
 
 SOURCE_HELP = "where to read the tenancy: demo (the bundled demo tenancy), snapshot:FILE, or oci"
 
@@ -46,3 +53,31 @@ def oci_settings() -> OciSettings:
         first = exc.errors()[0]
         name = "OKEBOT_OCI_" + "_".join(str(part) for part in first["loc"]).upper()
         raise InputError(f"{first['msg']}", where=name, remedy="fix or unset that environment variable") from None
+
+
+async def build_deps(
+    settings: SlackSettings, *, source: str, store_url: str | None = None, slack_groups: bool = True
+) -> Deps:
+    """The Slack bot's Deps: the reader for `source`, the state store, the access policy
+    (OKEBOT_ACCESS_CONFIG, else the default) and, with a bot token, Slack's user groups."""
+    import logging
+    from datetime import UTC, datetime
+
+    from adapters.access_config import load_access_policy
+    from adapters.store.factory import open_store
+    from bot.slack.app import create_client
+    from bot.slack.deps import Deps
+    from bot.slack.groups import GroupDirectory, NoGroups, SlackGroupDirectory
+    from engine.access import AccessPolicy
+
+    reader = build_reader(source)
+    path = settings.okebot_access_config
+    policy = load_access_policy(path) if path is not None else AccessPolicy()
+    store = await open_store(store_url or settings.okebot_store_url)
+    logger = logging.getLogger("okebot.slack")
+    # Group grants need Slack's answer on who is in which group; without a bot token there is no one to ask.
+    groups: GroupDirectory = NoGroups()
+    if slack_groups and settings.slack_bot_token is not None:
+        groups = SlackGroupDirectory(create_client(settings), logger=logger)
+    return Deps(reader=reader, store=store, policy=policy, clock=lambda: datetime.now(UTC), logger=logger,
+                groups=groups)

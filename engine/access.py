@@ -134,11 +134,13 @@ class AccessPolicy(Frozen):
 
 
 class Decision(Frozen):
-    """Whether an action is allowed, and a reason a person can act on."""
+    """Whether an action is allowed, and a reason a person can act on; `refused_for` says which rule refused:
+    the asker's role, or the channel's binding."""
 
     allowed: bool
     reason: str
     role: Role | None = None
+    refused_for: Literal["role", "channel"] | None = None
 
 
 class _ClusterLike(Protocol):
@@ -166,9 +168,11 @@ def decide(
     role = policy.role_of(user, groups)
     required = REQUIRED_ROLE[action]
     if role is None or role.rank < required.rank:
-        return Decision(allowed=False, reason=_role_refusal(action, required, role), role=role)
+        return Decision(allowed=False, reason=_role_refusal(action, required, role), role=role, refused_for="role")
     if cluster is not None and not channel_sees(policy, channel, cluster):
-        return Decision(allowed=False, reason=_channel_refusal(policy, channel, cluster), role=role)
+        return Decision(
+            allowed=False, reason=_channel_refusal(policy, channel, cluster), role=role, refused_for="channel"
+        )
     about = f" on {cluster.name}" if cluster is not None else ""
     reason = f"{role} may run {action}{about} in #{channel_key(channel)}"
     return Decision(allowed=True, reason=reason, role=role)

@@ -531,8 +531,10 @@ def finding(
     )
 
 
-def rules_report() -> RulesReport:
-    """Every finding code, in catalogue order."""
+def rules_report(code: str | None = None) -> RulesReport:
+    """Every finding code in catalogue order, or only `code` (NotFoundError naming close matches if unknown)."""
+    if code is not None:
+        return RulesReport(rules=[explain(code)])
     return RulesReport(rules=[info.explained() for info in CATALOGUE.values()])
 
 

@@ -1,132 +1,107 @@
-"""The CLI's core commands: each parses its arguments into a query and hands back a report."""
+"""The CLI's question commands, built from the registry (bot/questions.py), and `okebot plan`.
+
+Each question becomes a subcommand whose arguments are the registry's; the values go through the question's
+query model, so bounds live there once and a bad value is exit 2 naming the option.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from adapters.planfile import dump_plan_yaml
-from bot.answers import answer
-from bot.cli.planinput import read_plan_source
+from bot.answers import answer, ask
 from bot.compose import SOURCE_HELP, build_reader
-from bot.queries import (
-    CapacityQuery,
-    ClustersQuery,
-    CniQuery,
-    DiagnoseQuery,
-    ExplainQuery,
-    RulesQuery,
-    ValidateQuery,
-    WhatIfQuery,
-)
+from bot.queries import Query, describe_problem
+from bot.questions import QUESTIONS, Argument, Question
 from engine.errors import InputError
 from engine.plan import plan_json_schema, tenancy_to_plan
 
 Handler = Callable[[argparse.Namespace], Awaitable[BaseModel | int]]
 
 
-def common_options() -> argparse.ArgumentParser:
-    """--source, --format and --fresh, accepted by every command."""
+def format_option() -> argparse.ArgumentParser:
+    """--format, accepted by every question."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    return common
+
+
+def source_options() -> argparse.ArgumentParser:
+    """--source and --fresh, accepted by every command that reads a tenancy."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--source", default="demo", help=SOURCE_HELP + " (default: demo)")
-    common.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     common.add_argument("--fresh", action="store_true", help="bypass the live source's cache")
     return common
 
 
-def _whole_number(text: str, *, least: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not least <= value <= 10_000:
-        raise argparse.ArgumentTypeError(f"expected {least} to 10000, got {value}")
-    return value
+def _cli_name(argument: Argument) -> str:
+    return argument.field if argument.cli == "positional" else f"--{argument.key}"
 
 
-def _positive_int(text: str) -> int:
-    return _whole_number(text, least=0)
-
-
-def _max_pods(text: str) -> int:
-    # A node that may run no pod at all is not a setting OKE accepts: maxPodsPerNode starts at 1.
-    return _whole_number(text, least=1)
-
-
-def _ocpus(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of OCPUs, got {text!r}") from None
-    if not 0 < value <= 512:
-        raise argparse.ArgumentTypeError(f"expected more than 0 and at most 512 OCPUs, got {text}")
-    return value
-
-
-def _add(sub: Any, name: str, handler: Handler, help_text: str, **kwargs: Any) -> argparse.ArgumentParser:
+def _add_question(sub: Any, question: Question[Any, Any]) -> None:
+    parents = [format_option()] + ([] if question.offline else [source_options()])
     parser: argparse.ArgumentParser = sub.add_parser(
-        name, help=help_text, description=help_text, parents=[common_options()], **kwargs
+        question.name, help=question.summary, description=question.summary, parents=parents
     )
-    parser.set_defaults(handler=handler)
-    return parser
+    for extra in question.cli_inputs:
+        parser.add_argument(extra.name, metavar=extra.metavar, help=extra.help)
+    for argument in question.arguments:
+        if argument.cli == "positional":
+            required = question.query.model_fields[argument.field].is_required()
+            parser.add_argument(argument.field, metavar=argument.metavar, help=argument.help,
+                                nargs=None if required else "?")
+        else:
+            parser.add_argument(f"--{argument.key}", dest=argument.field, metavar=argument.metavar,
+                                help=argument.help)
+    parser.set_defaults(handler=_handler(question), question=question)
 
 
-async def _clusters(args: argparse.Namespace) -> BaseModel:
-    return await answer(ClustersQuery(), reader=build_reader(args.source))
+def _handler(question: Question[Any, Any]) -> Handler:
+    async def run(args: argparse.Namespace) -> BaseModel:
+        query = query_from_args(question, args)
+        if question.offline:
+            report: BaseModel = answer(query, None, source="")
+            return report
+        answered: BaseModel = await ask(query, build_reader(args.source))
+        return answered
+
+    return run
 
 
-async def _capacity(args: argparse.Namespace) -> BaseModel:
-    query = CapacityQuery(cluster=args.cluster, pool=args.pool, fresh=args.fresh)
-    return await answer(query, reader=build_reader(args.source))
-
-
-async def _cni(args: argparse.Namespace) -> BaseModel:
-    return await answer(CniQuery(cluster=args.cluster, fresh=args.fresh), reader=build_reader(args.source))
-
-
-async def _diagnose(args: argparse.Namespace) -> BaseModel:
-    return await answer(DiagnoseQuery(cluster=args.cluster, fresh=args.fresh), reader=build_reader(args.source))
-
-
-async def _whatif(args: argparse.Namespace) -> BaseModel:
-    query = WhatIfQuery(
-        cluster=args.cluster,
-        pool=args.pool,
-        size=args.size,
-        shape=args.shape,
-        ocpus=args.ocpus,
-        max_pods=args.max_pods,
-        add_pool=args.add_pool,
-        fresh=args.fresh,
-    )
-    return await answer(query, reader=build_reader(args.source))
-
-
-async def _validate(args: argparse.Namespace) -> BaseModel:
-    text, name = read_plan_source(args.plan, stdin=sys.stdin)
-    query = ValidateQuery(plan_text=text, source_name=name, against=args.against, fresh=args.fresh)
-    return await answer(query, reader=build_reader(args.source))
-
-
-async def _explain(args: argparse.Namespace) -> BaseModel:
-    return await answer(ExplainQuery(code=args.code), reader=build_reader("demo"))
-
-
-async def _rules(args: argparse.Namespace) -> BaseModel:
-    if args.code:
-        return await answer(ExplainQuery(code=args.code), reader=build_reader("demo"))
-    return await answer(RulesQuery(), reader=build_reader("demo"))
+def query_from_args(question: Question[Any, Any], args: argparse.Namespace) -> Query[Any]:
+    """The question's query from parsed arguments; InputError naming the option when a value is wrong."""
+    values: dict[str, object] = {}
+    for extra in question.cli_inputs:
+        values.update(extra.read(getattr(args, extra.name)))
+    for argument in question.arguments:
+        value = getattr(args, argument.field, None)
+        if value is not None:
+            values[argument.field] = value
+    if "fresh" in question.query.model_fields:
+        values["fresh"] = bool(getattr(args, "fresh", False))
+    try:
+        query: Query[Any] = question.query.model_validate(values)
+        return query
+    except ValidationError as exc:
+        field, problem = describe_problem(exc, question.query)
+        spelled = next((_cli_name(a) for a in question.arguments if a.field == field), field)
+        raise InputError(problem, where=spelled) from None
 
 
 async def _plan_export(args: argparse.Namespace) -> int:
     tenancy = await build_reader(args.source).read(clusters=[args.cluster], fresh=args.fresh)
     plan = tenancy_to_plan(tenancy, tenancy.require_cluster(args.cluster))
-    text = dump_plan_yaml(plan)
+    if args.format == "json":
+        text = json.dumps(plan.model_dump(mode="json", by_alias=True, exclude_none=True), indent=2) + "\n"
+    else:
+        text = dump_plan_yaml(plan)
     if args.output:
         _write_new(Path(args.output), text, force=args.force)
     else:
@@ -135,8 +110,6 @@ async def _plan_export(args: argparse.Namespace) -> int:
 
 
 async def _plan_schema(args: argparse.Namespace) -> int:
-    import json
-
     text = json.dumps(plan_json_schema(), indent=2) + "\n"
     if args.output:
         _write_new(Path(args.output), text, force=args.force)
@@ -156,41 +129,22 @@ def _write_new(path: Path, text: str, *, force: bool) -> None:
 
 
 def add_core_commands(sub: Any) -> None:
-    """Register the core commands on the top-level subparsers."""
-    _add(sub, "clusters", _clusters, "list clusters with their worst finding")
-    p = _add(sub, "capacity", _capacity, "pod-network capacity per cluster, node pool and subnet")
-    p.add_argument("--cluster", help="cluster name or OCID (default: every cluster)")
-    p.add_argument("--pool", help="narrow the node pools shown to this one")
-    p = _add(sub, "validate", _validate, "validate a network plan file (YAML or JSON; - for stdin)")
-    p.add_argument("plan", help="the plan file, or - to read standard input")
-    p.add_argument(
-        "--against", metavar="CLUSTER", help="compare with this live cluster and flag what OKE cannot change"
-    )
-    p = _add(sub, "cni", _cni, "CNI add-on version and nodes waiting for a CNI update")
-    p.add_argument("--cluster", help="cluster name or OCID (default: every cluster)")
-    p = _add(sub, "diagnose", _diagnose, "every check on one live cluster, worst first")
-    p.add_argument("cluster", help="cluster name or OCID")
-    p = _add(sub, "whatif", _whatif, "change a node pool of a live cluster and compare capacity before and after")
-    p.add_argument("cluster", help="cluster name or OCID")
-    p.add_argument("--pool", help="the node pool to change (or to model --add-pool on)")
-    p.add_argument("--size", type=_positive_int, help="new node count")
-    p.add_argument("--shape", help="new shape, e.g. VM.Standard.E5.Flex")
-    p.add_argument("--ocpus", type=_ocpus, help="new OCPUs per node (flex shapes)")
-    p.add_argument("--max-pods", type=_max_pods, dest="max_pods", help="new maxPodsPerNode")
-    p.add_argument("--add-pool", dest="add_pool", metavar="NAME", help="add a new pool of this name")
-    p = _add(sub, "explain", _explain, "what a finding code means, why, and what to do")
-    p.add_argument("code", help="a finding code, e.g. POD_SUBNET_TOO_SMALL")
-    p.set_defaults(findings_exit=False)
-    p = _add(sub, "rules", _rules, "the catalogue of finding codes")
-    p.add_argument("code", nargs="?", help="show only this code")
-    p.set_defaults(findings_exit=False)
+    """Register every question of the registry, and `okebot plan`, on the top-level subparsers."""
+    for question in QUESTIONS:
+        _add_question(sub, question)
     plan = sub.add_parser("plan", help="plan files: export a live cluster, print the JSON Schema")
     plan_sub = plan.add_subparsers(dest="plan_command", metavar="PLAN_COMMAND", parser_class=plan.__class__)
     plan_sub.required = True
-    p = _add(plan_sub, "export", _plan_export, "write a live cluster as a plan file (YAML)")
+    p = plan_sub.add_parser("export", help="write a live cluster as a plan file (YAML, or JSON)",
+                            description="write a live cluster as a plan file (YAML, or JSON)",
+                            parents=[source_options()])
+    p.add_argument("--format", choices=("text", "json"), default="text", help="text: YAML (default); json: JSON")
     p.add_argument("cluster", help="cluster name or OCID")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
-    p = _add(plan_sub, "schema", _plan_schema, "print the plan file's JSON Schema")
+    p.set_defaults(handler=_plan_export)
+    p = plan_sub.add_parser("schema", help="print the plan file's JSON Schema",
+                            description="print the plan file's JSON Schema")
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
+    p.set_defaults(handler=_plan_schema)

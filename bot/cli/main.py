@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 import traceback
 import uuid
 from collections.abc import Sequence
-from pathlib import Path
-
-from pydantic import BaseModel
+from typing import Any
 
 from bot.cli import commands, run_cmd, serve_cmd, snapshot_cmd
 from bot.cli.output import Output
+from bot.questions import Question
 from engine.errors import EngineError, InputError, NotFoundError, SourceError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_SOURCE, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -29,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"okebot {self.prog.removeprefix('okebot ')}: error: {message}\n")
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,27 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_core_commands(sub)
     for module in (run_cmd, serve_cmd, snapshot_cmd):
         module.add_parser(sub)
-        sub.choices[module.__name__.rsplit(".", 1)[1].removesuffix("_cmd")].set_defaults(
-            handler=module.run, findings_exit=False
-        )
+        sub.choices[module.__name__.rsplit(".", 1)[1].removesuffix("_cmd")].set_defaults(handler=module.run)
     return parser
-
-
-def _exit_code(report: BaseModel) -> int:
-    data = report.model_dump(mode="json", by_alias=True)
-    return EXIT_FINDINGS if _has_error(data) else EXIT_OK
-
-
-def _has_error(data: object) -> bool:
-    if isinstance(data, dict):
-        if data.get("severity") == "error" and "code" in data:
-            return True
-        if data.get("valid") is False:
-            return True
-        return any(_has_error(value) for key, value in data.items() if key not in ("resolvedFindings",))
-    if isinstance(data, list):
-        return any(_has_error(item) for item in data)
-    return False
 
 
 async def _run(args: argparse.Namespace, output: Output) -> int:
@@ -72,7 +51,8 @@ async def _run(args: argparse.Namespace, output: Output) -> int:
     if isinstance(result, int):
         return result
     output.report(result)
-    return _exit_code(result) if getattr(args, "findings_exit", True) else EXIT_OK
+    question: Question[Any, Any] | None = getattr(args, "question", None)
+    return EXIT_FINDINGS if question is not None and question.failed(result) else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,11 +88,6 @@ def _internal_error(exc: Exception) -> int:
     if os.environ.get("OKEBOT_DEBUG"):
         traceback.print_exception(exc, file=sys.stderr)
     return EXIT_INTERNAL
-
-
-def write_json(path: Path, data: object) -> None:
-    """Write JSON to a file, creating nothing else."""
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

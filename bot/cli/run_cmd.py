@@ -46,8 +46,8 @@ def _message_text(body: dict[str, Any]) -> str:
 async def run(args: argparse.Namespace) -> int:
     """Dispatch the command into a real AsyncApp and print what it sent; 0 when it answered."""
     # Slack's libraries load only when this command runs, so every other command starts fast.
+    from bot.compose import build_deps
     from bot.slack.offline import run_offline
-    from bot.slack.runtime import build_deps
     from bot.slack.settings import load_slack_settings
 
     try:

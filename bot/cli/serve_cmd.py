@@ -35,9 +35,9 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 async def run(args: argparse.Namespace) -> int:
     """Start the bot and run until SIGINT/SIGTERM; 2 when the configuration is incomplete."""
     # Slack's libraries load only when this command runs, so every other command starts fast.
+    from bot.compose import build_deps
     from bot.slack.app import create_app
     from bot.slack.redact import install_redaction
-    from bot.slack.runtime import build_deps
     from bot.slack.settings import Transport, load_slack_settings
     from bot.slack.transport import (
         health_only_app,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from functools import singledispatch
 
 from pydantic import BaseModel
 from rich.console import Console, Group, RenderableType
@@ -21,7 +22,9 @@ from engine.reports import (
     ClusterCniStatus,
     ClusterListReport,
     CniReport,
+    CodeExplanation,
     DiagnoseReport,
+    RulesReport,
     ValidationReport,
     WhatIfReport,
 )
@@ -210,34 +213,58 @@ def _cluster_list(report: ClusterListReport) -> list[RenderableType]:
     return [table, hint, *_unreadable(report.unreadable)]
 
 
-def _generic(report: BaseModel) -> list[RenderableType]:
-    data = report.model_dump(mode="json", by_alias=True)
-    if isinstance(data.get("rules"), list):
-        table = Table(header_style="bold")
-        for column in ("code", "severity", "title"):
-            table.add_column(column, overflow="fold")
-        for rule in data["rules"]:
-            table.add_row(str(rule.get("code")), str(rule.get("severity")), str(rule.get("title", "")))
-        return [table]
-    return [Text(f"{key}: {value}") for key, value in data.items()]
-
-
+@singledispatch
 def renderables(report: BaseModel) -> list[RenderableType]:
-    """The rich renderables for any report okebot produces."""
-    match report:
-        case CapacityReport():
-            return _capacity(report)
-        case ValidationReport():
-            return _validation(report)
-        case CniReport():
-            return [_cni_cluster(c) for c in report.clusters] + _unreadable(report.unreadable)
-        case DiagnoseReport():
-            return _diagnose(report) + _unreadable(report.unreadable)
-        case WhatIfReport():
-            return _whatif(report)
-        case ClusterListReport():
-            return _cluster_list(report)
-    return _generic(report)
+    """The rich renderables of a report; every report type okebot answers with registers its own."""
+    raise TypeError(f"no text renderer for {type(report).__name__}: register one in bot/render/text.py")
+
+
+@renderables.register
+def _capacity_report(report: CapacityReport) -> list[RenderableType]:
+    return _capacity(report)
+
+
+@renderables.register
+def _validation_report(report: ValidationReport) -> list[RenderableType]:
+    return _validation(report)
+
+
+@renderables.register
+def _cni_report(report: CniReport) -> list[RenderableType]:
+    return [_cni_cluster(c) for c in report.clusters] + _unreadable(report.unreadable)
+
+
+@renderables.register
+def _diagnose_report(report: DiagnoseReport) -> list[RenderableType]:
+    return _diagnose(report) + _unreadable(report.unreadable)
+
+
+@renderables.register
+def _whatif_report(report: WhatIfReport) -> list[RenderableType]:
+    return _whatif(report)
+
+
+@renderables.register
+def _cluster_list_report(report: ClusterListReport) -> list[RenderableType]:
+    return _cluster_list(report)
+
+
+@renderables.register
+def _rules_report(report: RulesReport) -> list[RenderableType]:
+    table = Table(header_style="bold")
+    for column in ("code", "severity", "title"):
+        table.add_column(column, overflow="fold")
+    for rule in report.rules:
+        table.add_row(rule.code, rule.severity.value, rule.title)
+    return [table]
+
+
+@renderables.register
+def _explanation(report: CodeExplanation) -> list[RenderableType]:
+    severity = report.severity.value + (f" ({report.severity_note})" if report.severity_note else "")
+    rows = (("code", report.code), ("severity", severity), ("title", report.title), ("meaning", report.meaning),
+            ("why", report.why), ("source", report.source), ("remedy", report.remedy))
+    return [Text(f"{label}: {value}") for label, value in rows]
 
 
 def render_text(report: BaseModel, *, color: bool = False, width: int = WIDTH) -> str:

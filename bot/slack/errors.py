@@ -54,6 +54,6 @@ async def handle_unexpected(
     message, _, _ = explain_failure(error, logger=logger)
     if isinstance(body, dict) and body.get("response_url"):
         try:
-            await respond(**message.payload(), response_type="ephemeral", replace_original=False)
+            await respond(text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=False)
         except Exception:
             logger.warning("could not deliver the error answer", exc_info=True)

@@ -1,54 +1,42 @@
-"""`/oke` command text → a typed query (bot.queries), a help request, the validate modal, an admin command
-(bot.slack.admin), or a usage answer.
+"""`/oke` command text → a typed query (through the registry, bot/questions.py), a help request, the validate
+modal, an admin command (bot.slack.admin), or a usage answer.
 
 Every input ends in one of those five: unknown or malformed text gets that subcommand's usage, never silence
-and never an exception.
+and never an exception. The grammar of each question comes from its registry entry: positional words in
+order, then `key=value` options.
 """
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
 
 from pydantic import ValidationError
 
-from bot.queries import (
-    CapacityQuery,
-    ClustersQuery,
-    CniQuery,
-    DiagnoseQuery,
-    ExplainQuery,
-    Query,
-    RulesQuery,
-    WhatIfQuery,
-)
-from bot.slack.admin import ADMIN_USAGE, AdminCommand, parse_admin, shorten_mentions
+from bot.queries import Query, describe_problem
+from bot.questions import BY_NAME, QUESTIONS, Argument, Question
+from bot.slack.admin.commands import ADMIN_USAGE, AdminCommand, parse_admin, shorten_mentions
 from bot.slack.escape import unescape
 
-USAGE: Mapping[str, tuple[str, str]] = {
-    "help": ("help [subcommand]", "this help"),
-    "clusters": ("clusters", "every cluster you may see, with its worst finding"),
-    "capacity": ("capacity [cluster] [pool]", "pod-network capacity: node pools, subnets, headroom"),
-    "diagnose": ("diagnose <cluster>", "every check on one cluster, worst first"),
-    "cni": ("cni [cluster]", "CNI add-on version and nodes waiting for a CNI update"),
-    "whatif": (
-        "whatif <cluster> [pool] [pool=NAME] [size=N] [shape=S] [ocpus=N] [max-pods=N] [add-pool=NAME]",
-        "change a node pool (or add one), validate, compare capacity before and after",
-    ),
-    "validate": ("validate [cluster]", "open a form to paste a network plan (YAML or JSON) and check it"),
-    "explain": ("explain <CODE>", "what a finding code means, why it matters, how to fix it"),
-    "rules": ("rules", "every finding code okebot knows"),
-    **ADMIN_USAGE,
-}
+USAGE: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "help": ("help [subcommand]", "this help"),
+        **{q.name: (q.slack_usage, q.slack_summary or q.summary) for q in QUESTIONS},
+        **ADMIN_USAGE,
+    }
+)
 ADMIN_SUBCOMMANDS = frozenset(ADMIN_USAGE)
+MAX_COMMAND_CHARS = 1400  # the command rides in its answer's buttons, whose value Slack caps at 2,000 characters
 
 
 @dataclass(frozen=True)
 class Ask:
     """A question for the engine; `command` is the canonical text that re-asks it (for buttons)."""
 
-    query: Query
+    query: Query[Any]
     command: str | None
 
 
@@ -79,18 +67,6 @@ class Administer:
 
 Parsed = Ask | Help | Usage | OpenValidateModal | Administer
 
-_WHATIF_KEYS = {
-    "pool": "pool",
-    "size": "size",
-    "shape": "shape",
-    "ocpus": "ocpus",
-    "max-pods": "max_pods",
-    "add-pool": "add_pool",
-}
-
-
-MAX_COMMAND_CHARS = 1400  # the command rides in its answer's buttons, whose value Slack caps at 2,000 characters
-
 
 def parse_command(text: str, *, default_cluster: str | None = None) -> Parsed:
     """Parse the text after `/oke`; a channel bound to one cluster supplies `default_cluster`."""
@@ -104,16 +80,15 @@ def parse_command(text: str, *, default_cluster: str | None = None) -> Parsed:
     if not words:
         return Help()
     name, args = words[0].lower(), words[1:]
-    name = _ALIASES.get(name, name)
-    parser = _PARSERS.get(name)
-    if parser is None:
+    if name == "help":
+        return Help(args[0].lower()) if args and args[0].lower() in USAGE else Help()
+    if name in ADMIN_USAGE:
+        parsed = parse_admin(name, args)
+        return Usage(name, parsed) if isinstance(parsed, str) else Administer(parsed)
+    question = BY_NAME.get(name)
+    if question is None:
         return Usage(None, f"unknown subcommand {name!r}")
-    try:
-        return parser(args, default_cluster)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or name
-        return Usage(name, f"{field.replace('_', '-')}: {first['msg']}")
+    return parse_question(question, args, default_cluster=default_cluster)
 
 
 def usage_line(subcommand: str) -> str:
@@ -121,109 +96,61 @@ def usage_line(subcommand: str) -> str:
     return f"/oke {USAGE[subcommand][0]}"
 
 
-def _cmd(*words: str | None) -> str:
-    return shlex.join(w for w in words if w is not None)
+def parse_question(question: Question[Any, Any], args: list[str], *, default_cluster: str | None) -> Parsed:
+    """One question's words: positionals in the registry's order, then `key=value` options."""
+    name = question.name
+    by_key = {a.key: a for a in question.arguments if a.slack in ("option", "both")}
+    positionals = [a for a in question.arguments if a.slack in ("positional", "both")]
+    values: dict[str, object] = {}
+    words = []
+    for arg in args:
+        key, equals, value = arg.partition("=")
+        if not equals or not by_key:
+            words.append(arg)
+            continue
+        argument = by_key.get(key.lower())
+        if argument is None:
+            return Usage(name, f"unknown option {key!r} (options: {', '.join(by_key)})")
+        if not value:
+            return Usage(name, f"{key} needs a value, as in {key}=…")
+        values[argument.field] = value
+    if len(words) > len(positionals):
+        return Usage(name, f"too many arguments: {' '.join(words[len(positionals):])!r}")
+    for argument, word in zip(positionals, words, strict=False):
+        values.setdefault(argument.field, word)
+    for argument in positionals:
+        if argument.from_channel and argument.field not in values and default_cluster is not None:
+            values[argument.field] = default_cluster
+    if question.slack_opens_modal:
+        return OpenValidateModal(against=_text(values.get("against")))
+    missing = _missing(positionals, values, question)
+    if missing is not None:
+        return Usage(name, missing)
+    try:
+        query = question.query.model_validate(values)
+    except ValidationError as exc:
+        field, problem = describe_problem(exc, question.query)
+        return Usage(name, problem if field == "query" else f"{field.replace('_', '-')}: {problem}")
+    return Ask(query, _command(question, values))
 
 
-def _at_most(args: list[str], count: int, name: str) -> Usage | None:
-    if len(args) > count:
-        return Usage(name, f"too many arguments: {' '.join(args[count:])!r}")
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _missing(positionals: list[Argument], values: dict[str, object], question: Question[Any, Any]) -> str | None:
+    for argument in positionals:
+        if argument.field not in values and question.query.model_fields[argument.field].is_required():
+            return argument.missing or f"name the {argument.key}"
     return None
 
 
-def _help(args: list[str], default: str | None) -> Parsed:
-    if args and args[0].lower() in USAGE:
-        return Help(args[0].lower())
-    return Help()
-
-
-def _clusters(args: list[str], default: str | None) -> Parsed:
-    return _at_most(args, 0, "clusters") or Ask(ClustersQuery(), "clusters")
-
-
-def _capacity(args: list[str], default: str | None) -> Parsed:
-    if bad := _at_most(args, 2, "capacity"):
-        return bad
-    cluster = args[0] if args else default
-    pool = args[1] if len(args) > 1 else None
-    return Ask(CapacityQuery(cluster=cluster, pool=pool), _cmd("capacity", cluster, pool))
-
-
-def _diagnose(args: list[str], default: str | None) -> Parsed:
-    if bad := _at_most(args, 1, "diagnose"):
-        return bad
-    cluster = args[0] if args else default
-    if cluster is None:
-        return Usage("diagnose", "name the cluster to diagnose")
-    return Ask(DiagnoseQuery(cluster=cluster), _cmd("diagnose", cluster))
-
-
-def _cni(args: list[str], default: str | None) -> Parsed:
-    if bad := _at_most(args, 1, "cni"):
-        return bad
-    cluster = args[0] if args else default
-    return Ask(CniQuery(cluster=cluster), _cmd("cni", cluster))
-
-
-def _whatif(args: list[str], default: str | None) -> Parsed:
-    positional = [a for a in args if "=" not in a]
-    options: dict[str, str] = {}
-    for arg in (a for a in args if "=" in a):
-        key, _, value = arg.partition("=")
-        if key.lower() not in _WHATIF_KEYS:
-            return Usage("whatif", f"unknown option {key!r} (options: {', '.join(_WHATIF_KEYS)})")
-        if not value:
-            return Usage("whatif", f"{key} needs a value, as in {key}=…")
-        options[_WHATIF_KEYS[key.lower()]] = value
-    if bad := _at_most(positional, 2, "whatif"):
-        return bad
-    cluster = positional[0] if positional else default
-    if cluster is None:
-        return Usage("whatif", "name the cluster to change")
-    if len(positional) > 1:
-        options.setdefault("pool", positional[1])
-    if not options.keys() - {"pool"}:
-        return Usage("whatif", "say what to change: size=, shape=, ocpus=, max-pods= or add-pool=")
-    query = WhatIfQuery.model_validate({"cluster": cluster, **options})
-    words = [f"{k.replace('_', '-')}={v}" for k, v in sorted(options.items())]
-    return Ask(query, _cmd("whatif", cluster, *words))
-
-
-def _validate(args: list[str], default: str | None) -> Parsed:
-    if bad := _at_most(args, 1, "validate"):
-        return bad
-    return OpenValidateModal(against=args[0] if args else default)
-
-
-def _explain(args: list[str], default: str | None) -> Parsed:
-    if len(args) != 1:
-        return Usage("explain", "name exactly one finding code, such as PODS_CIDR_OVERLAP")
-    return Ask(ExplainQuery(code=args[0]), _cmd("explain", args[0]))
-
-
-def _rules(args: list[str], default: str | None) -> Parsed:
-    return _at_most(args, 0, "rules") or Ask(RulesQuery(), "rules")
-
-
-def _admin(name: str) -> Callable[[list[str], str | None], Parsed]:
-    def parse(args: list[str], default: str | None) -> Parsed:
-        parsed = parse_admin(name, args)
-        return Usage(name, parsed) if isinstance(parsed, str) else Administer(parsed)
-
-    return parse
-
-
-_ALIASES = {"what-if": "whatif"}
-
-_PARSERS: Mapping[str, Callable[[list[str], str | None], Parsed]] = {
-    "help": _help,
-    "clusters": _clusters,
-    "capacity": _capacity,
-    "diagnose": _diagnose,
-    "cni": _cni,
-    "whatif": _whatif,
-    "validate": _validate,
-    "explain": _explain,
-    "rules": _rules,
-    **{name: _admin(name) for name in ADMIN_USAGE},
-}
+def _command(question: Question[Any, Any], values: dict[str, object]) -> str:
+    """The canonical text that re-asks this question: positionals in order, then options sorted by key."""
+    words = [question.name]
+    words += [str(values[a.field]) for a in question.arguments if a.slack == "positional" and a.field in values]
+    options = sorted(
+        (a.key, str(values[a.field])) for a in question.arguments if a.slack != "positional" and a.field in values
+    )
+    words += [f"{key}={value}" for key, value in options]
+    return shlex.join(words)

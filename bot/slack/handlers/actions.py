@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import shlex
-import time
 from typing import Any
 
 from pydantic import ValidationError
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.audit import record_audit
-from bot.slack.authorize import current_policy
+from bot.slack.access import current_policy, require
 from bot.slack.deps import Deps, deps_of
-from bot.slack.errors import answer_failure
-from bot.slack.flow import Asker, View, answer_ask, yield_to_acks
 from bot.slack.handlers.common import asker_for, private_uploader, responder, uploader
 from bot.slack.ids import ActionId, ButtonValue, ModalMetadata
 from bot.slack.parse import Ask, parse_command
+from bot.slack.pipeline import Asker, View, answer_ask, audited, yield_to_acks
 from bot.slack.render.messages import usage_message, whatif_modal
-from engine.access import Action, decide
-from engine.audit import Outcome
-from engine.errors import AccessDeniedError, InputError
+from engine.access import Action
+from engine.errors import InputError
 
 
 def _button(action: dict[str, Any]) -> tuple[ActionId, ButtonValue]:
@@ -32,7 +32,8 @@ def _button(action: dict[str, Any]) -> tuple[ActionId, ButtonValue]:
 
 
 async def handle_answer_button(
-    ack: Any, action: dict[str, Any], body: dict[str, Any], respond: Any, client: Any, context: dict[str, Any]
+    ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
+    context: AsyncBoltContext,
 ) -> None:
     """Re-ask the question a button carries, and answer where the button says."""
     await ack()
@@ -40,35 +41,33 @@ async def handle_answer_button(
     deps = deps_of(context)
     private = bool((body.get("container") or {}).get("is_ephemeral", True))
     asker = asker_for(body, send=responder(respond), client=client)
-    started = time.monotonic()
     action_id = str(action.get("action_id", "")).split(":", 1)[0]
-    command = str(action.get("value") or "")
-    try:
+    ask: Ask | None = None
+    button_id: ActionId | None = None
+    async with audited(deps, user=asker.user, channel=asker.channel, command=f"button:{action_id}",
+                       arguments=str(action.get("value") or ""), send=asker.send) as audit:
         button_id, value = _button(action)
-        command = value.command
+        audit.arguments = value.command
         parsed = parse_command(value.command)
-        if isinstance(parsed, Ask):  # answer_ask audits itself
-            await _answer_button(button_id, parsed, deps=deps, asker=asker, body=body, respond=respond,
-                                 client=client, private=private)
-            return
-        await asker.send(usage_message(None, f"the button's command {value.command!r} is not a question"))
-        outcome: Outcome = "bad-input"
-        error_id: str | None = None
-    except Exception as error:
-        outcome, error_id = await answer_failure(error, send=asker.send, logger=deps.logger)
-    await record_audit(deps, user=asker.user, channel=asker.channel, command=f"button:{action_id}",
-                       arguments=command, outcome=outcome, error_id=error_id, started=started)
+        if isinstance(parsed, Ask):
+            ask = parsed
+            audit.hand_off()
+        else:
+            await asker.send(usage_message(None, f"the button's command {value.command!r} is not a question"))
+            audit.outcome = "bad-input"
+    if audit.handed_off and ask is not None and button_id is not None:
+        await _answer_button(button_id, ask, deps=deps, asker=asker, respond=respond, client=client,
+                             private=private)  # audits itself
 
 
 async def _answer_button(
     action_id: ActionId,
     ask: Ask,
     *,
-    deps: Any,
+    deps: Deps,
     asker: Asker,
-    body: dict[str, Any],
-    respond: Any,
-    client: Any,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
     private: bool,
 ) -> None:
     origin = f"button:{action_id}"
@@ -99,31 +98,27 @@ async def _answer_button(
 
 
 async def handle_whatif_button(
-    ack: Any, action: dict[str, Any], body: dict[str, Any], respond: Any, client: Any, context: dict[str, Any]
+    ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
+    context: AsyncBoltContext,
 ) -> None:
     """Open the what-if form for the cluster the button is about (trigger_id lives 3 s: open it first)."""
     await ack()
     deps = deps_of(context)
     asker = asker_for(body, send=responder(respond), client=client)
-    started = time.monotonic()
-    outcome: Outcome = "ok"
-    error_id: str | None = None
-    command = ""
-    try:
+    async with audited(deps, user=asker.user, channel=asker.channel, command=f"button:{ActionId.WHATIF}",
+                       arguments="", send=asker.send) as audit:
         _, value = _button(action)
-        command = value.command
-        cluster = _cluster_of(command)
-        await _may_whatif(deps, asker=asker)
+        audit.arguments = value.command
+        cluster = _cluster_of(value.command)
+        # Refuse the form to someone who could not submit it, before it opens.
+        await require(deps, await current_policy(deps), user=asker.user, channel=asker.channel,
+                      action=Action.WHAT_IF)
         metadata = ModalMetadata(channel_id=asker.channel or None, user_id=asker.user, cluster=cluster)
         trigger_id = body.get("trigger_id")
         if not trigger_id:
             raise InputError("Slack sent no trigger id with this click, so the what-if form cannot open",
                              remedy="type `/oke whatif <cluster> <pool> size=N` instead")
         await client.views_open(trigger_id=trigger_id, view=whatif_modal(metadata))
-    except Exception as error:
-        outcome, error_id = await answer_failure(error, send=asker.send, logger=deps.logger)
-    await record_audit(deps, user=asker.user, channel=asker.channel, command=f"button:{ActionId.WHATIF}",
-                       arguments=command, outcome=outcome, error_id=error_id, started=started)
 
 
 def _cluster_of(command: str) -> str | None:
@@ -134,13 +129,3 @@ def _cluster_of(command: str) -> str | None:
         raise InputError("this button carries no okebot command", where="button value",
                          remedy="type `/oke whatif <cluster> <pool> size=N` instead") from exc
     return words[1] if len(words) > 1 else None
-
-
-async def _may_whatif(deps: Deps, *, asker: Asker) -> None:
-    """Refuse the form to someone who could not submit it, before it opens."""
-    policy = await current_policy(deps)
-    groups = await deps.groups.groups_of(asker.user)
-    decision = decide(policy, user=asker.user, groups=groups, channel=asker.channel, action=Action.WHAT_IF,
-                      cluster=None)
-    if not decision.allowed:
-        raise AccessDeniedError(f"Not allowed: {decision.reason}.", remedy="ask an okebot admin for the role")

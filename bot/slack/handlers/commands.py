@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from bot.slack.administer import run_admin
-from bot.slack.audit import record_audit
-from bot.slack.authorize import current_policy
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.access import current_policy
+from bot.slack.admin.run import run_admin
 from bot.slack.deps import Deps, deps_of
-from bot.slack.errors import answer_failure
-from bot.slack.flow import Asker, answer_ask, yield_to_acks
 from bot.slack.handlers.common import asker_for, responder
 from bot.slack.ids import COMMAND, ModalMetadata
 from bot.slack.parse import Administer, Ask, Help, OpenValidateModal, Parsed, Usage, parse_command
+from bot.slack.pipeline import Asker, answer_ask, audited, yield_to_acks
 from bot.slack.render.messages import help_message, usage_message, validate_modal
 from engine.access import AccessPolicy, default_cluster
 from engine.audit import Outcome
@@ -21,7 +23,8 @@ from engine.errors import InputError
 
 
 async def handle_oke_command(
-    ack: Any, command: dict[str, Any], respond: Any, client: Any, context: dict[str, Any]
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
+    context: AsyncBoltContext,
 ) -> None:
     """Answer `/oke <subcommand …>`; the answer is ephemeral until someone shares it."""
     await ack()
@@ -29,33 +32,23 @@ async def handle_oke_command(
     deps = deps_of(context)
     asker = asker_for(command, send=responder(respond), client=client)
     text = str(command.get("text") or "")
-    started = time.monotonic()
-    error_id: str | None = None
-    try:
+    parsed: Parsed | None = None
+    async with audited(deps, user=asker.user, channel=asker.channel, command=COMMAND, arguments=text,
+                       send=asker.send) as audit:
         policy = await current_policy(deps)
         parsed = parse_command(text, default_cluster=default_cluster(policy, asker.channel))
         if isinstance(parsed, Ask):
-            await answer_ask(parsed, deps=deps, asker=asker, origin=COMMAND)  # audits itself
-            return
-        outcome = await _reply(
-            parsed, asker=asker, client=client, trigger_id=command.get("trigger_id"), deps=deps, policy=policy
-        )
-    except Exception as error:
-        outcome, error_id = await answer_failure(error, send=asker.send, logger=deps.logger)
-    await record_audit(
-        deps,
-        user=asker.user,
-        channel=asker.channel,
-        command=COMMAND,
-        arguments=text,
-        outcome=outcome,
-        error_id=error_id,
-        started=started,
-    )
+            audit.hand_off()
+        else:
+            audit.outcome = await _reply(parsed, asker=asker, client=client, trigger_id=command.get("trigger_id"),
+                                         deps=deps, policy=policy)
+    if audit.handed_off and isinstance(parsed, Ask):
+        await answer_ask(parsed, deps=deps, asker=asker, origin=COMMAND)  # audits itself
 
 
 async def _reply(
-    parsed: Parsed, *, asker: Asker, client: Any, trigger_id: str | None, deps: Deps, policy: AccessPolicy
+    parsed: Parsed, *, asker: Asker, client: AsyncWebClient, trigger_id: str | None, deps: Deps,
+    policy: AccessPolicy,
 ) -> Outcome:
     """Everything that is not a question for the engine: help, usage, the validate modal, admin commands."""
     match parsed:

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.flow import Asker
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.errors import Send
+from bot.slack.pipeline import Asker, Upload
 from bot.slack.render.messages import Message
 
 ResponseType = str
 
 
 def responder(
-    respond: Any, *, response_type: ResponseType = "ephemeral", replace_original: bool = False
-) -> Any:
+    respond: AsyncRespond, *, response_type: ResponseType = "ephemeral", replace_original: bool = False
+) -> Send:
     """A Send that answers through the payload's response_url."""
 
     async def send(message: Message) -> None:
-        await respond(**message.payload(), response_type=response_type, replace_original=replace_original)
+        await respond(text=message.text, blocks=message.blocks, response_type=response_type,
+                      replace_original=replace_original)
 
     return send
 
 
-def uploader(client: Any, *, channel: str) -> Any:
+def uploader(client: AsyncWebClient, *, channel: str) -> Upload:
     """An Upload that posts the full answer as a file in the channel (files.getUploadURLExternal flow)."""
 
     async def upload(content: str, filename: str) -> str:
@@ -33,7 +38,7 @@ def uploader(client: Any, *, channel: str) -> Any:
     return upload
 
 
-def private_uploader(client: Any, *, user: str) -> Any:
+def private_uploader(client: AsyncWebClient, *, user: str) -> Upload:
     """An Upload for a private answer: the file goes to the asker's direct messages with okebot, never the
     channel, so an ephemeral answer stays private."""
 
@@ -47,7 +52,9 @@ def private_uploader(client: Any, *, user: str) -> Any:
     return upload
 
 
-def asker_for(body: dict[str, Any], *, send: Any, upload: Any = None, client: Any = None) -> Asker:
+def asker_for(
+    body: dict[str, Any], *, send: Send, upload: Upload | None = None, client: AsyncWebClient | None = None
+) -> Asker:
     """Who asked where, from a slash-command body or an interactivity payload.
 
     With a `client` and no `upload`, a too-long private answer goes to the asker's direct messages as a file.

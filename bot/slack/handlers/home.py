@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.answers import answer
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.answers import answer, read_for
 from bot.queries import ClustersQuery
-from bot.slack.authorize import current_policy, only_visible, visible_ids
-from bot.slack.deps import deps_of
+from bot.slack.access import current_policy, only_visible, require
+from bot.slack.deps import Deps, deps_of
 from bot.slack.errors import explain_failure
 from bot.slack.escape import escape
 from bot.slack.render.kit import section
 from bot.slack.render.messages import home_view
-from engine.access import Action, decide
-from engine.reports import ClusterListReport
+from engine.access import Action
+from engine.errors import AccessDeniedError
 
 # The Home tab belongs to no channel, so it sees what an unbound channel sees.
 HOME_CHANNEL = "app-home"
 
 
 async def handle_app_home_opened(
-    ack: Any, event: dict[str, Any], client: Any, context: dict[str, Any]
+    ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     """Publish the user's Home tab (events are acked by Bolt before this runs)."""
     await ack()
@@ -36,16 +40,15 @@ async def handle_app_home_opened(
     await client.views_publish(user_id=user, view=view)
 
 
-async def _home_for(user: str, *, deps: Any) -> dict[str, Any]:
+async def _home_for(user: str, *, deps: Deps) -> dict[str, Any]:
     policy = await current_policy(deps)
-    groups = await deps.groups.groups_of(user)
-    decision = decide(
-        policy, user=user, groups=groups, channel=HOME_CHANNEL, action=Action.CLUSTERS, cluster=None
-    )
-    if not decision.allowed:
-        return {"type": "home", "blocks": [section(f":lock: {escape(decision.reason)}")]}
-    report = await answer(ClustersQuery(), reader=deps.reader)
-    if not isinstance(report, ClusterListReport):
-        raise TypeError(f"clusters answered with {type(report).__name__}")
-    report = only_visible(report, await visible_ids(deps, policy=policy, channel=HOME_CHANNEL))
+    try:
+        await require(deps, policy, user=user, channel=HOME_CHANNEL, action=Action.CLUSTERS)
+    except AccessDeniedError as refused:
+        return {"type": "home", "blocks": [section(f":lock: {escape(refused.message.removeprefix('Not allowed: '))}")]}
+    query = ClustersQuery()
+    tenancy = await read_for(query, deps.reader)
+    report = answer(query, tenancy, source=deps.reader.description)
+    if tenancy is not None:
+        report = only_visible(report, policy=policy, channel=HOME_CHANNEL, tenancy=tenancy)
     return home_view(report.clusters, source=report.source)

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.planfile import load_plan_text
 from bot.queries import ValidateQuery
-from bot.slack.audit import record_audit
 from bot.slack.deps import deps_of
 from bot.slack.escape import unescape
-from bot.slack.flow import answer_ask
 from bot.slack.handlers.common import asker_for, responder
 from bot.slack.parse import Ask
-from bot.slack.render.messages import error_message
+from bot.slack.pipeline import answer_ask, audited
 from engine.errors import InputError
 
 _CODE_BLOCK = re.compile(r"```(?:[A-Za-z]+\n)?(.*?)```", re.DOTALL)
@@ -38,33 +40,30 @@ def plan_in(message_text: str) -> str | None:
 
 
 async def handle_validate_shortcut(
-    ack: Any, shortcut: dict[str, Any], respond: Any, client: Any, context: dict[str, Any]
+    ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient,
+    context: AsyncBoltContext,
 ) -> None:
     """Validate the plan in the message the shortcut was used on (code block or plan file), privately."""
     await ack()
     deps = deps_of(context)
     asker = asker_for(shortcut, send=responder(respond), client=client)
     message = shortcut.get("message") or {}
-    started = time.monotonic()
-    try:
-        plan = plan_in(str(message.get("text") or "")) or await _plan_file(
+    query: ValidateQuery | None = None
+    async with audited(deps, user=asker.user, channel=asker.channel, command=ORIGIN, arguments="",
+                       send=asker.send) as audit:
+        text = plan_in(str(message.get("text") or "")) or await _plan_file(
             message, token=str(client.token or ""), api_url=str(client.base_url or "")
         )
-    except InputError as error:
-        plan, refusal = None, error_message(error.message, remedy=error.remedy)
-    else:
-        refusal = error_message(
-            "That message has no code block or plan file to check.",
-            remedy="put the plan (YAML or JSON) between ``` fences or attach it as a .yaml/.json file, "
-            "or use `/oke validate`",
-        )
-    if plan is None:
-        await asker.send(refusal)
-        await record_audit(deps, user=asker.user, channel=asker.channel, command=ORIGIN, arguments=refusal.text,
-                           outcome="bad-input", error_id=None, started=started)
-        return
-    query = ValidateQuery(plan_text=plan, source_name=SHORTCUT_SOURCE)
-    await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=ORIGIN)
+        if text is None:
+            raise InputError(
+                "That message has no code block or plan file to check.",
+                remedy="put the plan (YAML or JSON) between ``` fences or attach it as a .yaml/.json file, "
+                "or use `/oke validate`",
+            )
+        query = ValidateQuery(plan=load_plan_text(text, source=SHORTCUT_SOURCE), plan_name=SHORTCUT_SOURCE)
+        audit.hand_off()
+    if audit.handed_off and query is not None:
+        await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=ORIGIN)  # audits itself
 
 
 def plan_file_of(message: dict[str, Any]) -> dict[str, Any] | None:

@@ -8,14 +8,18 @@ import time
 from typing import Any
 
 from pydantic import ValidationError
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.planfile import load_plan_text
-from bot.queries import ValidateQuery, WhatIfQuery
+from bot.queries import ValidateQuery, WhatIfQuery, problem_sentence
 from bot.slack.audit import record_audit
 from bot.slack.deps import Deps, deps_of
-from bot.slack.flow import Asker, answer_ask
+from bot.slack.errors import Send
 from bot.slack.ids import BlockId, InputId, ModalMetadata
 from bot.slack.parse import Ask
+from bot.slack.pipeline import Asker, answer_ask
 from bot.slack.render.messages import Message
 from engine.errors import PlanError
 
@@ -42,25 +46,27 @@ def _value(view: dict[str, Any], block_id: str) -> str | None:
     return raw.strip() or None if isinstance(raw, str) else None
 
 
-def private_poster(client: Any, metadata: ModalMetadata, *, logger: logging.Logger) -> Any:
+def private_poster(client: AsyncWebClient, metadata: ModalMetadata, *, logger: logging.Logger) -> Send:
     """A Send for answers to a modal: privately in the channel it came from, else in the app's DM."""
 
     async def send(message: Message) -> None:
         if metadata.channel_id:
             try:
                 await client.chat_postEphemeral(
-                    channel=metadata.channel_id, user=metadata.user_id, **message.payload()
+                    channel=metadata.channel_id, user=metadata.user_id, text=message.text, blocks=message.blocks
                 )
                 return
             except Exception:  # e.g. not_in_channel in a private channel: fall back to the DM
                 logger.warning("could not answer privately in %s; sending the answer as a DM",
                                metadata.channel_id, exc_info=True)
-        await client.chat_postMessage(channel=metadata.user_id, **message.payload())
+        await client.chat_postMessage(channel=metadata.user_id, text=message.text, blocks=message.blocks)
 
     return send
 
 
-def _asker(client: Any, metadata: ModalMetadata, body: dict[str, Any], *, logger: logging.Logger) -> Asker:
+def _asker(
+    client: AsyncWebClient, metadata: ModalMetadata, body: dict[str, Any], *, logger: logging.Logger
+) -> Asker:
     user = str((body.get("user") or {}).get("id") or metadata.user_id)
     return Asker(user=user, channel=metadata.channel_id or "",
                  send=private_poster(client, metadata, logger=logger))
@@ -75,7 +81,7 @@ def _metadata(view: dict[str, Any]) -> ModalMetadata | None:
 
 
 async def _reject(
-    ack: Any, errors: dict[str, str], *, deps: Deps, body: dict[str, Any], command: str, started: float
+    ack: AsyncAck, errors: dict[str, str], *, deps: Deps, body: dict[str, Any], command: str, started: float
 ) -> None:
     """Keep the modal open with `errors` under their fields, and audit the rejected submission."""
     await ack(response_action="errors", errors=errors)
@@ -85,7 +91,7 @@ async def _reject(
 
 
 async def handle_validate_submission(
-    ack: Any, view: dict[str, Any], body: dict[str, Any], client: Any, context: dict[str, Any]
+    ack: AsyncAck, view: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     """Check the pasted plan; an unreadable plan is shown as an error under the text box."""
     started = time.monotonic()
@@ -97,20 +103,21 @@ async def handle_validate_submission(
         return
     plan_text = _value(view, BlockId.PLAN_TEXT) or ""
     try:
-        # Parsing is pure and fast, so it fits before the ack, the only way to show errors inline.
-        load_plan_text(plan_text, source=PLAN_SOURCE)
+        # Parsing is pure and fast, so it fits before the ack, the only way to show errors inline; the parsed
+        # plan then travels on in the query, never parsed twice.
+        plan = load_plan_text(plan_text, source=PLAN_SOURCE)
     except PlanError as error:
         await _reject(ack, {BlockId.PLAN_TEXT: error.message[:MAX_INLINE_ERROR]}, deps=deps, body=body,
                       command=VALIDATE_ORIGIN, started=started)
         return
     await ack()
-    query = ValidateQuery(plan_text=plan_text, source_name=PLAN_SOURCE, against=_value(view, BlockId.AGAINST))
+    query = ValidateQuery(plan=plan, plan_name=PLAN_SOURCE, against=_value(view, BlockId.AGAINST))
     asker = _asker(client, metadata, body, logger=deps.logger)
     await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=VALIDATE_ORIGIN)
 
 
 async def handle_whatif_submission(
-    ack: Any, view: dict[str, Any], body: dict[str, Any], client: Any, context: dict[str, Any]
+    ack: AsyncAck, view: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     """Run the what-if the form describes; a bad number is shown under its field."""
     started = time.monotonic()
@@ -141,5 +148,5 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else ""
-        errors[by_name.get(name, BlockId.WHATIF_SIZE)] = str(error["msg"])
+        errors[by_name.get(name, BlockId.WHATIF_SIZE)] = problem_sentence(error)
     return errors

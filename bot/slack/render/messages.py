@@ -33,9 +33,6 @@ class Message:
     blocks: list[Block] = field(default_factory=list)
     left_out: int = 0
 
-    def payload(self) -> dict[str, object]:
-        """Keyword arguments for respond()/chat.postMessage."""
-        return {"text": self.text, "blocks": self.blocks}
 
 
 def fallback_text(blocks: Sequence[Block]) -> str:

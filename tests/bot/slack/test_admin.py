@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.compose import build_reader
-from bot.slack.admin import (
+from bot.slack.admin.commands import (
     ADMIN_USAGE,
     AdminCommand,
     Bind,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC
 
-from bot.slack.admin import Subject
+from bot.slack.admin.commands import Subject
 from bot.slack.escape import code, escape
 from bot.slack.render.blocks import sections
 from bot.slack.render.kit import Block, context, fit, header, section

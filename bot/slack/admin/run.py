@@ -10,10 +10,21 @@ from collections.abc import Iterable
 
 from pydantic import ValidationError
 
-from bot.slack.admin import AdminCommand, Bind, Grant, ListBindings, Revoke, ShowAudit, Subject, Unbind, action_of
+from bot.slack.access import require
+from bot.slack.admin import messages as render
+from bot.slack.admin.commands import (
+    AdminCommand,
+    Bind,
+    Grant,
+    ListBindings,
+    Revoke,
+    ShowAudit,
+    Subject,
+    Unbind,
+    action_of,
+)
 from bot.slack.deps import Deps
-from bot.slack.flow import Asker
-from bot.slack.render import admin as render
+from bot.slack.pipeline import Asker
 from bot.slack.render.messages import Message
 from engine.access import (
     AccessPolicy,
@@ -21,7 +32,6 @@ from engine.access import (
     Role,
     RoleGrant,
     channel_key,
-    decide,
     subject_key,
     with_overrides,
 )
@@ -33,7 +43,7 @@ MAX_KNOWN_SHOWN = 20
 
 async def run_admin(command: AdminCommand, *, deps: Deps, policy: AccessPolicy, asker: Asker) -> Message:
     """Authorize and run one admin command; the answer says what changed (or why nothing did)."""
-    await _authorize(command, deps=deps, policy=policy, asker=asker)
+    await require(deps, policy, user=asker.user, channel=asker.channel, action=action_of(command))
     channel = channel_key(asker.channel)
     match command:
         case ListBindings():
@@ -51,15 +61,6 @@ async def run_admin(command: AdminCommand, *, deps: Deps, policy: AccessPolicy, 
         case ShowAudit(limit=limit, user=user):
             entries = await deps.store.list_audit(limit=limit, user=user)
             return render.audit_message(entries, limit=limit, user=user)
-
-
-async def _authorize(command: AdminCommand, *, deps: Deps, policy: AccessPolicy, asker: Asker) -> None:
-    groups = await deps.groups.groups_of(asker.user)
-    decision = decide(
-        policy, user=asker.user, groups=groups, channel=asker.channel, action=action_of(command), cluster=None
-    )
-    if not decision.allowed:
-        raise AccessDeniedError(f"Not allowed: {decision.reason}.", remedy="ask an okebot admin to do it")
 
 
 async def _bind(command: Bind, *, deps: Deps, policy: AccessPolicy, channel: str) -> Message:

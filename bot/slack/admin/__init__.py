@@ -1,0 +1,1 @@
+"""Admin subcommands of /oke: parsing (commands), running them (run) and their answers (messages)."""
