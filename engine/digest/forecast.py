@@ -13,9 +13,15 @@ express the result in operator units; no cloud IPAM ships a days-to-full figure,
   fewer than `MIN_SAMPLES` (10) samples with a known occupancy in it → "not-enough-history". The days available are
   the span of the window's samples, rounded *down* to one decimal, so 6.96 days shows as 6.9, never as 7.0.
 - trend: the window (default 14 days back from `now`) is cut into at most `MAX_BUCKETS` (64) equal buckets; each
-  non-empty bucket becomes one point (median time, median occupancy), and the slope is the median of the pairwise
-  slopes of those points (Theil–Sen). At most 64 points is at most 2,016 pairs per series whatever the sampling
-  rate, which keeps it cheap in pure Python; the medians make one odd reading count for nothing.
+  non-empty bucket becomes one point (median time, median occupancy). The slope is the median of the slopes between
+  pairs of points at least half the points' time span apart: Theil–Sen restricted to distant pairs, as in Theil's
+  own 1950 abbreviated method (each point of the first half paired with its counterpart in the second). Why not
+  every pair: capacity grows in steps (a node takes 32 or more pod IPs at once, one /25 slot), and with every pair
+  a single step is always outvoted by the flat pairs on either side of it (only a step exactly mid-window wins), so
+  a subnet one node from full would read "flat" until a second node arrived. With distant pairs, one step in the
+  middle 70 % of the window counts, while a step in the last day or an odd reading lasting under a day or so does
+  not. At most 64 points is at most ~500 pairs per series whatever the sampling rate, which keeps it cheap in pure
+  Python; the medians make one odd reading count for nothing.
 - flat or shrinking: a slope at or below `FLAT_SHARE_PER_DAY` × usable per day (0.01 % of the capacity a day,
   which would take 27 years to fill an empty series) → "no-exhaustion". So is a trend that reaches capacity only
   after `HORIZON_DAYS` (365): two weeks of history say nothing about next year.
@@ -92,13 +98,14 @@ def utilization(sample: Sample) -> float | None:
     return round(taken / sample.usable, 4)
 
 
-def theil_sen_slope(points: Sequence[tuple[float, float]]) -> float | None:
-    """Median of the slopes between every pair of points with distinct x; None with fewer than two such points."""
+def theil_sen_slope(points: Sequence[tuple[float, float]], *, min_gap: float = 0.0) -> float | None:
+    """Median of the slopes between pairs of points (ascending x) at least `min_gap` apart in x, and never at the
+    same x; None when no pair qualifies. `min_gap=0` is the classic Theil–Sen estimator over every pair."""
     slopes = [
         (y2 - y1) / (x2 - x1)
         for i, (x1, y1) in enumerate(points)
         for x2, y2 in points[i + 1 :]
-        if x2 != x1
+        if x2 != x1 and x2 - x1 >= min_gap
     ]
     return median(slopes) if slopes else None
 
@@ -187,7 +194,8 @@ def forecast_sorted(ordered: Sequence[Sample], *, now: datetime, window_days: fl
                     f"(needs {MIN_HISTORY_DAYS:g} days and {MIN_SAMPLES} samples)",
         )
     width = window_days * _DAY / MAX_BUCKETS
-    slope = theil_sen_slope(bucket_medians(window, window_start.timestamp(), width))
+    points = bucket_medians(window, window_start.timestamp(), width)
+    slope = theil_sen_slope(points, min_gap=(points[-1][0] - points[0][0]) / 2)
     if slope is None or slope <= FLAT_SHARE_PER_DAY * latest.usable:
         trend = "shrinking" if slope is not None and slope < 0 else "flat"
         return Forecast(status="no-exhaustion", days_to_full=None, slope_per_day=slope, samples=samples, days=days,

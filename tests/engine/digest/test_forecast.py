@@ -167,3 +167,21 @@ def test_the_trend_rests_on_at_most_64_bucket_medians_whatever_the_sampling_rate
     points = bucket_medians(window, 0.0, 14 * 86_400 / MAX_BUCKETS)
     assert len(points) == MAX_BUCKETS
     assert [x for x, _ in points] == sorted(x for x, _ in points)
+
+
+@pytest.mark.parametrize(("days_ago", "status"), [(3, "forecast"), (6, "forecast"), (11, "forecast"),
+                                                  (0.5, "no-exhaustion"), (13.5, "no-exhaustion")])
+def test_one_node_added_inside_the_window_counts_as_growth_but_not_in_its_first_day(days_ago, status):
+    # A VCN-native node takes 32 pod IPs at once: usage is a staircase, and one step must be able to count.
+    hours = 14 * 24
+    values = [384 if hour < hours - days_ago * 24 else 416 for hour in range(hours + 1)]
+    result = forecast_series(series(values, step=HOUR), now=T0)
+    assert result.status == status
+    if status == "forecast":
+        assert 2.5 <= (result.slope_per_day or 0) <= 4.6  # about 32 IPs over the ~10 days between distant points
+
+
+def test_classic_theil_sen_over_every_pair_ignores_a_single_step():
+    points = [(float(x), 0.0 if x < 40 else 32.0) for x in range(64)]
+    assert theil_sen_slope(points) == 0.0
+    assert (theil_sen_slope(points, min_gap=31.5) or 0) > 0
