@@ -214,4 +214,7 @@ def _plural(count: float, noun: str) -> str:
 
 
 def _rate(slope: float, unit: str) -> str:
-    return f"{slope:+.1f} {unit}/day"
+    """+3.5 IPs/day, +0.11 node slots/day, +12 IPs/day: two significant figures or one decimal."""
+    size = abs(slope)
+    figure = f"{slope:+.0f}" if size >= 10 else f"{slope:+.1f}" if size >= 1 else f"{slope:+.2f}"
+    return f"{figure} {unit}/day"
