@@ -156,7 +156,9 @@ def _change(delta: float | None) -> Change | None:
     return "worse" if delta > 0 else "better" if delta < 0 else "same"
 
 
-def _pressure(status: Level | None, utilization: float | None, days: float | None, forecast_days: float) -> Pressure:
+def pressure(status: Level | None, utilization: float | None, days: float | None, forecast_days: float) -> Pressure:
+    """A sort key, most pressing first: level (a forecast under `forecast_days` counts as at least a warning; unknown
+    sorts after ok), then fewest days to full, then highest utilization."""
     rank = LEVELS.index(status) if status is not None else -1
     if days is not None and days < forecast_days:
         rank = max(rank, LEVELS.index("warning"))
@@ -191,7 +193,7 @@ def _cluster(
             change=_change(delta), days_to_full=forecast.days_to_full, forecast=forecast, status=status,
             usable_ips=subnet.usable_ips, taken_ips=taken, headroom=subnet.headroom,
         ))
-        ranked.append((_pressure(status, subnet.utilization, forecast.days_to_full, forecast_days),
+        ranked.append((pressure(status, subnet.utilization, forecast.days_to_full, forecast_days),
                        DigestWorst(kind="subnet", name=subnet.name, utilization=subnet.utilization,
                                    days_to_full=forecast.days_to_full, status=status)))
     pods_cidr = None
@@ -208,7 +210,7 @@ def _cluster(
             change=_change(slots_delta), days_to_full=forecast.days_to_full, utilization=fill, status=status,
             forecast=forecast,
         )
-        ranked.append((_pressure(status, fill, forecast.days_to_full, forecast_days),
+        ranked.append((pressure(status, fill, forecast.days_to_full, forecast_days),
                        DigestWorst(kind="podsCidr", name=cidr.cidr, utilization=fill,
                                    days_to_full=forecast.days_to_full, status=status)))
     new, resolved = _finding_changes(findings.get(cluster.id), prior)

@@ -199,21 +199,21 @@ def forecast_sorted(ordered: Sequence[Sample], *, now: datetime, window_days: fl
     if slope is None or slope <= FLAT_SHARE_PER_DAY * latest.usable:
         trend = "shrinking" if slope is not None and slope < 0 else "flat"
         return Forecast(status="no-exhaustion", days_to_full=None, slope_per_day=slope, samples=samples, days=days,
-                        unit=unit, summary=f"no exhaustion in sight ({trend}, {_rate(slope or 0.0, unit)})")
+                        unit=unit, summary=f"no exhaustion in sight ({trend}, {rate_text(slope or 0.0, unit)})")
     to_full = (latest.usable - taken) / slope
     if to_full > HORIZON_DAYS:
         return Forecast(status="no-exhaustion", days_to_full=None, slope_per_day=slope, samples=samples, days=days,
                         unit=unit, summary=f"no exhaustion in sight (over {HORIZON_DAYS:g} days at "
-                                           f"{_rate(slope, unit)})")
+                                           f"{rate_text(slope, unit)})")
     return Forecast(status="forecast", days_to_full=round(to_full, 1), slope_per_day=slope, samples=samples,
-                    days=days, unit=unit, summary=f"≈ {to_full:.1f} days to full at {_rate(slope, unit)}")
+                    days=days, unit=unit, summary=f"≈ {to_full:.1f} days to full at {rate_text(slope, unit)}")
 
 
 def _plural(count: float, noun: str) -> str:
     return f"{count:g} {noun}" + ("" if count == 1 else "s")
 
 
-def _rate(slope: float, unit: str) -> str:
+def rate_text(slope: float, unit: str) -> str:
     """+3.5 IPs/day, +0.11 node slots/day, +12 IPs/day: two significant figures or one decimal."""
     size = abs(slope)
     figure = f"{slope:+.0f}" if size >= 10 else f"{slope:+.1f}" if size >= 1 else f"{slope:+.2f}"
