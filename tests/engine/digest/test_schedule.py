@@ -237,7 +237,7 @@ def test_a_schedule_that_does_not_move_forward_is_reported_not_looped_on():
                  grace=GRACE)
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.integers(min_value=10, max_value=7 * 86_400), st.integers(min_value=0, max_value=30 * 86_400),
        st.integers(min_value=0, max_value=86_400), st.integers(min_value=0, max_value=3600))
 def test_plan_run_accounts_for_every_occurrence_exactly_once(period, since, gap, grace):
