@@ -10,9 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from adapters.planfile import dump_plan_yaml
+from adapters.planfile import dump_plan_yaml, read_plan_path
 from bot.answers import answer
-from bot.cli.planinput import read_plan_source
 from bot.compose import SOURCE_HELP, build_reader
 from bot.queries import (
     CapacityQuery,
@@ -109,7 +108,8 @@ async def _whatif(args: argparse.Namespace) -> BaseModel:
 
 
 async def _validate(args: argparse.Namespace) -> BaseModel:
-    text, name = read_plan_source(args.plan, stdin=sys.stdin)
+    # Bytes, never the text stream: a missing stdin (closed, None) is then a clear PlanError, not a crash.
+    text, name = read_plan_path(args.plan, stdin=getattr(sys.stdin, "buffer", None))
     query = ValidateQuery(plan_text=text, source_name=name, against=args.against, fresh=args.fresh)
     return await answer(query, reader=build_reader(args.source))
 

@@ -42,7 +42,7 @@ class FakeSlackApi:
     _failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     _runner: web.AppRunner | None = None
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)  # name -> content, served at file_url(name)
+    files: dict[str, str | bytes] = field(default_factory=dict)  # name -> content, served at file_url(name)
     usergroups: list[dict[str, Any]] = field(default_factory=list)  # what usergroups.list answers
     port: int = 0
 
@@ -186,7 +186,8 @@ class FakeSlackApi:
         # Streamed in pauses, as a real download arrives: one read() of the body sees only the first chunks.
         response = web.StreamResponse(headers={"Content-Type": "text/plain; charset=utf-8"})
         await response.prepare(request)
-        data = self.files[name].encode()
+        content = self.files[name]
+        data = content if isinstance(content, bytes) else content.encode()
         for start in range(0, len(data), FILE_CHUNK):
             await response.write(data[start:start + FILE_CHUNK])
             await asyncio.sleep(0.002)
