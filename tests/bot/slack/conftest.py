@@ -4,8 +4,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from adapters.fakes.slack_api import FakeSlackApi
 from tests.bot.slack.harness import Bot, start_bot
-from tests.fakes.slack_api import FakeSlackApi
 
 
 @pytest.fixture
