@@ -9,8 +9,8 @@ uploaded bytes, user groups, and the granted scopes in every answer's `x-oauth-s
 the client's acks as "socket_ack" calls). `fail` injects errors per method: Slack's own HTTP 200
 {"ok": false}, or another status such as 429 with Retry-After.
 
-    fake = await FakeSlackApi().start()
-    client = AsyncWebClient(token="xoxb-test", base_url=fake.base_url)
+    async with FakeSlackApi(scopes=("commands", "chat:write")) as fake:
+        client = AsyncWebClient(token="xoxb-test", base_url=fake.base_url)
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import json
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -93,6 +94,14 @@ class FakeSlackApi(Workspace):
             await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeSlackApi:
+        return await self.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
 
     @property
     def base_url(self) -> str:

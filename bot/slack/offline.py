@@ -38,8 +38,7 @@ async def run_offline(text: str, *, deps: Deps, user: str, channel: str) -> list
     Each item is {"method": ..., "body": ...}; what went to the response_url is named "response_url".
     Reads (auth.test, usergroups.list, ...) are left out: they send nothing.
     """
-    fake = await FakeSlackApi().start()
-    try:
+    async with FakeSlackApi() as fake:
         settings = SlackSettings(slack_bot_token="xoxb-offline", slack_signing_secret=OFFLINE_SECRET,
                                  slack_api_url=fake.base_url)
         app = create_app(settings, deps)
@@ -53,6 +52,4 @@ async def run_offline(text: str, *, deps: Deps, user: str, channel: str) -> list
         ack = {"method": "ack", "body": {"status": response.status, "body": response.body}}
         sent = [{"method": "response_url" if call.method == "webhook" else call.method, "body": call.body}
                 for call in fake.calls if call.method not in READ_METHODS]
-        return [ack, *sent]
-    finally:
-        await fake.close()
+    return [ack, *sent]

@@ -19,9 +19,8 @@ DIGEST = {"event_type": "okebot_digest", "event_payload": {"digest": "d1", "slot
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeSlackApi]:
-    api = await FakeSlackApi().start()
-    yield api
-    await api.close()
+    async with FakeSlackApi() as api:
+        yield api
 
 
 @pytest.fixture
@@ -30,11 +29,8 @@ def client(fake: FakeSlackApi) -> AsyncWebClient:
 
 
 async def test_auth_test_names_the_granted_scopes_in_the_x_oauth_scopes_header():
-    fake = await FakeSlackApi(scopes=("commands", "chat:write")).start()
-    try:
+    async with FakeSlackApi(scopes=("commands", "chat:write")) as fake:
         answer = await AsyncWebClient(token="xoxb-test", base_url=fake.base_url).auth_test()
-    finally:
-        await fake.close()
     assert answer["user_id"] == BOT_USER
     assert answer.headers["x-oauth-scopes"] == "commands,chat:write"
 

@@ -10,9 +10,8 @@ from tests.bot.slack.harness import Bot, start_bot
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeSlackApi]:
-    api = await FakeSlackApi().start()
-    yield api
-    await api.close()
+    async with FakeSlackApi() as api:
+        yield api
 
 
 @pytest.fixture
