@@ -13,7 +13,7 @@ setup:
 	@scripts/setup.sh
 
 lint: setup
-	.venv/bin/ruff check engine adapters bot tests bench
+	.venv/bin/ruff check engine adapters bot tests bench scripts
 	.venv/bin/mypy
 	.venv/bin/lint-imports
 

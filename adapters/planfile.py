@@ -1,4 +1,5 @@
-"""Plan files on disk: YAML or JSON text in, a Plan out; every bad input becomes one PlanError.
+"""The one plan reader: a path or stdin, bytes (a Slack upload) or text in, a Plan out; every bad input
+becomes one PlanError. One size cap (MAX_PLAN_BYTES) and one decoding rule (strict UTF-8, a BOM allowed).
 
 YAML is read with the safe loader only. Before anything is built from it the node graph is measured, so an
 alias bomb ("billion laughs") or very deep nesting is refused instead of expanded; each field's line is
@@ -7,17 +8,22 @@ kept so that messages can say `plan.yaml:12: nodePools[1].maxPodsPerNode: ...`.
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, NamedTuple
 
 import yaml
 
+from adapters.capped import OverLimitError, read_capped, size_text
 from engine.errors import PlanError
 from engine.plan import LineIndex, Plan, parse_plan
 from engine.plan.problems import PLAN_REMEDY, FieldPath
 
+# The one cap on a plan, however it arrives: a file, stdin, a Slack modal, a message or an uploaded file.
 MAX_PLAN_BYTES = 5 * 1024 * 1024
+TOO_LARGE = f"the plan is larger than {size_text(MAX_PLAN_BYTES)}; a plan is far smaller"
+STDIN = "<stdin>"
 MAX_YAML_NODES = 100_000
 MAX_DEPTH = 40
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -28,38 +34,81 @@ class _Refused(Exception):
     """The YAML node graph is too big or too deep to build."""
 
 
-def load_plan_file(path: str | Path) -> Plan:
-    """Read a plan from a .yaml, .yml or .json file."""
-    source = str(path)
+class PlanText(NamedTuple):
+    """A plan's text as read, and the name messages give its source ("plan.yaml", "<stdin>")."""
+
+    text: str
+    source: str
+
+
+def read_plan_path(path_or_dash: str | Path, *, stdin: BinaryIO | None) -> PlanText:
+    """The text of the plan a command-line argument names: a file path, or "-" for standard input.
+
+    Standard input is read as bytes (`sys.stdin.buffer`), never through a text stream, which would smuggle
+    undecodable bytes in as lone surrogates; None means there is none. Decoded by `read_plan_bytes`.
+
+    Raises:
+        PlanError: no such file, a directory, unreadable, larger than MAX_PLAN_BYTES, not UTF-8.
+    """
+    name = str(path_or_dash)
+    if name == "-":
+        if stdin is None:
+            raise PlanError("there is no standard input to read the plan from", where=STDIN)
+        return PlanText(read_plan_bytes(_read(stdin, source=STDIN), source=STDIN), STDIN)
+    return PlanText(read_plan_bytes(_read(Path(name), source=name), source=name), name)
+
+
+def read_plan_bytes(data: bytes, *, source: str) -> str:
+    """The text of a plan's bytes, however they arrived (a file, stdin, a file uploaded to Slack).
+
+    At most MAX_PLAN_BYTES bytes of UTF-8, decoded strictly; a leading byte-order mark is dropped.
+    `source` names the input in messages.
+
+    Raises:
+        PlanError: too many bytes, or not UTF-8 (naming the first bad byte and its offset in `data`).
+    """
+    check_plan_size(len(data), source=source)
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        with open(path, "rb") as file:
-            raw = file.read(MAX_PLAN_BYTES + 1)
-    except OSError as exc:
-        raise PlanError(f"cannot read the plan file: {exc.strerror or exc}", where=source, remedy=PLAN_REMEDY) from None
-    if len(raw) > MAX_PLAN_BYTES:
-        raise PlanError(
-            f"the file is larger than {MAX_PLAN_BYTES // 2**20} MB; a plan is far smaller",
-            where=source,
-            remedy=PLAN_REMEDY,
-        )
-    try:
-        text = raw.decode("utf-8-sig")
+        return str(memoryview(data)[bom:], "utf-8")
     except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); is this a plan file?"
+        offset = bom + exc.start  # the decoder counts from after the BOM
+        message = f"not UTF-8 text (byte 0x{data[offset]:02x} at offset {offset}); is this a plan file?"
         raise PlanError(message, where=source, remedy=PLAN_REMEDY) from None
-    return load_plan_text(text, source=source)
+
+
+def check_plan_size(size: int, *, source: str) -> None:
+    """Refuse a plan of more than MAX_PLAN_BYTES bytes with the PlanError every entry point gives."""
+    if size > MAX_PLAN_BYTES:
+        raise PlanError(TOO_LARGE, where=source, remedy=PLAN_REMEDY)
+
+
+def _read(input_: Path | BinaryIO, *, source: str) -> bytes:
+    try:
+        return read_capped(input_, MAX_PLAN_BYTES)
+    except OverLimitError:
+        raise PlanError(TOO_LARGE, where=source, remedy=PLAN_REMEDY) from None
+    except FileNotFoundError:
+        raise PlanError("no such file", where=source) from None
+    except IsADirectoryError:
+        raise PlanError("is a directory, not a plan file", where=source) from None
+    except OSError as exc:
+        raise PlanError(f"cannot read the file: {exc.strerror or exc}", where=source) from None
 
 
 def load_plan_text(text: str, *, source: str) -> Plan:
-    """Read a plan from YAML or JSON text; `source` names it in messages (a file name, "<stdin>")."""
-    if len(text) > MAX_PLAN_BYTES:
-        raise PlanError(
-            f"the text is longer than {MAX_PLAN_BYTES // 2**20} MB; a plan is far smaller",
-            where=source,
-            remedy=PLAN_REMEDY,
-        )
+    """Read a plan from YAML or JSON text; `source` names it in messages (a file name, "<stdin>").
+
+    Every entry point's text ends here: a file or stdin (through `read_plan_path`), a file uploaded to
+    Slack (through `read_plan_bytes`), text pasted in a modal or a message's code block. Its size counts
+    UTF-8 bytes, so a plan refused as a file is refused as text too.
+
+    Raises:
+        PlanError: too large, a lone surrogate, empty, not YAML or JSON, or not a valid plan.
+    """
+    check_plan_size(len(text), source=source)  # every character is at least one byte: refused unencoded
     try:
-        text.encode("utf-8")
+        encoded = len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:
         line = text.count("\n", 0, exc.start) + 1
         raise PlanError(
@@ -67,6 +116,7 @@ def load_plan_text(text: str, *, source: str) -> Plan:
             where=f"{source}:{line}",
             remedy=PLAN_REMEDY,
         ) from None
+    check_plan_size(encoded, source=source)
     if not text.strip():
         raise PlanError(
             "the plan is empty; a plan starts with apiVersion: okebot.plan/v1",
@@ -208,36 +258,3 @@ def _index(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]) -> tup
             if found is not None:
                 return found
     return None
-
-
-def read_plan_path(arg: str, *, stdin: TextIO) -> tuple[Plan, str]:
-    """The plan a CLI argument names, parsed, and its name: a file path, or - for standard input (read as
-    bytes and decoded strictly). PlanError says what is wrong with the file."""
-    if arg == "-":
-        # Bytes, decoded strictly: a text stream would smuggle undecodable bytes in as lone surrogates.
-        raw: BinaryIO | None = getattr(stdin, "buffer", None)
-        data = raw.read(MAX_PLAN_BYTES + 1) if raw is not None else stdin.read(MAX_PLAN_BYTES + 1).encode()
-        if len(data) > MAX_PLAN_BYTES:
-            raise PlanError("the plan is larger than 5 MB", where="<stdin>")
-        return load_plan_text(_decode(data, where="<stdin>"), source="<stdin>"), "<stdin>"
-    path = Path(arg)
-    if not path.exists():
-        raise PlanError("no such file", where=arg)
-    if path.is_dir():
-        raise PlanError("is a directory, not a plan file", where=arg)
-    try:
-        # Read at most one byte past the limit: st_size says 0 for /dev/zero and pipes, which never end.
-        with path.open("rb") as handle:
-            data = handle.read(MAX_PLAN_BYTES + 1)
-    except OSError as exc:
-        raise PlanError(f"cannot read the file: {exc.strerror}", where=arg) from None
-    if len(data) > MAX_PLAN_BYTES:
-        raise PlanError("the plan is larger than 5 MB; a plan is far smaller", where=arg)
-    return load_plan_text(_decode(data, where=arg), source=arg), arg
-
-
-def _decode(data: bytes, *, where: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PlanError(f"not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x})", where=where) from None

@@ -23,9 +23,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.fakes.slack_api import FakeSlackApi
 from bot.compose import build_deps
 from bot.slack.app import create_app
-from bot.slack.offline import Recorder
 from bot.slack.settings import SlackSettings
 from bot.slack.transport import EVENTS_PATH, http_web_app, start_site
 
@@ -89,24 +89,22 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
-async def answer_time(session: aiohttp.ClientSession, url: str, recorder: Recorder) -> float:
+async def answer_time(session: aiohttp.ClientSession, url: str, fake: FakeSlackApi) -> float:
     """Seconds from posting one command to its answer reaching response_url."""
-    before = len(recorder.sent)
-    body = body_for(0, f"http://127.0.0.1:{recorder.port}/webhook")
+    before = len(fake.calls_to("webhook"))
+    body = body_for(0, fake.response_url)
     started = time.perf_counter()
     async with session.post(url, data=body.encode(), headers=signed(body)) as response:
         await response.read()
-    while len(recorder.sent) == before:  # noqa: ASYNC110  # the recorder has no event to wait on
+    while len(fake.calls_to("webhook")) == before:  # noqa: ASYNC110  # the fake has no event to wait on
         await asyncio.sleep(0.001)
-    return recorder.arrivals[before] - started
+    return fake.calls_to("webhook")[before].at - started
 
 
 async def main(concurrency: int, rounds: int) -> None:
     logging.basicConfig(level=logging.WARNING)
-    recorder = Recorder()
-    await recorder.start()
-    api = f"http://127.0.0.1:{recorder.port}/api/"
-    hook = f"http://127.0.0.1:{recorder.port}/webhook"
+    fake = await FakeSlackApi().start()
+    api, hook = fake.base_url, fake.response_url
     settings = SlackSettings(slack_bot_token="xoxb-bench", slack_signing_secret=SECRET, slack_api_url=api)
     deps = await build_deps(settings, source="demo", store_url="sqlite:///:memory:")
     okebot = await start_site(http_web_app(create_app(settings, deps)), host="127.0.0.1", port=0)
@@ -124,7 +122,7 @@ async def main(concurrency: int, rounds: int) -> None:
             for name, url in urls.items():
                 samples[name] += await burst(session, url, count=concurrency, response_url=hook)
                 await asyncio.sleep(0.5)  # let okebot's post-ack answers drain between bursts
-        answers = [await answer_time(session, urls["okebot"], recorder) for _ in range(10)]
+        answers = [await answer_time(session, urls["okebot"], fake) for _ in range(10)]
     for name, values in samples.items():
         print(f"{name:7s} ack p50 {pct(values, 0.5):7.1f} ms   p99 {pct(values, 0.99):7.1f} ms   (n={len(values)})")
     print(
@@ -138,7 +136,7 @@ async def main(concurrency: int, rounds: int) -> None:
     await okebot.cleanup()
     await bare.cleanup()
     await deps.store.close()
-    await recorder.close()
+    await fake.close()
 
 
 if __name__ == "__main__":

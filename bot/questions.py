@@ -20,7 +20,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from adapters.planfile import read_plan_path
+from adapters.planfile import load_plan_text, read_plan_path
 from bot.queries import (
     CapacityQuery,
     ClustersQuery,
@@ -157,8 +157,9 @@ def _whatif_failed(report: WhatIfReport) -> bool:
 
 
 def _read_plan_file(path: str) -> dict[str, object]:
-    plan, name = read_plan_path(path, stdin=sys.stdin)
-    return {"plan": plan, "plan_name": name}
+    # Bytes from stdin, decoded strictly by the one plan reader: a text stream would hide undecodable bytes.
+    text, name = read_plan_path(path, stdin=getattr(sys.stdin, "buffer", None))
+    return {"plan": load_plan_text(text, source=name), "plan_name": name}
 
 
 def _validate(query: ValidateQuery, tenancy: Tenancy | None, source: str) -> ValidationReport:

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from adapters.demo.history import encode_history, render_history
 from adapters.snapshot import load_demo_reader
-from engine.capacity import assess_capacity
 from engine.digest.history import Sample, samples_from_capacity
 from engine.reports import ClusterCapacity
+from engine.usecases.capacity import assess_capacity
 
 CAPTURED_AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 STEP = timedelta(minutes=15)

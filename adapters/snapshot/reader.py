@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from adapters.capped import OverLimitError, read_capped, size_text
 from adapters.snapshot.convert import tenancy_from_document
 from adapters.snapshot.parse import parse_snapshot_text
 from adapters.snapshot.selection import ClusterListing, select_clusters
@@ -30,20 +31,14 @@ def _load(path: Path, *, label: str, max_bytes: int) -> tuple[Tenancy, ClusterLi
 
 def _read_capped(path: Path, *, label: str, max_bytes: int) -> bytes:
     try:
-        with path.open("rb") as file:
-            data = file.read(max_bytes + 1)
+        return read_capped(path, max_bytes)
+    except OverLimitError:
+        raise SnapshotError(
+            f"the file {path} is larger than the {size_text(max_bytes)} a snapshot may be", where=label,
+            remedy="Record a smaller snapshot (--compartment, --cluster), or check that the path names a snapshot.",
+        ) from None
     except OSError as exc:
         raise SnapshotError(f"cannot read the file: {exc.strerror or exc}", where=label) from exc
-    if len(data) > max_bytes:
-        raise SnapshotError(
-            f"the file {path} is larger than the {_size(max_bytes)} a snapshot may be", where=label,
-            remedy="Record a smaller snapshot (--compartment, --cluster), or check that the path names a snapshot.",
-        )
-    return data
-
-
-def _size(count: int) -> str:
-    return f"{count // (1024 * 1024)} MiB" if count >= 1024 * 1024 else f"{count} bytes"
 
 
 class SnapshotTenancyReader:

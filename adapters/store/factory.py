@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from adapters.store.dsn import redact_dsn
-from adapters.store.postgres import PostgresStore
+from adapters.store.postgres import SCHEMA_NAME, PostgresStore
 from adapters.store.sqlite import SqliteStore
 from engine.errors import SourceError
 from engine.ports import StateStore
 
-_SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _USAGE = "use sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite:///:memory: or postgresql://user@host/db"
 
 
@@ -46,7 +44,7 @@ def _split_schema(url: str) -> tuple[str, str | None]:
         message = f"cannot read the PostgreSQL URL {redact_dsn(url)!r}: {exc}"
         raise SourceError(message, remedy=_USAGE) from exc
     schemas = [value for key, value in query if key == "schema"]
-    if len(schemas) > 1 or (schemas and not _SCHEMA_NAME.fullmatch(schemas[0])):
+    if len(schemas) > 1 or (schemas and not SCHEMA_NAME.fullmatch(schemas[0])):
         raise SourceError(
             f"the schema parameter of {redact_dsn(url)!r} must be one plain identifier (letters, digits, _)",
             remedy="for example postgresql://okebot@db/okebot?schema=okebot",

@@ -1,7 +1,8 @@
 """The state store's schema, as ordered migrations applied once each and recorded in `schema_version`.
 
-Each migration holds the same change in both dialects; a new one is appended with the next version and
-never edited once released.
+Each migration holds the same change in both dialects (statements both share are written once, as
+_PORTABLE_V1 is); a new one is appended with the next version and never edited once released. Statements
+are in the store's neutral form (adapters/store/dialect.py): no `?`, and `{`/`}` only around a fragment.
 """
 
 from __future__ import annotations

@@ -1,72 +1,24 @@
 """Run one `/oke` command through the real app without Slack: a signed request goes into AsyncApp.dispatch,
-and an in-process recorder on 127.0.0.1 stands in for the Web API and the response_url."""
+and the fake Slack Web API on 127.0.0.1 stands in for the Web API and the response_url."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
-from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.fakes.slack_api import FakeSlackApi
+from adapters.fakes.slack_workspace import READ_METHODS
 from bot.slack.app import create_app
 from bot.slack.deps import Deps
 from bot.slack.settings import SlackSettings
 
 OFFLINE_SECRET = "okebot-offline-signing-secret"
 LISTENER_TIMEOUT = 60.0
-
-
-@dataclass
-class Recorder:
-    """Records what the app sends to Slack; answers every Web API method with ok."""
-
-    sent: list[dict[str, Any]] = field(default_factory=list)
-    arrivals: list[float] = field(default_factory=list)   # time.perf_counter() of each item in `sent`
-    port: int = 0
-    _runner: web.AppRunner | None = None
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.add_routes([web.post("/api/{method}", self._api), web.get("/api/{method}", self._api),
-                        web.post("/webhook", self._webhook)])
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self.port = int(sockets[0].getsockname()[1])
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _payload(self, request: web.Request) -> dict[str, Any]:
-        raw = await request.text()
-        if request.content_type == "application/json":
-            return dict(json.loads(raw or "{}"))
-        return dict(parse_qsl(raw))
-
-    async def _api(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        if method == "auth.test":
-            return web.json_response({"ok": True, "user_id": "UOKEBOT", "bot_id": "BOKEBOT", "team_id": "TOFFLINE"})
-        if method == "usergroups.list":  # offline there are no Slack user groups; not something Slack is sent
-            return web.json_response({"ok": True, "usergroups": []})
-        self.sent.append({"method": method, "body": await self._payload(request)})
-        self.arrivals.append(time.perf_counter())
-        return web.json_response({"ok": True, "ts": "1.0", "message_ts": "1.0", "view": {"id": "V"}})
-
-    async def _webhook(self, request: web.Request) -> web.Response:
-        self.sent.append({"method": "response_url", "body": await self._payload(request)})
-        self.arrivals.append(time.perf_counter())
-        return web.Response(text="ok")
 
 
 def signed_command(text: str, *, user: str, channel: str, response_url: str) -> AsyncBoltRequest:
@@ -81,15 +33,16 @@ def signed_command(text: str, *, user: str, channel: str, response_url: str) -> 
 
 
 async def run_offline(text: str, *, deps: Deps, user: str, channel: str) -> list[dict[str, Any]]:
-    """Dispatch `/oke text` into a real AsyncApp and return everything it sent to Slack, the ack first."""
-    recorder = Recorder()
-    await recorder.start()
-    try:
+    """Dispatch `/oke text` into a real AsyncApp and return everything it sent to Slack, the ack first.
+
+    Each item is {"method": ..., "body": ...}; what went to the response_url is named "response_url".
+    Reads (auth.test, usergroups.list, ...) are left out: they send nothing.
+    """
+    async with FakeSlackApi() as fake:
         settings = SlackSettings(slack_bot_token="xoxb-offline", slack_signing_secret=OFFLINE_SECRET,
-                                 slack_api_url=f"http://127.0.0.1:{recorder.port}/api/")
+                                 slack_api_url=fake.base_url)
         app = create_app(settings, deps)
-        request = signed_command(text, user=user, channel=channel,
-                                 response_url=f"http://127.0.0.1:{recorder.port}/webhook")
+        request = signed_command(text, user=user, channel=channel, response_url=fake.response_url)
         before = asyncio.all_tasks()
         response = await app.async_dispatch(request)
         # Listeners keep running after the ack: wait for the ones this request started.
@@ -97,6 +50,6 @@ async def run_offline(text: str, *, deps: Deps, user: str, channel: str) -> list
         if started:
             await asyncio.wait(started, timeout=LISTENER_TIMEOUT)
         ack = {"method": "ack", "body": {"status": response.status, "body": response.body}}
-        return [ack, *recorder.sent]
-    finally:
-        await recorder.close()
+        sent = [{"method": "response_url" if call.method == "webhook" else call.method, "body": call.body}
+                for call in fake.calls if call.method not in READ_METHODS]
+    return [ack, *sent]

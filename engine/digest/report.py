@@ -135,7 +135,7 @@ class ClusterSnapshot(Report):
 class DigestSnapshot(Report):
     """What to remember of a posted digest so the next one can say what changed; serialises to JSON.
 
-    `DigestSnapshot.model_validate(data)` reads back `snapshot.to_json_dict()`.
+    `DigestSnapshot.model_validate(data)` reads back `snapshot.model_dump(mode="json", by_alias=True)`.
     """
 
     format: Literal["okebot.digest-snapshot/v1"] = "okebot.digest-snapshot/v1"

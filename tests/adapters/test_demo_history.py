@@ -25,10 +25,10 @@ from adapters.demo.history import (
     render_history,
 )
 from adapters.snapshot import load_demo_reader
-from engine.capacity import assess_capacity
 from engine.digest.forecast import forecast_series
 from engine.digest.history import Sample, samples_from_capacity
 from engine.errors import InputError
+from engine.usecases.capacity import assess_capacity
 
 ROOT = Path(__file__).resolve().parents[2]
 CAPTURED_AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

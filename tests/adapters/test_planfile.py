@@ -9,9 +9,10 @@ import jsonschema
 import pytest
 import yaml
 
-from adapters.planfile import dump_plan_yaml, load_plan_file, load_plan_text
+from adapters.planfile import dump_plan_yaml, load_plan_text
 from engine.errors import PlanError
 from engine.plan import plan_json_schema, plan_to_tenancy, tenancy_to_plan
+from tests.adapters.plans import load_plan_file
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "plans"
 EXAMPLE = EXAMPLES / "vcn-native.yaml"
@@ -171,15 +172,20 @@ def test_unreadable_text_gives_a_plan_error_naming_the_source_and_place(source, 
     assert expected in error_for(text, source)
 
 
-def test_text_over_five_megabytes_is_refused_unread():
-    assert "longer than 5 MB" in error_for("#" * (5 * 1024 * 1024 + 1))
+def test_text_over_five_mebibytes_is_refused_unread():
+    assert "the plan is larger than 5 MiB" in error_for("#" * (5 * 1024 * 1024 + 1))
+
+
+def test_text_is_measured_in_utf8_bytes_so_it_is_refused_as_its_file_would_be():
+    # 2 MiB characters of 3 bytes each: 6 MiB as a file, so 6 MiB as text too.
+    assert "the plan is larger than 5 MiB" in error_for("#" + "€" * (2 * 1024 * 1024))
 
 
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
         (b"\xff\xfe\x00binary\x89PNG", "not UTF-8 text (byte 0xff at offset 0)"),
-        (b"#" * (5 * 1024 * 1024 + 1), "larger than 5 MB"),
+        (b"#" * (5 * 1024 * 1024 + 1), "the plan is larger than 5 MiB"),
         (b"", "the plan is empty"),
     ],
 )
@@ -193,7 +199,7 @@ def test_unreadable_files_give_a_plan_error_naming_the_file(tmp_path, content, e
 
 
 def test_a_missing_file_is_a_plan_error(tmp_path):
-    with pytest.raises(PlanError, match="cannot read the plan file: No such file or directory"):
+    with pytest.raises(PlanError, match=r"absent\.yaml: no such file"):
         load_plan_file(tmp_path / "absent.yaml")
 
 

@@ -14,9 +14,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.planfile import dump_plan_yaml, load_plan_file, load_plan_text
+from adapters.planfile import dump_plan_yaml, load_plan_text
 from engine.errors import PlanError
 from engine.plan import Plan, format_path, plan_to_tenancy
+from tests.adapters.plans import load_plan_file
 
 ROLES = ["api-endpoint", "workers", "pods", "load-balancers"]
 names = st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)

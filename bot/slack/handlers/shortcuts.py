@@ -12,7 +12,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.planfile import load_plan_text
+from adapters.planfile import MAX_PLAN_BYTES, check_plan_size, load_plan_text, read_plan_bytes
 from bot.queries import ValidateQuery
 from bot.slack.deps import deps_of
 from bot.slack.escape import unescape
@@ -25,7 +25,6 @@ _CODE_BLOCK = re.compile(r"```(?:[A-Za-z]+\n)?(.*?)```", re.DOTALL)
 SHORTCUT_SOURCE = "plan from a Slack message"
 ORIGIN = "shortcut:validate"
 PLAN_FILE_SUFFIXES = (".yaml", ".yml", ".json")
-MAX_PLAN_FILE_BYTES = 1_000_000
 DOWNLOAD_TIMEOUT_SECONDS = 20
 SLACK_FILE_HOST_SUFFIXES = (".slack.com", ".slack-gov.com", ".slack-edge.com")
 
@@ -92,8 +91,10 @@ async def _plan_file(message: dict[str, Any], *, token: str, api_url: str) -> st
     name = str(file.get("name"))
     url = file.get("url_private_download") or file.get("url_private")
     size = file.get("size")
-    if not url or (isinstance(size, int) and size > MAX_PLAN_FILE_BYTES):
-        raise InputError(f"cannot read the plan file {name}: missing or larger than 1 MB", where=name,
+    if isinstance(size, int):
+        check_plan_size(size, source=name)  # refused before downloading a byte
+    if not url:
+        raise InputError(f"cannot read the plan file {name}: Slack gave no link to it", where=name,
                          remedy="paste the plan between ``` fences, or use `/oke validate`")
     if file.get("is_external") or not trusted_file_host(str(url), api_url=api_url):
         # Never hand the bot token to a host that is not Slack's: a remote file's URL can be anyone's.
@@ -106,12 +107,12 @@ async def _plan_file(message: dict[str, Any], *, token: str, api_url: str) -> st
             str(url), headers={"Authorization": f"Bearer {token}"}, allow_redirects=False
         ) as response:
             status = response.status
-            data = await _read_at_most(response.content, MAX_PLAN_FILE_BYTES + 1)
+            data = await _read_at_most(response.content, MAX_PLAN_BYTES + 1)
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise InputError(f"cannot download the plan file {name}", where=name, remedy=remedy) from exc
-    if status != 200 or len(data) > MAX_PLAN_FILE_BYTES:
+    if status != 200:
         raise InputError(f"cannot read the plan file {name} (HTTP {status})", where=name, remedy=remedy)
-    return data.decode("utf-8", errors="replace")
+    return read_plan_bytes(data, source=name)
 
 
 async def _read_at_most(stream: aiohttp.StreamReader, limit: int) -> bytes:

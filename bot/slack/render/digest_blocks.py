@@ -53,7 +53,9 @@ def digest_blocks(report: DigestReport) -> list[Block]:
         return [*top, section(":white_check_mark: " + escape(heartbeat(report)))]
     footer = context(escape(basis_footer(report)))
     budget_blocks = MAX_BLOCKS - len(top) - 2  # the "…and N more" line and the footer
-    budget_chars = MAX_MESSAGE_CHARS - sum(block_chars(b) for b in (*top, footer)) - MAX_SECTION_TEXT
+    # Room for the "…and N more" section: its text (at most MAX_SECTION_TEXT) plus the block's own keys.
+    rest_room = block_chars(section("x" * MAX_SECTION_TEXT))
+    budget_chars = MAX_MESSAGE_CHARS - sum(block_chars(b) for b in (*top, footer)) - rest_room
     body: list[Block] = []
     shown = 0
     for cluster in report.clusters[:MAX_CLUSTERS_SHOWN]:
@@ -69,7 +71,7 @@ def digest_blocks(report: DigestReport) -> list[Block]:
         body.append(section(f"_…and {len(rest)} more cluster{'' if len(rest) == 1 else 's'}{calmer}:_ {names}"))
     if not report.clusters:
         body.append(section("No clusters."))
-    kept, _ = fit([*top, *body], reserve=1)
+    kept, _ = fit([*top, *body], reserve=1, max_chars=MAX_MESSAGE_CHARS - block_chars(footer))
     return [*kept, footer]
 
 

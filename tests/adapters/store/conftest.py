@@ -79,7 +79,7 @@ def postgres_dsn() -> str:
     pytest.skip(message)
 
 
-async def _drop_schema(dsn: str, schema: str) -> None:
+async def drop_schema(dsn: str, schema: str) -> None:
     conn = await asyncpg.connect(dsn, timeout=5)
     try:
         await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -106,7 +106,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 
     separator = "&" if "?" in dsn else "?"
     yield Backend("postgres", f"{dsn}{separator}schema={schema}", open_postgres)
-    await _drop_schema(dsn, schema)
+    await drop_schema(dsn, schema)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,6 +137,18 @@ def test_broken_plan_files_exit_2_with_a_message_and_no_traceback(tmp_path: Path
 def test_missing_plan_file_exits_2(capsys):
     assert main(["validate", "/nonexistent/plan.yaml"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("stdin", "code", "said"), [
+    ((Path(__file__).parents[3] / "examples" / "plans" / "vcn-native.yaml").read_bytes(), 0, ""),
+    (b"\xff\xfeapiVersion: x", 2, "<stdin>: not UTF-8 text (byte 0xff at offset 0)"),
+])
+def test_a_plan_on_standard_input_is_read_as_bytes(stdin: bytes, code: int, said: str):
+    # A real process, so the CLI reads its own sys.stdin rather than one a test swapped in.
+    done = subprocess.run([sys.executable, "-m", "bot.cli.main", "validate", "-"], input=stdin,
+                          capture_output=True, timeout=60, check=False)
+    assert done.returncode == code
+    assert said in done.stderr.decode()
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,12 @@ from functools import cache
 
 from adapters.demo.history import load_demo_history
 from adapters.snapshot import load_demo_reader
-from engine.capacity import assess_capacity
-from engine.cni import assess_cni_all
 from engine.digest.build import build_digest
 from engine.digest.history import Sample
 from engine.digest.report import DigestReport
 from engine.reports import ClusterCapacity
+from engine.usecases.capacity import assess_capacity
+from engine.usecases.cni import cni_status
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -24,7 +24,7 @@ def demo_inputs() -> tuple[tuple[ClusterCapacity, ...], dict[str, int | None], t
     tenancy = asyncio.run(load_demo_reader().read())
     clusters = tuple(assess_capacity(tenancy).clusters)
     pending = {c.id: (len(c.pending_nodes) if c.pending_update is not None else None)
-               for c in assess_cni_all(tenancy).clusters}
+               for c in cni_status(tenancy).clusters}
     return clusters, pending, tuple(load_demo_history())
 
 

@@ -4,15 +4,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from adapters.fakes.slack_api import FakeSlackApi
 from tests.bot.slack.harness import Bot, start_bot
-from tests.fakes.slack_api import FakeSlackApi
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeSlackApi]:
-    api = await FakeSlackApi().start()
-    yield api
-    await api.close()
+    async with FakeSlackApi() as api:
+        yield api
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.fakes.slack_api import FakeSlackApi
 from adapters.store.factory import open_store
 from bot.compose import build_reader
 from bot.slack.app import create_app, create_client
@@ -26,7 +27,6 @@ from bot.slack.transport import EVENTS_PATH, http_web_app
 from engine.access import AccessPolicy, ChannelBinding, Role, RoleGrant
 from engine.audit import AuditEntry
 from engine.ports import StateStore, TenancyReader
-from tests.fakes.slack_api import FakeSlackApi
 
 SECRET = "test-signing-secret-0123456789"
 OPERATOR = "UOPS"

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adapters.fakes.slack_api import FakeSlackApi
 from bot.compose import build_reader
 from bot.slack.admin.commands import (
     ADMIN_USAGE,
@@ -31,7 +32,6 @@ from engine.audit import AuditEntry
 from tests.bot.slack.harness import BOUND_CHANNEL, OPEN_CHANNEL, OPERATOR, POLICY, VIEWER, Bot, start_bot, texts
 from tests.bot.slack.readers import renamed
 from tests.bot.slack.test_injection import EVIL, assert_inert
-from tests.fakes.slack_api import FakeSlackApi
 
 ADMIN = "UADMIN"
 NEW_CHANNEL = "CNEW"

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from adapters.fakes.slack_api import FakeSlackApi
 from adapters.store.factory import open_store
 from engine.ports import StateStore
 from tests.bot.slack.harness import LOGGER, VIEWER, start_bot
-from tests.fakes.slack_api import FakeSlackApi
 
 
 class StalledClaims:

@@ -79,7 +79,7 @@ def many_clusters(count: int, *, name: str = "cluster-{}"):
 
 def test_a_hundred_clusters_stay_within_slack_limits_and_the_calmer_ones_are_named_in_one_line():
     clusters = many_clusters(100, name="a-cluster-with-a-rather-long-name-{}-" + "x" * 60)
-    report = build_digest(clusters=clusters, findings={c.id: [finding("X", f"cluster:{c.name}")] * 5
+    report = build_digest(clusters=clusters, findings={c.id: [finding("SUBNET_OVERLAP", f"cluster:{c.name}")] * 5
                                                        for c in clusters},
                           pending_cni_nodes={c.id: 2 for c in clusters}, history=[], previous=None, source="oci",
                           read_at=NOW, now=NOW)
@@ -111,8 +111,8 @@ def test_names_from_oci_are_escaped_so_they_cannot_mention_or_link():
        st.lists(st.text(max_size=2500), max_size=8))
 def test_any_digest_fits_slacks_limits(names, messages):
     clusters = [cluster_cap(name, subnets=[subnet_cap(f"{name}-pods", used=400, reserved=400)]) for name in names]
-    findings = {c.id: [finding("X", f"s{i}").model_copy(update={"message": m}) for i, m in enumerate(messages)]
-                for c in clusters}
+    made = [finding("SUBNET_OVERLAP", f"s{i}").model_copy(update={"message": m}) for i, m in enumerate(messages)]
+    findings = {c.id: made for c in clusters}
     report = build_digest(clusters=clusters, findings=findings, pending_cni_nodes={}, history=[], previous=None,
                           source="oci", read_at=NOW, now=NOW, missed=MISSED * 10)
     assert_within_slack_limits(digest_blocks(report))

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from adapters.fakes.slack_api import FakeSlackApi
 from tests.bot.slack.harness import LOGGER, SECRET, Bot, start_bot, texts
 from tests.bot.slack.readers import ExplodingReader
-from tests.fakes.slack_api import FakeSlackApi
 
 BUG = "reader bug: xoxb-not-for-users"
 ERROR_ID = re.compile(r"Error id `([0-9a-f-]{36})`")

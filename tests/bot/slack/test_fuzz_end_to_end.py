@@ -8,11 +8,11 @@ import json
 import random
 from pathlib import Path
 
+from adapters.fakes.slack_api import Call
 from bot.slack.ids import BlockId, CallbackId, ModalMetadata
 from bot.slack.parse import USAGE
 from tests.bot.slack.harness import OPEN_CHANNEL, OPERATOR, Bot
 from tests.bot.slack.test_interactivity import submission
-from tests.fakes.slack_api import Call
 
 SEED = 20261126
 WORDS = [*USAGE, "what-if", "analytics", "retail-flannel", "analytics-spark", "size=3", "size=-1", "size=x",

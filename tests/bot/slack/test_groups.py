@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from adapters.fakes.slack_api import FakeSlackApi
 from bot.slack.app import create_client
 from bot.slack.groups import SlackGroupDirectory, members_by_user
 from bot.slack.settings import SlackSettings
 from engine.access import AccessPolicy, Role, RoleGrant
 from tests.bot.slack.harness import Bot, start_bot, texts
-from tests.fakes.slack_api import FakeSlackApi
 
 ONCALL = {"id": "S0ONCALL", "handle": "oke-oncall", "users": ["UPAGED", "UOTHER"]}
 GROUP_POLICY = AccessPolicy(

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from adapters.fakes.slack_api import FakeSlackApi
 from tests.bot.slack.harness import OPERATOR, Bot, start_bot
 from tests.bot.slack.readers import renamed
-from tests.fakes.slack_api import FakeSlackApi
 
 EVIL = "<!channel> <@U123> <http://evil.example|ok>"
 RAW_MARKUP = ("<!channel>", "<@U123>", "<http")

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from adapters.fakes.slack_api import FakeSlackApi
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.render.kit import MAX_BLOCKS, MAX_SECTION_TEXT
 from tests.bot.slack.harness import OPEN_CHANNEL, Bot, start_bot, texts
 from tests.bot.slack.readers import multiplied
-from tests.fakes.slack_api import FakeSlackApi
 
 COPIES = 15  # 60 clusters: far past 50 blocks
 
@@ -53,7 +53,8 @@ async def test_sharing_a_very_large_answer_uploads_the_full_text_as_a_file(big_b
     (url_call,) = big_bot.fake.calls_to("files.getUploadURLExternal")
     assert url_call.body["filename"] == "okebot-answer.txt"
     (upload,) = big_bot.fake.calls_to("upload")
-    assert upload.body["file_id"] == "F" + str(big_bot.fake.calls.index(url_call) + 1)
+    (stored,) = big_bot.fake.uploads.values()  # the one upload URL handed out is the one the bytes went to
+    assert upload.body["file_id"] == stored.file_id
     for n in range(COPIES):  # the file holds every cluster, not just those that fitted
         assert f"analytics-{n}" in upload.body["content"]
     (complete,) = big_bot.fake.calls_to("files.completeUploadExternal")

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.fakes.slack_api import FakeSlackApi
 from bot.slack.app import create_client
 from bot.slack.escape import code, escape, unescape
 from bot.slack.render.kit import MAX_BLOCKS, MAX_SECTION_TEXT, fit, section
 from bot.slack.render.messages import answer_message
 from bot.slack.settings import SlackSettings
 from engine.errors import InputError
-from tests.fakes.slack_api import FakeSlackApi
 
 
 @pytest.mark.parametrize(("raw", "safe"), [

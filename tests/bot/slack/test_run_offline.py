@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from adapters.fakes.slack_api import FakeSlackApi
 from bot.cli.main import main
-from tests.fakes.slack_api import FakeSlackApi
 
 
 async def test_run_reaches_no_slack_even_with_a_bot_token_configured(

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 
+from adapters.fakes.slack_api import FakeSlackApi
 from tests.bot.slack.harness import SECRET, sign
-from tests.fakes.slack_api import FakeSlackApi
 
 BOT_TOKEN = "xoxb-serve-test-123"
 STARTUP_SECONDS = 30.0

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from adapters.planfile import MAX_PLAN_BYTES
 from bot.slack.ids import CallbackId
 from tests.bot.slack.harness import OPEN_CHANNEL, VIEWER, Bot, texts
 
@@ -51,8 +52,23 @@ async def test_an_unreadable_plan_file_is_a_friendly_answer(bot: Bot):
 async def test_an_oversized_plan_file_is_refused_without_downloading_it(bot: Bot):
     await bot.interact(shortcut(bot, {"text": "", "files": [plan_file(bot, "huge.yaml", size=50_000_000)]}))
     (answer,) = await bot.fake.wait_for("webhook")
-    assert "larger than 1 MB" in answer.body["text"]
+    assert "huge.yaml: the plan is larger than 5 MiB" in answer.body["text"]
     assert bot.fake.calls_to("file") == []
+
+
+async def test_a_plan_file_larger_than_it_said_is_refused_at_the_same_cap(bot: Bot):
+    bot.fake.files["liar.yaml"] = "#" * (MAX_PLAN_BYTES + 1)
+    await bot.interact(shortcut(bot, {"text": "", "files": [plan_file(bot, "liar.yaml", size=10)]}))
+    (answer,) = await bot.fake.wait_for("webhook", within=20)
+    assert "liar.yaml: the plan is larger than 5 MiB" in answer.body["text"]
+
+
+async def test_a_plan_file_that_is_not_utf8_is_refused_naming_the_byte_not_checked_garbled(bot: Bot):
+    bot.fake.files["latin1.yaml"] = PLAN.replace("name: general", "name: g\xe9n\xe9ral", 1).encode("latin-1")
+    await bot.interact(shortcut(bot, {"text": "", "files": [plan_file(bot, "latin1.yaml")]}))
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "latin1.yaml: not UTF-8 text (byte 0xe9 at offset" in answer.body["text"]
+    assert "Plan check" not in texts(answer.body["blocks"])
 
 
 async def test_a_message_with_only_other_files_says_how_to_use_the_shortcut(bot: Bot):

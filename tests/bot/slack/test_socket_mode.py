@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from adapters.fakes.slack_api import FakeSlackApi
 from adapters.store.factory import open_store
 from bot.compose import build_reader
 from bot.slack.app import create_app
@@ -17,7 +18,6 @@ from bot.slack.deps import Deps
 from bot.slack.settings import SlackSettings, Transport
 from bot.slack.transport import socket_mode_handler, socket_ready
 from tests.bot.slack.harness import LOGGER, POLICY, VIEWER, texts
-from tests.fakes.slack_api import FakeSlackApi
 
 APP_TOKEN = "xapp-1-A0FAKE-1-socket"
 

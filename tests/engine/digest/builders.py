@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from engine.codes import Code
 from engine.digest.history import Sample
 from engine.findings import Finding, Severity
 from engine.reports import ClusterCapacity, NodePoolCapacity, PodsCidrCapacity, PoolHeadroom, SubnetCapacity
@@ -72,7 +73,8 @@ def cluster_cap(
 
 
 def finding(code: str, subject: str, severity: Severity = Severity.WARNING) -> Finding:
-    return Finding(code=code, severity=severity, message=f"{code} on {subject}", remedy="fix it", subject=subject)
+    """A finding of a real code (codes are a closed set) with a made-up message."""
+    return Finding(code=Code(code), severity=severity, message=f"{code} on {subject}", remedy="fix it", subject=subject)
 
 
 def series(

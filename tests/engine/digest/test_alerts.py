@@ -65,8 +65,8 @@ def test_threshold_alerts_fire_once_per_crossing_and_rearm_five_points_below(rea
 def test_the_state_says_what_is_armed_and_round_trips_through_json():
     _, state = run([0.96, 0.89])
     assert state == AlertState(level="warning", forecast=False)
-    assert AlertState.model_validate(state.to_json_dict()) == state
-    assert state.to_json_dict() == {"level": "warning", "forecast": False}
+    assert AlertState.model_validate(state.model_dump(mode="json", by_alias=True)) == state
+    assert state.model_dump(mode="json", by_alias=True) == {"level": "warning", "forecast": False}
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def pods_cluster(name: str, used: int, *, usable: int = 509, findings=()):
 def test_the_json_keeps_every_key_of_the_public_contract():
     clusters = [pods_cluster("a", 100), cluster_cap("f", subnets=[subnet_cap("f-w", role="workers", used=3)],
                                                     pods_cidr=("10.244.0.0/21", 16, 14))]
-    data: Any = digest(clusters).to_json_dict()
+    data: Any = digest(clusters).model_dump(mode="json", by_alias=True)
     assert {"generatedAt", "source", "since", "clusters", "history"} <= data.keys()
     assert {"samples", "firstAt", "lastAt"} <= data["history"].keys()
     for cluster in data["clusters"]:
@@ -122,13 +122,14 @@ def test_findings_not_read_are_unknown_and_the_last_known_ones_are_kept_for_next
 
 
 def test_nothing_changed_makes_a_heartbeat_digest_and_any_change_does_not():
-    clusters = [pods_cluster("a", 400, findings=[finding("X", "cluster:a")])]
+    clusters = [pods_cluster("a", 400, findings=[finding("SUBNET_OVERLAP", "cluster:a")])]
     first = digest(clusters, pending={cid("a"): 2})
     assert first.unchanged is False
     same = digest(clusters, pending={cid("a"): 2}, previous=first.snapshot, now=T0 + timedelta(hours=6))
     assert same.unchanged is True
     changes = [
-        {"clusters": [pods_cluster("a", 401, findings=[finding("X", "cluster:a")])], "pending": {cid("a"): 2}},
+        {"clusters": [pods_cluster("a", 401, findings=[finding("SUBNET_OVERLAP", "cluster:a")])],
+         "pending": {cid("a"): 2}},
         {"clusters": [pods_cluster("a", 400, findings=[])], "pending": {cid("a"): 2}},
         {"clusters": clusters, "pending": {cid("a"): 0}},
         {"clusters": [*clusters, pods_cluster("b", 10)], "pending": {cid("a"): 2}},
@@ -152,7 +153,7 @@ def test_missed_occurrences_and_freshness_are_carried():
                           missed_total=7)
     assert (report.missed, report.missed_total) == (missed, 7)
     assert report.read_at == T0 - timedelta(minutes=4)
-    assert report.to_json_dict()["readAt"] == "2026-11-26T08:56:00Z"
+    assert report.model_dump(mode="json", by_alias=True)["readAt"] == "2026-11-26T08:56:00Z"
 
 
 def test_pending_cni_nodes_are_given_per_cluster_and_unknown_when_not_read():
@@ -174,10 +175,10 @@ def test_this_reads_samples_join_the_history_once():
 
 
 def test_the_snapshot_round_trips_through_json():
-    report = digest([pods_cluster("a", 400, findings=[finding("X", "cluster:a")]),
+    report = digest([pods_cluster("a", 400, findings=[finding("SUBNET_OVERLAP", "cluster:a")]),
                      cluster_cap("f", pods_cidr=("10.244.0.0/21", 16, 14))], pending={cid("a"): 1})
     assert report.snapshot is not None
-    data = report.snapshot.to_json_dict()
+    data = report.snapshot.model_dump(mode="json", by_alias=True)
     assert data["format"] == "okebot.digest-snapshot/v1"
     assert DigestSnapshot.model_validate(data) == report.snapshot
 
@@ -185,7 +186,7 @@ def test_the_snapshot_round_trips_through_json():
 def test_thresholds_decide_the_status():
     report = digest([pods_cluster("a", 400)], thresholds=Thresholds(warning=70, error=78))
     assert report.clusters[0].subnets[0].status == "error"
-    assert report.to_json_dict()["thresholds"] == {"warning": 70.0, "error": 78.0}
+    assert report.model_dump(mode="json", by_alias=True)["thresholds"] == {"warning": 70.0, "error": 78.0}
 
 
 @pytest.mark.parametrize(

@@ -50,13 +50,13 @@ def test_a_stored_alert_state_is_read_strictly(data):
     except ValidationError:
         return
     assert state.level in ("ok", "warning", "error")
-    assert AlertState.model_validate(state.to_json_dict()) == state
+    assert AlertState.model_validate(state.model_dump(mode="json", by_alias=True)) == state
 
 
 @cache
 def posted() -> DigestReport:
     clusters = [cluster_cap("a", subnets=[subnet_cap("a-pods", used=400, reserved=400, headroom=[("np", 32, 3)])],
-                            findings=[finding("X", "cluster:a")]),
+                            findings=[finding("SUBNET_OVERLAP", "cluster:a")]),
                 cluster_cap("f", pods_cidr=("10.244.0.0/21", 16, 14))]
     history = series(linear(300, 5, days=14), step=timedelta(hours=1), key="a-pods", cluster="a")
     return build_digest(clusters=clusters, findings={c.id: c.findings for c in clusters}, pending_cni_nodes={},
@@ -65,8 +65,8 @@ def posted() -> DigestReport:
 
 def test_a_posted_digest_reads_back_from_its_json():
     report = posted()
-    again = DigestReport.model_validate(report.to_json_dict())
-    assert again.to_json_dict() == report.to_json_dict()
+    again = DigestReport.model_validate(report.model_dump(mode="json", by_alias=True))
+    assert again.model_dump(mode="json", by_alias=True) == report.model_dump(mode="json", by_alias=True)
     assert again.snapshot is None  # the snapshot is stored on its own
 
 
@@ -75,7 +75,7 @@ def test_a_posted_digest_reads_back_from_its_json():
 def test_a_stored_snapshot_with_any_field_replaced_parses_or_is_refused(field, value):
     snapshot = posted().snapshot
     assert snapshot is not None
-    data = {**snapshot.to_json_dict(), field: value}
+    data = {**snapshot.model_dump(mode="json", by_alias=True), field: value}
     refused: set[str] = set()
     try:
         DigestSnapshot.model_validate(data)
@@ -87,5 +87,6 @@ def test_a_stored_snapshot_with_any_field_replaced_parses_or_is_refused(field, v
 def test_an_unknown_snapshot_format_is_refused():
     snapshot = posted().snapshot
     assert snapshot is not None
+    stored = snapshot.model_dump(mode="json", by_alias=True)
     with pytest.raises(ValidationError, match="format"):
-        DigestSnapshot.model_validate({**snapshot.to_json_dict(), "format": "okebot.digest-snapshot/v2"})
+        DigestSnapshot.model_validate({**stored, "format": "okebot.digest-snapshot/v2"})

@@ -1,6 +1,7 @@
 """Generate demo-tenancy.json: a deterministic okebot snapshot of four OKE clusters in us-ashburn-1.
 
-Regenerate with `python adapters/demo/generate_demo.py` from the repository root; the output is committed.
+Regenerate with `.venv/bin/python -m scripts.generate_demo` from the repository root; the output,
+`adapters/demo/demo-tenancy.json`, is committed. A builder of data, not part of the okebot package.
 
 - retail-flannel: flannel, pods CIDR /21 = 16 node slots, 14 nodes (88% of its slots).
 - payments-native: VCN-native, pod subnet /23 at 82% (416 of 509 IPs), 4 of 13 nodes waiting for a CNI
@@ -18,6 +19,8 @@ from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
 
+from engine.shapes import ShapeCatalogue, vnics_for
+
 Json = dict[str, Any]
 
 REGION = "us-ashburn-1"
@@ -26,7 +29,7 @@ SERVICES = "all-iad-services-in-oracle-services-network"
 ADS = ("Uocm:US-ASHBURN-AD-1", "Uocm:US-ASHBURN-AD-2", "Uocm:US-ASHBURN-AD-3")
 ANYWHERE = "0.0.0.0/0"
 TCP, ICMP, ALL = "6", "1", "all"
-OUTPUT = Path(__file__).with_name("demo-tenancy.json")
+OUTPUT = Path(__file__).resolve().parents[1] / "adapters" / "demo" / "demo-tenancy.json"
 
 
 def _digest(key: str, length: int) -> str:
@@ -550,7 +553,7 @@ def add_pool(
             "lifecycleState": "ACTIVE",
         },
     )
-    vnics = vnics_for(pool)
+    vnics = node_vnics(pool)
     for node in nodes:
         demo.add(
             "instances",
@@ -571,9 +574,13 @@ def add_pool(
     return [{**node, "pool": pool} for node in nodes]
 
 
-def vnics_for(pool: PoolSpec) -> int:
-    """Facts §5: flex shapes attach 2 VNICs at 1 OCPU, then 1 per OCPU, at most 24."""
-    return max(2, min(24, int(pool.ocpus)))
+def node_vnics(pool: PoolSpec) -> int:
+    """The VNICs a node of the pool attaches, by the engine's own rule, so the demo agrees with capacity."""
+    shape = ShapeCatalogue().get(pool.shape)
+    vnics = vnics_for(shape, pool.ocpus) if shape is not None else None
+    if vnics is None:
+        raise ValueError(f"the demo pool {pool.name} has shape {pool.shape}, which okebot's shape table lacks")
+    return vnics
 
 
 def record_private_ips(
