@@ -58,12 +58,14 @@ def oci_settings() -> OciSettings:
 async def build_deps(
     settings: SlackSettings, *, source: str, store_url: str | None = None, slack_groups: bool = True
 ) -> Deps:
-    """The Slack bot's Deps: the reader for `source`, the state store, the access policy
-    (OKEBOT_ACCESS_CONFIG, else the default) and, with a bot token, Slack's user groups."""
+    """The Slack bot's Deps: the reader for `source`, the state store, the access policy and the digests
+    (OKEBOT_ACCESS_CONFIG, okebot.yaml's `access:` and `digests:`; else the default policy and no digests) and,
+    with a bot token, Slack's user groups."""
     import logging
     from datetime import UTC, datetime
 
     from adapters.access_config import load_access_policy
+    from adapters.digest_config import load_digests
     from adapters.store.factory import open_store
     from bot.slack.app import create_client
     from bot.slack.deps import Deps
@@ -73,6 +75,7 @@ async def build_deps(
     reader = build_reader(source)
     path = settings.okebot_access_config
     policy = load_access_policy(path) if path is not None else AccessPolicy()
+    digests = load_digests(path) if path is not None else ()
     store = await open_store(store_url or settings.okebot_store_url)
     logger = logging.getLogger("okebot.slack")
     # Group grants need Slack's answer on who is in which group; without a bot token there is no one to ask.
@@ -80,4 +83,4 @@ async def build_deps(
     if slack_groups and settings.slack_bot_token is not None:
         groups = SlackGroupDirectory(create_client(settings), logger=logger)
     return Deps(reader=reader, store=store, policy=policy, clock=lambda: datetime.now(UTC), logger=logger,
-                groups=groups)
+                groups=groups, digests=digests)

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.slack.groups import GroupDirectory, NoGroups
 from engine.access import AccessPolicy
+from engine.digest.definition import DigestDefinition
 from engine.ports import StateStore, TenancyReader
 
 
@@ -23,6 +24,7 @@ class Deps:
     clock: Callable[[], datetime]
     logger: logging.Logger
     groups: GroupDirectory = field(default_factory=NoGroups)
+    digests: tuple[DigestDefinition, ...] = ()  # the config file's digests (read-only from Slack)
 
 
 def deps_middleware(deps: Deps) -> Callable[..., Awaitable[None]]:
