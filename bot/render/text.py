@@ -14,6 +14,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from bot.render.digest_text import digest_text
+from engine.digest.report import DigestReport
 from engine.findings import Finding
 from engine.model import Unreadable
 from engine.reports import (
@@ -217,6 +219,11 @@ def _cluster_list(report: ClusterListReport) -> list[RenderableType]:
 def renderables(report: BaseModel) -> list[RenderableType]:
     """The rich renderables of a report; every report type okebot answers with registers its own."""
     raise TypeError(f"no text renderer for {type(report).__name__}: register one in bot/render/text.py")
+
+
+@renderables.register
+def _digest_report(report: DigestReport) -> list[RenderableType]:
+    return [Text(digest_text(report, color=False).rstrip("\n"))]
 
 
 @renderables.register

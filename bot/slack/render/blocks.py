@@ -8,6 +8,7 @@ from functools import singledispatch
 
 from bot.slack.escape import code, escape
 from bot.slack.ids import ActionId, ButtonValue
+from bot.slack.render.digest_blocks import digest_blocks
 from bot.slack.render.kit import (
     MAX_SECTION_TEXT,
     SEVERITY_ICON,
@@ -19,6 +20,7 @@ from bot.slack.render.kit import (
     header,
     section,
 )
+from engine.digest.report import DigestReport
 from engine.findings import Finding
 from engine.model import Unreadable
 from engine.reports import (
@@ -171,6 +173,11 @@ def render_node_pools(cluster: ClusterCapacity) -> list[Block]:
 def render_blocks(report: object) -> list[Block]:
     """The Block Kit body of any answer."""
     raise TypeError(f"no Block Kit renderer for {type(report).__name__}")
+
+
+@render_blocks.register
+def _digest(report: DigestReport) -> list[Block]:
+    return digest_blocks(report)
 
 
 @render_blocks.register
