@@ -92,7 +92,8 @@ def parse_digests(text: str, *, source: str = "okebot.yaml") -> tuple[DigestDefi
             parse_schedule(entry.schedule, entry.timezone)
         except InputError as exc:
             key = "timezone" if exc.where == "timezone" else "schedule"
-            raise InputError(exc.message, where=where((*here, key), lines, source), remedy=_REMEDY) from None
+            reason = exc.message.removeprefix(f"{exc.where}: ")
+            raise InputError(reason, where=where((*here, key), lines, source), remedy=_REMEDY) from None
         try:
             thresholds = Thresholds(warning=entry.thresholds.warning, error=entry.thresholds.error)
         except ValidationError as exc:

@@ -19,7 +19,8 @@ BOT_USER = "UOKEBOT"
 BOT_ID = "B0FAKE"
 TEAM_ID = "T0FAKE"
 # What deploy/slack-manifest.yml asks for, so a configuration check passes unless a test grants less.
-DEFAULT_SCOPES = ("commands", "chat:write", "files:write", "files:read", "im:write", "usergroups:read")
+DEFAULT_SCOPES = ("commands", "chat:write", "files:write", "files:read", "im:write", "usergroups:read",
+                  "channels:history", "groups:history")
 # Methods that only read: `okebot run` leaves them out of what "Slack would be sent".
 READ_METHODS = frozenset({"auth.test", "usergroups.list", "conversations.history"})
 HISTORY_LIMIT = 100  # conversations.history's default page size
