@@ -8,6 +8,7 @@ databases; a new table is a migration appended in migrations.py.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -177,21 +178,31 @@ class SqlStore:
         self, *, since: datetime | None = None, cluster_ids: Sequence[str] | None = None
     ) -> list[Sample]:
         """Samples at or after `since` (all when None), of these clusters (all when None); grouped by series,
-        oldest first within each."""
-        where = ["p.at >= ?"]
-        params: list[object] = [int(rows.seconds(since) // 1) if since is not None else 0]
+        oldest first within each. Series names are read once, not once per sample (a month of 15-minute
+        samples of 100 clusters is 600,000 rows)."""
+        series_where = ""
+        params: list[str] = []
         if cluster_ids is not None:
             if not cluster_ids:
                 return []
-            where.append("s.cluster_id IN (" + ", ".join("?" for _ in cluster_ids) + ")")
-            params += [rows.text(c) for c in cluster_ids]
-        found = await self._fetch(
-            "SELECT s.cluster_id, s.cluster_name, s.kind, s.series_key, s.name, p.at, p.usable, p.used, p.reserved,"
-            " p.nodes, p.max_pods FROM capacity_samples p JOIN capacity_series s ON s.id = p.series_id"
-            f" WHERE {' AND '.join(where)} ORDER BY p.series_id, p.at",
-            params,
-        )
-        return [rows.sample(row) for row in found]
+            series_where = " WHERE cluster_id IN (" + ", ".join("?" for _ in cluster_ids) + ")"
+            params = [rows.text(c) for c in cluster_ids]
+        async with self._transaction() as tx:
+            series = {
+                int(found[0]): found[1:]
+                for found in await tx.fetch(
+                    f"SELECT id, cluster_id, cluster_name, kind, series_key, name FROM capacity_series{series_where}",
+                    params)
+            }
+            if not series:
+                return []
+            chosen = f" AND series_id IN (SELECT id FROM capacity_series{series_where})" if series_where else ""
+            found = await tx.fetch(
+                "SELECT series_id, at, usable, used, reserved, nodes, max_pods FROM capacity_samples"
+                f" WHERE at >= ?{chosen} ORDER BY series_id, at",
+                [int(rows.seconds(since) // 1) if since is not None else 0, *params],
+            )
+        return await asyncio.to_thread(rows.samples, series, found)
 
     async def prune_samples(self, *, keep_days: int, full_resolution_days: int) -> int:
         """The retention rule of engine.digest.history.retained, in SQL, at the database's now."""
