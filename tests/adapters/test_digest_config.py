@@ -81,3 +81,14 @@ def test_any_text_reads_or_is_refused_with_a_place(text):
     except InputError as error:
         where = error.where or ""
     assert where.startswith("f.yaml")
+
+
+def test_the_shipped_example_file_reads_as_digests_and_as_an_access_policy():
+    from pathlib import Path
+
+    from adapters.access_config import parse_access_policy
+
+    text = (Path(__file__).parents[2] / "deploy" / "okebot.example.yaml").read_text(encoding="utf-8")
+    (digest,) = parse_digests(text)
+    assert (digest.name, digest.mode) == ("payments-daily", "on-change")
+    assert parse_access_policy(text).bindings
