@@ -24,7 +24,7 @@ def test_defaults_are_the_documented_ones(monkeypatch: pytest.MonkeyPatch):
 @pytest.mark.parametrize(
     ("name", "value", "said"),
     [
-        ("OKEBOT_SAMPLE_INTERVAL_SECONDS", "5", "must be 0 (off) or at least 10 seconds"),
+        ("OKEBOT_SAMPLE_INTERVAL_SECONDS", "5", r"must be 0 \(off\) or at least 10 seconds"),
         ("OKEBOT_SCHEDULER_TICK_SECONDS", "0", "greater than 0"),
         ("OKEBOT_DIGEST_GRACE_SECONDS", "ten", "valid integer"),
     ],
