@@ -33,7 +33,8 @@ from bot.slack.deps import Deps
 from bot.slack.pipeline import audited
 from bot.slack.render.messages import Message
 from engine.digest.definition import DIGEST_JOB_PREFIX, DigestDefinition, JobRun, slot_for
-from engine.digest.schedule import EPOCH, Schedule
+from engine.digest.schedule import EPOCH
+from engine.errors import InputError
 
 STOP_WAIT_SECONDS = 30.0
 
@@ -92,7 +93,12 @@ class JobRunner:
                 return
             if digest.paused:
                 continue
-            claim = await store.claim_scheduled(digest.job, _schedule(digest), grace=settings.grace, owner=ctx.owner,
+            try:
+                schedule = parse_schedule(digest.schedule, digest.timezone)
+            except InputError as error:  # a stored digest from an older okebot, or a zone tzdata dropped
+                ctx.deps.logger.warning("digest %s cannot run: %s", digest.name, error.message)
+                continue
+            claim = await store.claim_scheduled(digest.job, schedule, grace=settings.grace, owner=ctx.owner,
                                                 lease_seconds=settings.okebot_job_lease_seconds,
                                                 channel=digest.channel)
             if claim.missed_total:
@@ -185,9 +191,6 @@ async def _resumed(posting: Awaitable[str | None]) -> str:
     ts = await posting
     return f"resumed; posted as {ts}" if ts else "resumed; another replica holds it"
 
-
-def _schedule(digest: DigestDefinition) -> Schedule:
-    return parse_schedule(digest.schedule, digest.timezone)
 
 
 def build_runner(

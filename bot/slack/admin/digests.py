@@ -158,7 +158,7 @@ async def _change(command: DigestChange, *, deps: Deps) -> Message:
         now = await deps.store.database_now()
         # Claimed with a lease already expired: the next tick of any replica takes it over and posts it, once.
         await deps.store.claim_slot(digest.job, "run:" + slot_for(now), scheduled_for=now, owner="request",
-                                    lease_seconds=0.0, channel=digest.channel)
+                                    lease_seconds=-1.0, channel=digest.channel)
         return _message([section(f":outbox_tray: Digest {code(name)} will be posted to {code('#' + digest.channel)} "
                                  "within a few seconds, by whichever okebot replica takes it first.")])
     if config is not None:

@@ -145,10 +145,10 @@ class TestScheduledRuns:
 
     async def test_an_expired_lease_is_taken_over_and_fences_out_the_old_owner(self, store: StateStore):
         now = await store.database_now()
-        run = await store.claim_slot("digest:x", "s1", scheduled_for=now, owner=OWNER, lease_seconds=0.0)
+        run = await store.claim_slot("digest:x", "s1", scheduled_for=now, owner=OWNER, lease_seconds=-1.0)
         assert run is not None
         assert await store.claim_slot("digest:x", "s1", scheduled_for=now, owner=OTHER, lease_seconds=60) is None
-        assert await store.mark_posting(run, owner=OWNER, message='{"text": "x"}', snapshot=None, lease_seconds=0.0)
+        assert await store.mark_posting(run, owner=OWNER, message='{"text": "x"}', snapshot=None, lease_seconds=-1.0)
         await asyncio.sleep(0.05)
         (taken,) = await store.claim_expired(owner=OTHER, lease_seconds=60)
         assert (taken.state, taken.owner, taken.attempts, taken.message) == ("posting", OTHER, 2, '{"text": "x"}')

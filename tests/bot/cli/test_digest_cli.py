@@ -90,3 +90,35 @@ def test_history_record_then_show_reads_back_the_sample_taken(
                                 "nodes": None, "maxPods": None}]
     assert main(["history", "show"]) == 0
     assert "payments-native · subnet payments-native-pods: 1 samples" in capsys.readouterr().out
+
+
+def test_a_digest_from_the_store_matches_the_demo_digest_at_the_same_moment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    import asyncio
+
+    from adapters.demo.history import load_demo_history
+    from adapters.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'history.db'}"
+
+    async def fill() -> None:
+        store = await open_store(url)
+        await store.record_samples(load_demo_history())
+        await store.close()
+
+    asyncio.run(fill())
+    monkeypatch.setenv("OKEBOT_STORE_URL", url)
+    snapshot = Path(__file__).parents[3] / "adapters" / "demo" / "demo-tenancy.json"
+    with time_machine.travel(datetime(2026, 11, 26, 9, 0, tzinfo=UTC), tick=False):
+        assert main(["digest", "--source", f"snapshot:{snapshot}", "--format", "json"]) == 0
+    stored = json.loads(capsys.readouterr().out)
+    assert main(["digest", "--source", "demo", "--format", "json"]) == 0
+    demo = json.loads(capsys.readouterr().out)
+
+    def figures(data: dict) -> list[tuple]:
+        return [(c["name"], s["name"], s["utilization"], s["delta"], s["daysToFull"])
+                for c in data["clusters"] for s in c["subnets"]]
+
+    assert figures(stored) == figures(demo)
+    assert stored["generatedAt"] == demo["generatedAt"] == "2026-11-26T09:00:00Z"

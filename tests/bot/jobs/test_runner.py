@@ -44,10 +44,10 @@ async def test_a_replica_killed_after_slack_accepted_the_post_does_not_cause_a_s
     jobs = await make_jobs(fake, store, digest=every_10s(chart=False))
     now = await store.database_now()
     run = await store.claim_slot(jobs.digest.job, "2026-01-01T00:00:00Z", scheduled_for=now, owner="dead",
-                                 lease_seconds=0.0, channel=CHANNEL)
+                                 lease_seconds=-1.0, channel=CHANNEL)  # its lease ran out a second ago
     assert run is not None
     assert await store.mark_posting(run, owner="dead", message='{"text": "x", "blocks": []}', snapshot=None,
-                                    lease_seconds=0.0)
+                                    lease_seconds=-1.0)
     fake.post(CHANNEL, "x", metadata={"event_type": EVENT_TYPE, "event_payload": {"occurrence": run.key}})
     await jobs.runner.tick()
     assert jobs.posts() == []
@@ -62,7 +62,7 @@ async def test_a_replica_killed_before_posting_is_finished_by_another_exactly_on
     jobs = await make_jobs(fake, store, digest=every_10s(chart=False))
     now = await store.database_now()
     run = await store.claim_slot(jobs.digest.job, "2026-01-01T00:00:00Z", scheduled_for=now, owner="dead",
-                                 lease_seconds=0.0, channel=CHANNEL)
+                                 lease_seconds=-1.0, channel=CHANNEL)  # its lease ran out a second ago
     assert run is not None
     await jobs.runner.tick()
     await jobs.runner.tick()
@@ -108,3 +108,14 @@ async def test_on_change_mode_posts_nothing_when_nothing_changed(fake: FakeSlack
         await jobs.runner.run_digest(run, jobs.digest)
     assert len(jobs.posts()) == 1
     assert [r.state for r in await store.list_runs(jobs.digest.job)] == ["skipped", "posted"]
+
+
+async def test_a_digest_that_cannot_run_is_logged_and_the_others_still_run(
+    fake: FakeSlackApi, store: StateStore, caplog
+):
+    jobs = await make_jobs(fake, store, digest=every_10s(chart=False))
+    await store.put_digest(every_10s(name="broken", schedule="every 1h", timezone="Mars/Olympus", origin="slack"))
+    await due_now(store, jobs.digest.job)
+    await jobs.runner.tick()
+    assert len(jobs.posts()) == 1
+    assert "digest broken cannot run: timezone: unknown time zone 'Mars/Olympus'" in caplog.text
