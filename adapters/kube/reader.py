@@ -1,8 +1,9 @@
 """Read a VCN-native cluster's CNI objects from its Kubernetes API, exactly as the API returns them.
 
-The result is one snapshot `kubernetes` entry (design.md, "Snapshots"): the CNI DaemonSet, its
-ControllerRevisions, its pods and a bounded tail of each pod's log (facts §3.1–3.2). A pod whose log cannot be
-read is left out of `cniLogs` and named in `errors`; anything else that fails fails the whole read.
+The result is one snapshot `kubernetes` entry (docs/snapshot-format.md): the CNI DaemonSet, its
+ControllerRevisions, its pods and a bounded tail of each pod's log (the check Oracle's VCN-native pod
+networking page documents). A pod whose log cannot be read is left out of `cniLogs` and named in
+`errors`; anything else that fails fails the whole read.
 """
 
 from __future__ import annotations

@@ -89,8 +89,8 @@ def _entry_errors(entry: Json, cluster_id: str) -> list[Json]:
 def realm_domain(region: str) -> str:
     """The realm's second-level domain for a region (oraclecloud.com in OC1, oraclegovcloud.com in OC2, ...).
 
-    `oci ce cluster generate-token` hard-codes oraclecloud.com (facts §4.7), which only works in OC1; the SDK's
-    own region table knows the others. An unknown region falls back to OC1's domain.
+    `oci ce cluster generate-token` hard-codes oraclecloud.com (oci-cli's generate_token), which only works
+    in OC1; the SDK's own region table knows the others. An unknown region falls back to OC1's domain.
     """
     realm = oci.regions.REGION_REALMS.get(region)
     return str(oci.regions.REALMS.get(realm, DEFAULT_REALM_DOMAIN)) if realm else DEFAULT_REALM_DOMAIN

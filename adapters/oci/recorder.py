@@ -1,4 +1,4 @@
-"""Record a live tenancy into a snapshot document (design.md, "Snapshots"), read-only.
+"""Record a live tenancy into a snapshot document (docs/snapshot-format.md), read-only.
 
 Reads fan out per compartment and per object on the bounded executor, so the critical path is
 compartments → lists → gets → follow-ups (private IPs, one instance per flex pool). The number of calls grows
