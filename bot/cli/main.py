@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import json
 import os
 import sys
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Pod-network capacity, network-plan validation and CNI status for OKE clusters.",
         epilog="Exit codes: 0 fine, 1 error findings, 2 bad input, 3 source could not be read, 4 a bug in okebot.",
     )
+    parser.add_argument("--version", action="version", version=f"okebot {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     commands.add_core_commands(sub)
@@ -48,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
             handler=module.run, findings_exit=False
         )
     return parser
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("okebot")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed as a package)"
 
 
 def _exit_code(report: BaseModel) -> int:
