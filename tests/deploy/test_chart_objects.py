@@ -306,3 +306,11 @@ def test_common_labels_reach_every_object_and_pod_labels_and_annotations_reach_t
     assert template["labels"]["tier"] == "chatops"
     assert template["annotations"]["example.com/x"] == "y"
     assert "checksum/config" in template["annotations"]
+
+
+@pytest.mark.parametrize("values_file", sorted((CHART / "ci").glob("*.yaml")), ids=lambda p: p.name)
+def test_the_rendered_okebot_yaml_is_an_access_policy_okebot_accepts(values_file):
+    from adapters.access_config import parse_access_policy
+
+    config_text = render(load_values(values_file)).one("ConfigMap")["data"]["okebot.yaml"]
+    parse_access_policy(config_text, source="okebot.yaml")   # raises InputError naming the key if not
