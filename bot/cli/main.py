@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import os
 import sys
 import traceback
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Pod-network capacity, network-plan validation and CNI status for OKE clusters.",
         epilog="Exit codes: 0 fine, 1 error findings, 2 bad input, 3 source could not be read, 4 a bug in okebot.",
     )
+    parser.add_argument("--version", action="version", version=f"okebot {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     commands.add_core_commands(sub)
@@ -44,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_parser(sub)
         sub.choices[module.__name__.rsplit(".", 1)[1].removesuffix("_cmd")].set_defaults(handler=module.run)
     return parser
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("okebot")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed as a package)"
 
 
 async def _run(args: argparse.Namespace, output: Output) -> int:
