@@ -103,6 +103,13 @@ class OciExecutor:
         body: bytes = await self._run(operation, read_body, paginate=False, args=args, kwargs=kwargs)
         return body
 
+    async def first_page(self, operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> list[Any]:
+        """Run one request of a list operation on the pool (no paging) and return that page's items."""
+        data = await self._run(operation, fn, paginate=False, args=args, kwargs=kwargs)
+        items = list(getattr(data, "items", data) or [])
+        _check_models(operation, items)
+        return items
+
     async def list_all(self, operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> list[Any]:
         """Run a list operation on the pool, following every page, and return all items (SDK models)."""
         data = await self._run(operation, fn, paginate=True, args=args, kwargs=kwargs)

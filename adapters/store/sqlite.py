@@ -114,7 +114,7 @@ class SqliteStore(SqlStore):
             with store._translated():
                 # Other replicas on the same file wait for the lock instead of failing at once.
                 await conn.execute("PRAGMA busy_timeout = 10000")
-                if path != ":memory:":
+                if path != ":memory:" and migrate:  # a check that does not migrate writes nothing either
                     await _while_locked(conn, "PRAGMA journal_mode = WAL")
             if migrate:
                 await store.migrate(migrations)
