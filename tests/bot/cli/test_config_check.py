@@ -65,7 +65,8 @@ async def world(tmp_path: Path, oci_config_file: Path, monkeypatch: pytest.Monke
             monkeypatch.delenv(name)
         env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": slack.base_url,
                "OKEBOT_CONFIG": str(config), "OKEBOT_STORE_URL": store_url,
-               "OKEBOT_OCI_CONFIG_FILE": str(oci_config_file), "OKEBOT_OCI_ENDPOINT": oci.url, "OKEBOT_OCI_COMPARTMENTS": COMPARTMENT}
+               "OKEBOT_OCI_CONFIG_FILE": str(oci_config_file), "OKEBOT_OCI_ENDPOINT": oci.url,
+               "OKEBOT_OCI_COMPARTMENTS": COMPARTMENT}
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         yield World(slack, oci, config, store_url)
