@@ -57,7 +57,7 @@ class SlackSettings(BaseSettings):
         for name, (value, prefix) in needed.items():
             if value is None or not value.get_secret_value().strip():
                 found.append((name, f"is not set ({transport} mode needs it)",
-                              f"export {name}=… (see deploy/slack-manifest.yml and docs/configuration.md)"))
+                              f"export {name}=…"))
             elif prefix and not value.get_secret_value().startswith(prefix):
                 found.append((name, f"should start with {prefix!r}",
                               f"copy the {prefix}… token from the Slack app's settings"))
@@ -100,9 +100,10 @@ def problems_error(problems: list[tuple[str, str, str]]) -> InputError:
     """One InputError for (variable, problem, fix) triples. One problem: `where` is the variable. Several: the
     message names each ("2 settings need fixing: SLACK_BOT_TOKEN is not set (…); SLACK_APP_TOKEN …") and the
     remedy gives each distinct fix once."""
+    see = " (see docs/configuration.md)"
     if len(problems) == 1:
         name, what, fix = problems[0]
-        return InputError(what, where=name, remedy=fix)
+        return InputError(what, where=name, remedy=fix + see)
     message = "; ".join(f"{name} {what}" for name, what, _ in problems)
     fixes = list(dict.fromkeys(fix for _, _, fix in problems))
-    return InputError(f"{len(problems)} settings need fixing: {message}", remedy="; ".join(fixes))
+    return InputError(f"{len(problems)} settings need fixing: {message}", remedy="; ".join(fixes) + see)
