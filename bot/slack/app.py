@@ -14,7 +14,7 @@ from bot.metrics import Metrics
 from bot.slack.dedup import drop_retries
 from bot.slack.deps import Deps, deps_middleware
 from bot.slack.errors import handle_unexpected
-from bot.slack.observe import SlackApiErrorObserver
+from bot.slack.observe import SlackApiErrorObserver, note_arrival
 from bot.slack.routes import register
 from bot.slack.settings import SlackSettings
 
@@ -48,6 +48,7 @@ def create_app(settings: SlackSettings, deps: Deps) -> AsyncApp:
         # Long-lived process: ack first, work after (process_before_response is for FaaS).
         process_before_response=False,
     )
+    app.use(note_arrival)
     app.use(deps_middleware(deps))
     app.use(drop_retries)
     app.error(handle_unexpected)

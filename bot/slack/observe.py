@@ -10,6 +10,8 @@ stops at the first that retries.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -22,6 +24,7 @@ from bot.questions import question_of
 from bot.slack.admin import commands as admin
 from bot.slack.parse import Administer, Ask, Help, OpenValidateModal, Parsed, Usage
 
+ARRIVED = "okebot_arrived_at"  # the context key note_arrival sets: time.monotonic() when Bolt handed us the request
 # Slack's file uploads go to a one-time URL outside the Web API; counted under one name.
 UPLOAD_METHOD = "upload"
 _ADMIN_NAMES: dict[type[Any], str] = {
@@ -95,3 +98,16 @@ def command_name(parsed: Parsed) -> str:
         case OpenValidateModal():
             return "validate"
     return OTHER
+
+
+async def note_arrival(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+    """A global middleware (register it first) noting when the request reached okebot, for ack and answer
+    times."""
+    context[ARRIVED] = time.monotonic()
+    await next()
+
+
+def since_arrival(context: Any) -> float:
+    """Seconds since note_arrival saw this request (0.0 when it did not run)."""
+    arrived = context.get(ARRIVED) if hasattr(context, "get") else None
+    return time.monotonic() - arrived if isinstance(arrived, float) else 0.0

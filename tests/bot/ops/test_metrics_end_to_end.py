@@ -1,5 +1,5 @@
-"""/metrics moves as the real Slack app answers commands: reads timed by source, Slack API errors counted by
-method, all scraped over HTTP from the same aiohttp app that serves /slack/events."""
+"""/metrics moves as the real Slack app answers commands: acks timed, help and admin commands counted by name and
+outcome, reads timed by source, Slack API errors counted by method, all scraped over HTTP from the same aiohttp app that serves /slack/events."""
 
 from __future__ import annotations
 
@@ -43,9 +43,9 @@ async def test_metrics_move_after_a_few_commands():
         async with TestClient(TestServer(web_app, host="127.0.0.1", port=0)) as client:
             bot = Bot(fake=fake, client=client, store=store)
             before = await (await client.get("/metrics")).text()
-            for text in ("clusters", "capacity payments-native", "cni"):
+            for text in ("clusters", "capacity payments-native", "cni", "help", "bind payments-native"):
                 assert (await bot.command(text)).status == 200
-            await bot.audited(3)
+            await bot.audited(5)
             after = await (await client.get("/metrics")).text()
         await store.close()
     reads = 'okebot_read_seconds_count{source="demo"}'
@@ -54,3 +54,6 @@ async def test_metrics_move_after_a_few_commands():
     errors = 'okebot_slack_api_errors_total{error="missing_scope",method="usergroups.list"}'
     assert errors not in before
     assert sample(after, errors) >= 1
+    assert sample(after, "okebot_ack_seconds_count") == 5
+    assert sample(after, 'okebot_commands_total{command="help",outcome="ok"}') == 1
+    assert sample(after, 'okebot_commands_total{command="bind",outcome="refused"}') == 1  # a viewer may not bind
