@@ -1,5 +1,6 @@
-"""/metrics moves as the real Slack app answers commands: acks timed, help and admin commands counted by name and
-outcome, reads timed by source, Slack API errors counted by method, all scraped over HTTP from the same aiohttp app that serves /slack/events."""
+"""/metrics moves as the real Slack app answers commands: acks timed, help and admin commands counted by name
+and outcome, reads timed by source, Slack API errors counted by method, all scraped over HTTP from the same
+aiohttp app that serves /slack/events."""
 
 from __future__ import annotations
 
