@@ -13,7 +13,7 @@ from typing import Any
 import oci.regions
 
 from adapters.kube.kubeconfig import ClusterAccess, load_kubeconfig, parse_kubeconfig
-from adapters.kube.reader import read_cni_objects
+from adapters.kube.reader import read_cni_daemonset, read_cni_objects
 from adapters.kube.token import DEFAULT_REALM_DOMAIN, OkeTokenSource
 from adapters.oci.clients import OciClients
 from adapters.oci.errors import error_entry
@@ -47,6 +47,17 @@ class KubeLink:
             return None
         errors.extend(_entry_errors(entry, cluster_id))
         return {key: value for key, value in entry.items() if key != "errors"}
+
+    async def check(self, cluster: Json, *, executor: OciExecutor) -> bool:
+        """Read only the cluster's CNI DaemonSet, as a recording would reach it: True when it was read, False
+        when the configured kubeconfig is for another cluster. SourceError (or InputError) says why not."""
+        access = await self._access(cluster, executor)
+        if access is None:
+            return False
+        token = self._token(access, str(cluster.get("id")))
+        await read_cni_daemonset(access.endpoint, ca_pem=access.ca_pem, token=token, verify_tls=access.verify_tls,
+                                 timeout=self._settings.read_timeout)
+        return True
 
     async def _access(self, cluster: Json, executor: OciExecutor) -> ClusterAccess | None:
         kubeconfig = self._settings.kubeconfig

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import signal
 import sys
 from typing import Any
@@ -36,8 +35,8 @@ async def run(args: argparse.Namespace) -> int:
     """Start the bot and run until SIGINT/SIGTERM; 2 when the configuration is incomplete."""
     # Slack's libraries load only when this command runs, so every other command starts fast.
     from bot.compose import build_deps
+    from bot.logs import configure_logging
     from bot.slack.app import create_app
-    from bot.slack.redact import install_redaction
     from bot.slack.settings import Transport, load_slack_settings
     from bot.slack.transport import (
         health_only_app,
@@ -50,8 +49,7 @@ async def run(args: argparse.Namespace) -> int:
 
     settings = load_slack_settings()
     transport = Transport.HTTP if args.http is not None else Transport.SOCKET
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    install_redaction(settings.secrets())
+    configure_logging(settings.okebot_log_format, args.log_level, settings.secrets())
     try:
         settings.require(transport)
         deps = await build_deps(settings, source=args.source)
