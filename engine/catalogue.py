@@ -29,6 +29,7 @@ _CNI = "https://docs.oracle.com/iaas/Content/ContEng/Concepts/contengpodnetworki
 _RULES = _NETCFG
 _SHAPES = f"{_NATIVE}; {_DOCS}/Compute/References/computeshapes.htm"
 _SUBNETS = "https://docs.oracle.com/iaas/Content/Network/Tasks/managingVCNs.htm"
+_LB_CONFIG = f"{_DOCS}/ContEng/Tasks/contengconfiguringloadbalancersnetworkloadbalancers-subtopic.htm"
 _UPDATE_API = (
     "OCI API reference, Container Engine UpdateClusterDetails and UpdateClusterEndpointConfigDetails "
     "(no vcnId, no endpoint subnetId): https://docs.oracle.com/iaas/api/#/en/containerengine/20180222/"
@@ -402,14 +403,20 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         severity=Severity.ERROR,
         title="Required security rule missing",
         meaning="No security-list or NSG rule allows traffic that OKE requires for a subnet role.",
-        why="OKE's documented security rules for the API endpoint, worker and pod subnets must be present "
-            "(in an NSG or a security list; the union applies).",
-        source=_RULES,
+        why="OKE's documented security rules for the API endpoint, worker, pod and load balancer subnets must be "
+            "present (in an NSG or a security list; the union applies, and a port range must be covered whole). "
+            "Load balancers need egress to the worker nodes on the NodePort range 30000-32767 and on kube-proxy's "
+            "health-check port 10256, the workers the matching ingress from the load balancer subnet, and the "
+            "load balancer subnet some ingress from its clients; without 10256 every backend is marked "
+            "unhealthy. OKE's cloud controller manager adds load balancer rules per Service while its "
+            "security-list management is on (the default for load balancers, not network load balancers).",
+        source=f"{_RULES}; {_LB_CONFIG}",
         remedy=(
             "Add a stateful {rule} to the security list of the {role} subnet, or to an NSG attached for that role."
         ),
         placeholders={"rule": "rule with the direction, peer, protocol and port the message names", "role": "role's"},
-        severity_note="warning when some of the role's rules were not read",
+        severity_note="warning when some of the role's rules were not read; load-balancer rules are warnings "
+                      "unless the cluster says they are managed by hand (plan: cluster.loadBalancerRules: manual)",
     ),
     RuleInfo(
         code=Code.SECURITY_RULES_NOT_READ,

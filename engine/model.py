@@ -48,6 +48,9 @@ PeerType = Literal["cidr", "service", "nsg"]
 RouteTarget = Literal[
     "nat-gateway", "service-gateway", "internet-gateway", "drg", "local-peering-gateway", "private-ip", "other"
 ]
+LoadBalancerRules = Literal["oke-managed", "manual"]
+"""Who adds the load-balancer security rules: OKE's cloud controller manager per Service ("oke-managed", its
+default for load balancers while its security-list management mode is on), or the cluster's owners by hand."""
 
 
 class SecurityRule(Frozen):
@@ -209,6 +212,8 @@ class Cluster(Frozen):
 
     `addons` and `cni_observation` are None when they were not read. `node_pools_complete` is False when the
     source could not list the cluster's node pools, so its node counts are unknown rather than zero.
+    `load_balancer_rules` says who adds the load-balancer security rules: a missing one is a warning while
+    OKE's cloud controller may add it ("oke-managed", the default), an error when they are "manual".
     """
 
     id: str
@@ -228,6 +233,7 @@ class Cluster(Frozen):
     cni_observation: CniObservation | None = None
     lifecycle_state: str | None = None
     compartment_id: str | None = None
+    load_balancer_rules: LoadBalancerRules = "oke-managed"
 
 
 class SubnetUsage(Frozen):

@@ -188,6 +188,7 @@ def _cluster(plan: Plan, *, vcn_id: str, reader: CidrReader) -> Cluster:
         lb_subnet_ids=tuple(plan_id("subnet", s.name) for s in plan.subnets if SubnetRole.LOAD_BALANCERS in s.roles),
         node_pools=tuple(_node_pool(pool, cluster_id=cluster_id) for pool in plan.node_pools),
         service_mesh=spec.service_mesh,
+        load_balancer_rules=spec.load_balancer_rules or "oke-managed",
     )
 
 

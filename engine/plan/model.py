@@ -163,12 +163,16 @@ def _snake(key: str) -> str:
 
 
 class PlanCluster(PlanModel):
+    """The cluster. `load_balancer_rules` left out (None) means "oke-managed": OKE's cloud controller manager
+    may add the load-balancer security rules, so missing ones are warnings; "manual" makes them errors."""
+
     name: Name
     kubernetes_version: KubernetesVersion | None = None
     cni: Cni
     pods_cidr: Cidr = "10.244.0.0/16"
     services_cidr: Cidr = "10.96.0.0/16"
     service_mesh: StrictBool = False
+    load_balancer_rules: Literal["oke-managed", "manual"] | None = None
 
 
 class PlanVcn(PlanModel):
