@@ -152,6 +152,22 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         remedy="Use a regional subnet for the API endpoint.",
     ),
     RuleInfo(
+        code=Code.API_ENDPOINT_NO_CLIENT_ACCESS,
+        severity=Severity.WARNING,
+        title="Public API endpoint that no client can reach",
+        meaning="The Kubernetes API endpoint is public, but no ingress rule of its subnet's security lists or NSGs "
+                "admits TCP 6443 from anywhere outside the VCN.",
+        why="Oracle's security rules for the API endpoint subnet list client access (0.0.0.0/0 or a specific "
+            "CIDR, TCP 6443) as optional; without it a public endpoint answers only inside the VCN, and kubectl "
+            "from outside times out.",
+        source=_NETCFG,
+        remedy=(
+            "Add a stateful ingress rule for TCP 6443 from the CIDRs your kubectl clients use (an office or VPN "
+            "range, or 0.0.0.0/0) to the API endpoint subnet's security list or its NSG; or make the endpoint "
+            "private and reach it through a bastion or VPN."
+        ),
+    ),
+    RuleInfo(
         code=Code.CLUSTER_SUBNET_MISSING,
         severity=Severity.ERROR,
         title="Cluster names a subnet that does not exist",

@@ -214,6 +214,8 @@ class Cluster(Frozen):
     source could not list the cluster's node pools, so its node counts are unknown rather than zero.
     `load_balancer_rules` says who adds the load-balancer security rules: a missing one is a warning while
     OKE's cloud controller may add it ("oke-managed", the default), an error when they are "manual".
+    `public_endpoint` says whether the Kubernetes API endpoint has a public IP (None: not read; a plan leaves
+    it None and its endpoint subnet's `public` stands in).
     """
 
     id: str
@@ -225,6 +227,7 @@ class Cluster(Frozen):
     services_cidr: IPv4Network | None = None
     endpoint_subnet_id: str | None = None
     endpoint_nsg_ids: tuple[str, ...] = ()
+    public_endpoint: bool | None = None
     lb_subnet_ids: tuple[str, ...] = ()
     node_pools: tuple[NodePool, ...] = ()
     node_pools_complete: bool = True

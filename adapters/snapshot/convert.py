@@ -170,6 +170,7 @@ def _cluster(
         services_cidr=network.services_cidr if network else None,
         endpoint_subnet_id=endpoint.subnet_id if endpoint else None,
         endpoint_nsg_ids=tuple(endpoint.nsg_ids or ()) if endpoint else (),
+        public_endpoint=_public_endpoint(wire),
         lb_subnet_ids=tuple(options.service_lb_subnet_ids or ()) if options else (),
         node_pools=(
             *(_node_pool(pool, images=images, instances=instances) for pool in pools),
@@ -180,6 +181,17 @@ def _cluster(
         cni_observation=None if kubernetes is None else cni_observation_from_wire(kubernetes),
         lifecycle_state=wire.lifecycle_state,
     )
+
+
+def _public_endpoint(wire: ClusterWire) -> bool | None:
+    """Whether the API endpoint has a public IP: `endpointConfig.isPublicIpEnabled`, else whether
+    `endpoints` lists a `publicEndpoint`; None when the snapshot says neither."""
+    endpoint = wire.endpoint_config
+    if endpoint is not None and endpoint.is_public_ip_enabled is not None:
+        return endpoint.is_public_ip_enabled
+    if wire.endpoints is not None:
+        return bool(wire.endpoints.public_endpoint)
+    return None
 
 
 def _cni(wire: ClusterWire, pools: Iterable[NodePoolWire]) -> Cni:

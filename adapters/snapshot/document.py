@@ -51,6 +51,12 @@ class ClusterOptions(Wire):
 class EndpointConfig(Wire):
     subnet_id: str | None = None
     nsg_ids: list[str] | None = None
+    is_public_ip_enabled: bool | None = None
+
+
+class ClusterEndpoints(Wire):
+    public_endpoint: str | None = None
+    private_endpoint: str | None = None
 
 
 class ClusterWire(Wire):
@@ -63,6 +69,7 @@ class ClusterWire(Wire):
     cluster_pod_network_options: list[PodNetworkOption] | None = None
     options: ClusterOptions | None = None
     endpoint_config: EndpointConfig | None = None
+    endpoints: ClusterEndpoints | None = None
 
 
 class NodeWire(Wire):

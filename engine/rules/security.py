@@ -127,11 +127,12 @@ def role_rules(check: Check) -> dict[SubnetRole, RoleRules]:
     for role, (ids, nsg_ids) in wanted.items():
         subnets = [index[i] for i in ids if i in index]
         if subnets:
-            roles[role] = _effective(tenancy, subnets, nsg_ids)
+            roles[role] = effective_rules(tenancy, subnets, nsg_ids)
     return roles
 
 
-def _effective(tenancy: Tenancy, subnets: list[Subnet], nsg_ids: set[str]) -> RoleRules:
+def effective_rules(tenancy: Tenancy, subnets: list[Subnet], nsg_ids: set[str]) -> RoleRules:
+    """The union of the subnets' security-list rules and the NSGs' rules, with what of them was not read."""
     role = RoleRules(subnets=subnets, nsg_ids=nsg_ids)
     rules: dict[SecurityRule, None] = {}
     for subnet in subnets:
