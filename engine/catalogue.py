@@ -326,6 +326,22 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         remedy="Lower the profiles' ipCount so they add up to 256 or less.",
     ),
     RuleInfo(
+        code=Code.VNIC_PROFILES_EXCEED_SHAPE,
+        severity=Severity.ERROR,
+        title="More VNIC profiles than the shape has VNICs for",
+        meaning="A pool has more secondary VNIC profiles than its shape (at its OCPU count) can attach: a node has "
+                "one primary VNIC, so at most VNICs - 1 profiles.",
+        why="Worker nodes use a primary VNIC for node traffic and one secondary VNIC per VNIC profile for pods, "
+            "and a node attaches no more VNICs than its shape allows (flex shapes: 2 VNICs at 1 OCPU, then 1 per "
+            "OCPU up to 24). The profiles past that never attach, and their pod IPs never exist.",
+        source=_SHAPES,
+        remedy=(
+            "Keep at most {attachableProfiles} VNIC profile(s) on this pool, or choose a shape (or more OCPUs on "
+            "a flex shape) that attaches at least {vnicsNeeded} VNICs."
+        ),
+        placeholders={"attachableProfiles": "VNICs - 1", "vnicsNeeded": "the number of profiles + 1"},
+    ),
+    RuleInfo(
         code=Code.PODS_PER_NODE_UNKNOWN,
         severity=Severity.WARNING,
         title="Pods per node unknown",

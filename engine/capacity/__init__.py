@@ -90,7 +90,7 @@ def _assumptions(cluster: Cluster, shapes: ShapeCatalogue) -> list[str]:
     said += [
         f"Node pool {pool.name} uses flex shape {pool.shape} without a stated OCPU count, so its VNICs and "
         "pods per node are unknown."
-        for pool in classic
+        for pool in pools
         if shapes.get(pool.shape) is not None and pool_vnics(pool, shapes) is None
     ]
     return said

@@ -69,10 +69,10 @@ def pod_ips_per_node(pool: NodePool, cni: Cni, shapes: ShapeCatalogue) -> int | 
     """Pod-subnet IPs one node of the pool reserves; None when unknown, 0 under flannel."""
     if cni is Cni.FLANNEL:
         return 0
-    max_pods = pods_per_node(pool, cni, shapes).max_pods
-    if max_pods is None:
+    per_node = pods_per_node(pool, cni, shapes)
+    if per_node.max_pods is None:
         return None
-    return pod_subnet_ips_per_node(pool, max_pods)
+    return pod_subnet_ips_per_node(pool, per_node.max_pods, vnics=per_node.vnics)
 
 
 def pool_claims(cluster: Cluster, pool: NodePool, *, shapes: ShapeCatalogue, at: At) -> list[SubnetClaim]:
