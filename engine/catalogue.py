@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import difflib
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from pydantic import Field
 
 from engine.codes import Code
 from engine.errors import NotFoundError
-from engine.findings import Detail, Finding, Severity
+from engine.findings import Detail, Finding, PoolFigures, Severity
 from engine.model import Frozen
 from engine.reports import CodeExplanation, RulesReport
 
@@ -551,9 +551,12 @@ def finding(
     details: Mapping[str, Detail] | None = None,
     fields: Mapping[str, object] | None = None,
     severity: Severity | None = None,
+    breakdown: Sequence[PoolFigures] = (),
 ) -> Finding:
     """The one way to make a finding: severity (unless the rule raises or lowers it) and remedy come from the
     catalogue entry of `code`, its remedy template filled from `fields` and `details`.
+
+    `breakdown` is each node pool's share of a capacity finding's figure.
 
     Raises:
         KeyError: the remedy names a value neither `fields` nor `details` gives (a bug in the rule).
@@ -567,6 +570,7 @@ def finding(
         remedy=info.remedy.format_map(values) if info.placeholders else info.remedy,
         subject=subject,
         details=dict(details or {}),
+        breakdown=tuple(breakdown),
     )
 
 

@@ -87,11 +87,15 @@ class CapacityReport(Report):
 
 
 class ValidationReport(Report):
+    """A plan's verdict. `assumptions` are the capacity assumptions the verdict rests on, each once (the same
+    sentences `capacity` states)."""
+
     plan: str
     valid: bool
     findings: list[Finding]
     counts: FindingCounts
     unreadable: list[Unreadable] = []
+    assumptions: list[str] = []
 
 
 class AddonStatus(Report):

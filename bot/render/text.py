@@ -137,7 +137,8 @@ def _validation(report: ValidationReport) -> list[RenderableType]:
     summary = Text(f"{report.plan}: ").append(verdict).append(
         f"  ({report.counts.error} errors, {report.counts.warning} warnings, {report.counts.info} info)"
     )
-    return [summary, findings_table(report.findings), *_unreadable(report.unreadable)]
+    assumptions = [Text(f"Assumption: {text}", style="dim") for text in report.assumptions]
+    return [summary, findings_table(report.findings), *assumptions, *_unreadable(report.unreadable)]
 
 
 def _cni_cluster(status: ClusterCniStatus) -> RenderableType:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Sequence
 
-from engine.capacity.pods import pod_subnet_ips_per_node, pods_per_node
+from engine.capacity.pods import pod_subnet_ips_per_node, pod_vnics_per_node, pods_per_node
 from engine.check import At
 from engine.model import Cluster, Cni, Frozen, NodePool, NodePoolType, SubnetRole, Tenancy
 from engine.shapes import ShapeCatalogue
@@ -19,7 +19,9 @@ class SubnetClaim(Frozen):
     """One pool's hold on one subnet in one role.
 
     `ips_per_node` is None when the pool's pods per node are unknown; `nodes` is None when the pool's
-    node count is unknown. Either makes `ips` unknown.
+    node count is unknown. Either makes `ips` unknown. Pod claims also say how the per-node figure comes
+    about: `max_pods` per node and `pod_vnics` (each 1 primary + 31 secondary IPs), or, for pools with VNIC
+    profiles, `vnic_profiles` attachable profiles (their ipCount plus one primary IP each).
     """
 
     cluster_id: str
@@ -30,6 +32,9 @@ class SubnetClaim(Frozen):
     role: SubnetRole
     ips_per_node: int | None
     nodes: int | None
+    max_pods: int | None = None
+    pod_vnics: int | None = None
+    vnic_profiles: int | None = None
 
     @property
     def ips(self) -> int | None:
@@ -90,11 +95,14 @@ def pool_claims(cluster: Cluster, pool: NodePool, *, shapes: ShapeCatalogue, at:
         for subnet_id in dict.fromkeys(pool.worker_subnet_ids)
     ]
     if cluster.cni is Cni.VCN_NATIVE:
-        per_node = pod_ips_per_node(pool, cluster.cni, shapes)
+        pods = pods_per_node(pool, cluster.cni, shapes)
+        per_node = None if pods.max_pods is None else pod_subnet_ips_per_node(pool, pods.max_pods, vnics=pods.vnics)
+        pod_vnics = None if pods.max_pods is None else pod_vnics_per_node(pool, pods.max_pods, vnics=pods.vnics)
         nodes = _spread(pool_node_count(pool, at=at), len(set(pool.pod_subnet_ids)))
         claims.extend(
             SubnetClaim(**common, subnet_id=subnet_id, role=SubnetRole.PODS, ips_per_node=per_node,
-                        nodes=nodes)
+                        nodes=nodes, max_pods=pods.max_pods, pod_vnics=pod_vnics,
+                        vnic_profiles=pod_vnics if pool.secondary_vnic_ip_counts else None)
             for subnet_id in dict.fromkeys(pool.pod_subnet_ids)
         )
     return claims

@@ -6,9 +6,10 @@ settings of `engine.capacity.pools` (SHAPE_UNKNOWN, SHAPE_SINGLE_VNIC, MAX_PODS_
 
 from __future__ import annotations
 
-from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters
+from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters, total_ips
 from engine.capacity.pools import pool_rule_findings
 from engine.capacity.subnets import used_ips
+from engine.capacity.working import PER_VNIC_NOTE, claim_figures, slot_figures, working_text
 from engine.catalogue import finding
 from engine.check import At, Check
 from engine.cidr import node_slots, usable_ips
@@ -57,6 +58,9 @@ def pods_cidr_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO)
     if severity is None:
         return []
     least = "at least " if None in counts or not cluster.node_pools_complete else ""
+    figures = slot_figures(cluster.name, [(pool.name, count) for pool, count in zip(cluster.node_pools, counts,
+                                                                                        strict=True)])
+    working = working_text(figures, own_cluster=cluster.name)
     if slots == 0:
         message = (f"Cluster {cluster.name}'s pods CIDR {cluster.pods_cidr} is smaller than a /25, so it "
                    "holds no flannel node slot at all (flannel gives every node a /25).")
@@ -64,6 +68,8 @@ def pods_cidr_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO)
         full = "more than" if severity is Severity.ERROR else f"{nodes / slots:.0%} of"
         message = (f"Cluster {cluster.name} has {least}{nodes} nodes {_SIZE_WORDS[at]}, {full} the {slots} "
                    f"/25 node slots of its pods CIDR {cluster.pods_cidr} (flannel gives every node a /25).")
+    if working:
+        message += f" Working: {working}."
     return [
         finding(
             Code.PODS_CIDR_TOO_SMALL,
@@ -71,7 +77,9 @@ def pods_cidr_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO)
             message,
             severity=severity,
             details={"podsCidr": str(cluster.pods_cidr), "nodeSlots": slots, "nodes": nodes,
-                     "countComplete": None not in counts and cluster.node_pools_complete},
+                     "countComplete": None not in counts and cluster.node_pools_complete,
+                     "nodePools": ", ".join(pool.name for pool in cluster.node_pools)},
+            breakdown=figures,
         )
     ]
 
@@ -100,7 +108,7 @@ def subnet_size_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATI
             continue
         found = _subnet_finding(
             tenancy, subnet, code=code, claims=(claims_at.on(subnet.id), claims_now.on(subnet.id)), at=at,
-            warn_at=warn_at,
+            warn_at=warn_at, own_cluster=cluster.name,
         )
         if found is not None:
             findings.append(found)
@@ -109,8 +117,9 @@ def subnet_size_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATI
 
 def _subnet_finding(
     tenancy: Tenancy, subnet: Subnet, *, code: Code, claims: tuple[list[SubnetClaim], list[SubnetClaim]], at: At,
-    warn_at: float,
+    warn_at: float, own_cluster: str,
 ) -> Finding | None:
+    """The subnet's need against its usable IPs, with each pool's share (`breakdown`) and the working."""
     claims_at, claims_now = claims
     used = used_ips(tenancy, subnet.id)
     need = demand(claims_at, claims_now, used)
@@ -124,14 +133,26 @@ def _subnet_finding(
     what = "pod IPs pre-allocated" if code is Code.POD_SUBNET_TOO_SMALL else "worker node IPs"
     verdict = "cannot fit in" if severity is Severity.ERROR else f"would fill {need / usable:.0%} of"
     used_words = f" (including IPs already in use: {used})" if used is not None else ""
+    now_total = total_ips(claims_now)
+    beyond = None if used is None or now_total is None else max(0, used - now_total)
+    extra = "IPs in use: not read" if used is None else f"in use beyond reservations: {_n(beyond)}"
+    figures = claim_figures(claims_at)
+    note = f" {PER_VNIC_NOTE}" if any(f.pod_vnics is not None and f.vnic_profiles is None for f in figures) else ""
     return finding(
         code,
         f"subnet:{subnet.name}",
         f"Subnet {subnet.name} needs {need} IPs for the {what} by node pools {', '.join(pools)} "
-        f"{_SIZE_WORDS[at]}{used_words}, which {verdict} its {usable} usable IPs.",
+        f"{_SIZE_WORDS[at]}{used_words}, which {verdict} its {usable} usable IPs. "
+        f"Working: {working_text(figures, own_cluster=own_cluster, extra=extra)}.{note}",
         severity=severity,
-        details={"neededIps": need, "usableIps": usable, "usedIps": used, "nodePools": ", ".join(pools)},
+        details={"neededIps": need, "usableIps": usable, "usedIps": used, "nodePools": ", ".join(pools),
+                 "inUseBeyondReservations": beyond},
+        breakdown=figures,
     )
+
+
+def _n(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
 
 
 # The capacity rules, in the order `engine.rules.RULES` runs them.

@@ -166,7 +166,8 @@ def test_subnet_finding_names_the_figures_used_and_the_remedy():
     assert "29 usable IPs" in finding.message
     assert "planned maximum size" in finding.message
     assert "larger worker subnet" in finding.remedy
-    assert finding.details == {"neededIps": 25, "usableIps": 29, "usedIps": 15, "nodePools": "prod/np1"}
+    assert finding.details == {"neededIps": 25, "usableIps": 29, "usedIps": 15, "nodePools": "prod/np1",
+                               "inUseBeyondReservations": 5}
 
 
 def one_pool_codes(cni: Cni = Cni.VCN_NATIVE, **pool_args: Any) -> set[tuple[str, str, str]]:

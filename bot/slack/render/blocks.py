@@ -282,6 +282,7 @@ def _validation(report: ValidationReport) -> list[Block]:
         header(f"Plan check: {report.plan}"),
         section(f"{verdict}: {counts.error} errors, {counts.warning} warnings, {counts.info} notes"),
         *findings_blocks(report.findings),
+        *([context(*(escape(a) for a in report.assumptions))] if report.assumptions else []),
     ]
 
 
