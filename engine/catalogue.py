@@ -475,6 +475,22 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         },
     ),
     RuleInfo(
+        code=Code.CNI_POD_ERRORS,
+        severity=Severity.WARNING,
+        title="CNI pods in trouble",
+        meaning="CNI plugin pods are not Ready, have restarted, or log error lines (ERROR, level=error, klog E "
+                "lines, panic:, Failed to ...), listed per node with a count per distinct line.",
+        why="The CNI pod on a node attaches pod VNICs and hands out pod IPs; while it fails (for example 'Failed "
+            "to load checkpoint'), new pods on that node get no IP, whatever the update state. Oracle's VCN-native "
+            "page points to the vcn-native-ip-cni DaemonSet's pod logs for the plugin's state.",
+        source=_NATIVE,
+        remedy=(
+            "Read the listed lines and the pod's events (kubectl logs and kubectl describe pod -n kube-system "
+            "POD); fix what they name (IAM policy, subnet IPs, VNIC limits), then cordon, drain and replace the "
+            "node if its CNI pod stays broken."
+        ),
+    ),
+    RuleInfo(
         code=Code.CNI_IMMUTABLE,
         severity=Severity.ERROR,
         title="CNI cannot be changed",

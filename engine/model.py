@@ -181,11 +181,16 @@ class Addon(Frozen):
 
 
 class CniPod(Frozen):
+    """A CNI pod. `ready` is its Ready condition (None when not read), `restarts` its containers' restart
+    counts added up (None when not read)."""
+
     name: str
     node: str | None = None
     revision_hash: str | None = None
     phase: str | None = None
     image: str | None = None
+    ready: bool | None = None
+    restarts: int | None = None
 
 
 class CniDaemonSet(Frozen):

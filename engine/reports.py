@@ -113,7 +113,30 @@ class PendingNode(Report):
     action: str
 
 
+class CniLogError(Report):
+    """One distinct error line of a CNI pod's log tail (timestamp and klog header removed), and its count."""
+
+    line: str
+    count: int
+
+
+class CniPodErrors(Report):
+    """A CNI pod with trouble: not Ready (`ready` False), restarted (`restarts` > 0), or error lines in its log.
+
+    `ready` and `restarts` are None when the pod's status was not read.
+    """
+
+    node: str | None
+    pod: str
+    ready: bool | None
+    restarts: int | None
+    errors: list[CniLogError]
+
+
 class ClusterCniStatus(Report):
+    """A cluster's CNI: its add-on, the nodes waiting for an update, and CNI pods in trouble (`pod_errors`,
+    JSON `podErrors`)."""
+
     id: str
     name: str
     cni: str
@@ -122,6 +145,7 @@ class ClusterCniStatus(Report):
     pending_nodes: list[PendingNode]
     action: str
     notes: list[str] = []
+    pod_errors: list[CniPodErrors] = []
 
 
 class CniReport(Report):

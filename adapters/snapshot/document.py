@@ -317,8 +317,21 @@ class ControllerRevisionWire(Wire):
     revision: Revision | None = None
 
 
+class PodCondition(Wire):
+    type: str | None = None
+    status: str | None = None
+
+
+class ContainerStatus(Wire):
+    name: str | None = None
+    ready: bool | None = None
+    restart_count: Count | None = None
+
+
 class PodStatus(Wire):
     phase: str | None = None
+    conditions: list[PodCondition] | None = None
+    container_statuses: list[ContainerStatus] | None = None
 
 
 class PodWire(Wire):

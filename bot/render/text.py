@@ -163,6 +163,15 @@ def _cni_cluster(status: ClusterCniStatus) -> RenderableType:
         for node in status.pending_nodes:
             table.add_row(_n(node.node), node.pod, node.reason, node.action)
         parts.append(table)
+    if status.pod_errors:
+        troubled = Table(title="CNI pods in trouble", title_justify="left", header_style="bold")
+        for column in ("node", "CNI pod", "ready", "restarts", "error lines (count)"):
+            troubled.add_column(column, overflow="fold")
+        ready = {True: "yes", False: "no", None: "?"}
+        for item in status.pod_errors:
+            lines = "\n".join(f"{error.count} × {error.line}" for error in item.errors) or "-"
+            troubled.add_row(_n(item.node), item.pod, ready[item.ready], _n(item.restarts), lines)
+        parts.append(troubled)
     parts.append(Text(f"What to do: {status.action}"))
     parts.extend(Text(f"Note: {note}", style="dim") for note in status.notes)
     return Group(*parts)

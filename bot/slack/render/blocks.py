@@ -239,6 +239,13 @@ def cni_blocks(status: ClusterCniStatus) -> list[Block]:
         f"• {code(n.node or '?')} pod {code(n.pod)}: {escape(n.reason)} → {escape(n.action)}"
         for n in status.pending_nodes
     ]
+    ready = {True: "Ready", False: "not Ready", None: "readiness unknown"}
+    lines += [
+        f":warning: {code(p.node or '?')} pod {code(p.pod)}: {ready[p.ready]}, {_num(p.restarts)} restarts"
+        + "".join(f"\n      {e.count} × {code(e.line[:200])}" for e in p.errors[:3])
+        + (f"\n      _…and {len(p.errors) - 3} more error lines_" if len(p.errors) > 3 else "")
+        for p in status.pod_errors
+    ]
     return sections(lines, noun="more nodes") + (
         [context(*(escape(n) for n in status.notes[:5]))] if status.notes else []
     )
