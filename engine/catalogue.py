@@ -29,6 +29,7 @@ _CNI = "https://docs.oracle.com/iaas/Content/ContEng/Concepts/contengpodnetworki
 _RULES = _NETCFG
 _SHAPES = f"{_NATIVE}; {_DOCS}/Compute/References/computeshapes.htm"
 _SUBNETS = "https://docs.oracle.com/iaas/Content/Network/Tasks/managingVCNs.htm"
+_VNICS = "https://docs.oracle.com/iaas/Content/Network/Tasks/managingVNICs.htm"
 _LB_CONFIG = f"{_DOCS}/ContEng/Tasks/contengconfiguringloadbalancersnetworkloadbalancers-subtopic.htm"
 _UPDATE_API = (
     "OCI API reference, Container Engine UpdateClusterDetails and UpdateClusterEndpointConfigDetails "
@@ -239,6 +240,23 @@ _ENTRIES: tuple[RuleInfo, ...] = (
             "Use a larger worker subnet, move some node pools to another worker subnet, or plan fewer nodes."
         ),
         severity_note="warning from 80% full",
+    ),
+    RuleInfo(
+        code=Code.SUBNET_IPS_UNATTRIBUTED,
+        severity=Severity.INFO,
+        title="IPs in use that no node pool holds",
+        meaning="A worker or pod subnet has private IPs in use that no known node pool's nodes hold: by instance "
+                "when the source says which VNIC and instance holds each IP, else the IPs in use beyond what the "
+                "pools reserve.",
+        why="Every IP in a subnet belongs to a VNIC; Karpenter or self-managed nodes, load balancers and other "
+            "VMs take them from the same subnet as the node pools, so the room left for the pools is smaller "
+            "than their reservations suggest. Headroom counts these IPs as taken.",
+        source=f"{_VNICS}; {_SUBNETS}",
+        remedy=(
+            "Find what holds them (the instances or VNICs named; Karpenter or self-managed nodes, load balancers, "
+            "other VMs) and either move them to another subnet or size this subnet for them as well."
+        ),
+        severity_note="warning above 20% of the subnet's usable IPs",
     ),
     RuleInfo(
         code=Code.WORKER_SUBNET_NOT_REGIONAL,

@@ -245,10 +245,15 @@ class Cluster(Frozen):
 
 
 class SubnetUsage(Frozen):
-    """Private IPs observed in use in one subnet."""
+    """Private IPs observed in use in one subnet.
+
+    `ips_by_vnic` maps each VNIC id to the IPs it holds in the subnet; None when the source did not say
+    which VNIC holds each IP (then IPs can be attributed to node pools only by count).
+    """
 
     subnet_id: str
     used_ips: int
+    ips_by_vnic: dict[str, int] | None = None
 
 
 class Unreadable(Frozen):
@@ -268,7 +273,8 @@ class Tenancy(Frozen):
     """Everything one source knows: the network, its clusters, and observed usage.
 
     `ip_usage` maps subnet id to usage for subnets whose private IPs were read; a subnet missing from it
-    is unknown. `nsg_rules` maps an NSG id to its rules.
+    is unknown. `nsg_rules` maps an NSG id to its rules. `vnic_instances` maps a VNIC id to the compute
+    instance it is attached to (from VNIC attachments); None when attachments were not read.
     """
 
     region: str | None = None
@@ -279,6 +285,7 @@ class Tenancy(Frozen):
     nsg_rules: dict[str, tuple[SecurityRule, ...]] = Field(default_factory=dict)
     clusters: tuple[Cluster, ...] = ()
     ip_usage: dict[str, SubnetUsage] = Field(default_factory=dict)
+    vnic_instances: dict[str, str] | None = None
     unreadable: tuple[Unreadable, ...] = ()
 
     def subnet(self, subnet_id: str) -> Subnet | None:

@@ -54,7 +54,20 @@ class PoolHeadroom(Report):
     more_nodes: int | None
 
 
+class IpHolder(Report):
+    """What holds IPs of a subnet that no known node pool's node holds: an instance, or a VNIC no attachment
+    names (`kind` "instance" or "vnic"), and how many IPs."""
+
+    holder: str
+    kind: Literal["instance", "vnic"]
+    ips: int
+
+
 class SubnetCapacity(Report):
+    """One subnet's room. `unattributed_ips` are IPs in use that no known node pool's nodes hold (None when not
+    knowable; see `engine.capacity.attribution`), named in `unattributed_holders` when the source says which
+    instance or VNIC holds them; `utilization` and `headroom` count them as taken."""
+
     id: str
     name: str
     role: str
@@ -66,6 +79,8 @@ class SubnetCapacity(Report):
     utilization: float | None
     headroom: list[PoolHeadroom]
     shared_with: list[str]
+    unattributed_ips: int | None = None
+    unattributed_holders: list[IpHolder] = []
 
 
 class ClusterCapacity(Report):

@@ -29,6 +29,7 @@ from adapters.snapshot.network import (
     subnets_from_document,
     unique,
     vcn_from_wire,
+    vnic_instances_from_document,
 )
 from adapters.snapshot.parse import fail, json_path, validate_document
 from engine.errors import SnapshotError
@@ -57,6 +58,7 @@ def tenancy_from_document(doc: Mapping[str, object], *, source: str) -> Tenancy:
                 for cluster in wire.clusters or ()
             ),
             ip_usage=ip_usage_from_document(wire),
+            vnic_instances=vnic_instances_from_document(wire),
             unreadable=unreadable_from_wire(wire.errors or ()) + _missing_kinds(wire),
         )
     except ValidationError as exc:

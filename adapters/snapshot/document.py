@@ -263,6 +263,13 @@ class InstanceWire(Wire):
 
 class PrivateIpWire(Wire):
     subnet_id: str
+    vnic_id: str | None = None
+
+
+class VnicAttachmentWire(Wire):
+    vnic_id: str | None = None
+    instance_id: str | None = None
+    lifecycle_state: str | None = None
 
 
 class ImageWire(Wire):
@@ -374,6 +381,7 @@ class SnapshotDocument(Wire):
     subnets: list[SubnetWire] | None = None
     shapes: list[ShapeWire] | None = None
     instances: list[InstanceWire] | None = None
+    vnic_attachments: list[VnicAttachmentWire] | None = None
     private_ips: list[PrivateIpWire] | None = None
     private_ip_subnet_ids: list[str] | None = None
     security_lists: list[SecurityListWire] | None = None

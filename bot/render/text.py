@@ -111,15 +111,20 @@ def cluster_capacity(report: ClusterCapacity, *, with_findings: bool = True) -> 
     parts.append(pools)
     subnets = Table(title="Subnets", title_justify="left", header_style="bold")
     subnets.add_column("subnet", no_wrap=True)
-    for column in ("roles", "CIDRs", "usable", "used", "reserved", "utilization", "room for"):
+    for column in ("roles", "CIDRs", "usable", "used", "reserved", "no pool's", "utilization", "room for"):
         subnets.add_column(column, overflow="fold")
     for subnet in report.subnets:
         room = ", ".join(f"{_n(h.more_nodes)} × {h.node_pool}" for h in subnet.headroom)
         subnets.add_row(
             subnet.name, ", ".join(subnet.roles), ", ".join(subnet.cidrs), _n(subnet.usable_ips),
-            _n(subnet.used_ips), _n(subnet.reserved_ips), _pct(subnet.utilization), room or "-",
+            _n(subnet.used_ips), _n(subnet.reserved_ips), _n(subnet.unattributed_ips), _pct(subnet.utilization),
+            room or "-",
         )
     parts.append(subnets)
+    for subnet in report.subnets:
+        if subnet.unattributed_holders:
+            held = ", ".join(f"{h.kind} {h.holder} ({h.ips})" for h in subnet.unattributed_holders)
+            parts.append(Text(f"In use in {subnet.name} by no node pool's nodes: {held}"))
     if with_findings:
         parts.append(findings_table(report.findings))
     parts.extend(Text(f"Assumption: {text}", style="dim") for text in report.assumptions)

@@ -156,11 +156,14 @@ def total_ips(claims: Sequence[SubnetClaim]) -> int | None:
 
 
 def demand(
-    claims_at: Sequence[SubnetClaim], claims_now: Sequence[SubnetClaim], used: int | None
+    claims_at: Sequence[SubnetClaim], claims_now: Sequence[SubnetClaim], used: int | None,
+    *, unattributed: int | None = None,
 ) -> int | None:
     """IPs a subnet must hold: the claims at the chosen count, plus IPs in use by anything but a claim.
 
-    Observed usage already includes today's claims, so only what it holds beyond them is added.
+    Observed usage already includes today's claims, so only what it holds beyond them is added. With
+    `unattributed` (IPs in use that no known pool's node holds, `engine.capacity.attribution`) that is those
+    IPs plus whatever the pools' nodes hold beyond today's reservation.
     """
     at_total = total_ips(claims_at)
     if used is None:
@@ -170,4 +173,6 @@ def demand(
         return None
     if now_total is None:
         return max(used, at_total)
+    if unattributed is not None:
+        return at_total + unattributed + max(0, used - unattributed - now_total)
     return at_total + max(0, used - now_total)

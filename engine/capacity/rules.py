@@ -1,11 +1,13 @@
 """Capacity rules: a cluster that cannot fit its nodes or pods, now ("current") or at its planned size.
 
-Codes (a public contract): PODS_CIDR_TOO_SMALL, POD_SUBNET_TOO_SMALL, WORKER_SUBNET_TOO_SMALL, and the pool
+Codes (a public contract): PODS_CIDR_TOO_SMALL, POD_SUBNET_TOO_SMALL, WORKER_SUBNET_TOO_SMALL,
+SUBNET_IPS_UNATTRIBUTED, and the pool
 settings of `engine.capacity.pools` (SHAPE_UNKNOWN, SHAPE_SINGLE_VNIC, MAX_PODS_EXCEEDS_SHAPE, ...).
 """
 
 from __future__ import annotations
 
+from engine.capacity.attribution import Attribution, attribute
 from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters, total_ips
 from engine.capacity.pools import pool_rule_findings
 from engine.capacity.subnets import used_ips
@@ -19,6 +21,8 @@ from engine.model import Cni, Subnet, SubnetRole, Tenancy
 
 # A subnet or pods CIDR this full leaves too little room for a scale-up or a node replacement.
 CAPACITY_WARNING_RATIO = 0.8
+# IPs held by no known node pool's nodes past this share of a subnet's usable IPs deserve more than a note.
+UNATTRIBUTED_WARNING_RATIO = 0.2
 
 _SIZE_WORDS = {"current": "at its current size", "planned": "at its planned maximum size"}
 
@@ -29,6 +33,7 @@ def capacity_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO) 
         *pool_settings_findings(check),
         *pods_cidr_findings(check, warn_at=warn_at),
         *subnet_size_findings(check, warn_at=warn_at),
+        *unattributed_findings(check),
     ]
 
 
@@ -106,9 +111,10 @@ def subnet_size_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATI
             code = Code.WORKER_SUBNET_TOO_SMALL
         else:
             continue
+        attribution = attribute(tenancy, subnet, claims_now.on(subnet.id), clusters)
         found = _subnet_finding(
             tenancy, subnet, code=code, claims=(claims_at.on(subnet.id), claims_now.on(subnet.id)), at=at,
-            warn_at=warn_at, own_cluster=cluster.name,
+            warn_at=warn_at, own_cluster=cluster.name, attribution=attribution,
         )
         if found is not None:
             findings.append(found)
@@ -117,12 +123,12 @@ def subnet_size_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATI
 
 def _subnet_finding(
     tenancy: Tenancy, subnet: Subnet, *, code: Code, claims: tuple[list[SubnetClaim], list[SubnetClaim]], at: At,
-    warn_at: float, own_cluster: str,
+    warn_at: float, own_cluster: str, attribution: Attribution,
 ) -> Finding | None:
     """The subnet's need against its usable IPs, with each pool's share (`breakdown`) and the working."""
     claims_at, claims_now = claims
     used = used_ips(tenancy, subnet.id)
-    need = demand(claims_at, claims_now, used)
+    need = demand(claims_at, claims_now, used, unattributed=attribution.unattributed)
     usable = usable_ips(subnet.cidrs)
     if need is None:
         return None
@@ -136,6 +142,10 @@ def _subnet_finding(
     now_total = total_ips(claims_now)
     beyond = None if used is None or now_total is None else max(0, used - now_total)
     extra = "IPs in use: not read" if used is None else f"in use beyond reservations: {_n(beyond)}"
+    if attribution.method == "instances" and attribution.attributed is not None and now_total is not None:
+        over = max(0, attribution.attributed - now_total)
+        extra = f"in use by no known node pool's nodes: {_n(attribution.unattributed)}" + (
+            f"; pool nodes beyond their reservations: {_n(over)}" if over else "")
     figures = claim_figures(claims_at)
     note = f" {PER_VNIC_NOTE}" if any(f.pod_vnics is not None and f.vnic_profiles is None for f in figures) else ""
     return finding(
@@ -155,5 +165,48 @@ def _n(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
+def unattributed_findings(check: Check, *, warn_at: float = UNATTRIBUTED_WARNING_RATIO) -> list[Finding]:
+    """SUBNET_IPS_UNATTRIBUTED: worker and pod subnets of the cluster with IPs in use that no known node pool's
+    nodes hold (`engine.capacity.attribution`); info, a warning above `warn_at` of the usable IPs."""
+    tenancy, cluster = check.tenancy, check.cluster
+    clusters = tenancy_clusters(tenancy, cluster)
+    used_subnets = check.used.roles()
+    claims = ClaimIndex(clusters, shapes=check.shapes, at="current", subnet_ids=used_subnets)
+    found: list[Finding] = []
+    for subnet_id, roles in used_subnets.items():
+        pools_here = SubnetRole.WORKERS in roles or (SubnetRole.PODS in roles and cluster.cni is Cni.VCN_NATIVE)
+        subnet = check.subnets.get(subnet_id)
+        if not pools_here or subnet is None or not subnet.cidrs:
+            continue
+        attribution = attribute(tenancy, subnet, claims.on(subnet_id), clusters)
+        if attribution.unattributed:
+            found.append(_unattributed(tenancy, subnet, attribution, claims.on(subnet_id), warn_at=warn_at))
+    return found
+
+
+def _unattributed(tenancy: Tenancy, subnet: Subnet, attribution: Attribution, claims: list[SubnetClaim], *,
+                  warn_at: float) -> Finding:
+    unattributed = attribution.unattributed or 0
+    usable = usable_ips(subnet.cidrs)
+    used = used_ips(tenancy, subnet.id)
+    reserved = total_ips(claims)
+    share = unattributed / usable if usable else 1.0
+    named = ", ".join(f"{h.kind} {h.holder} ({h.ips})" for h in attribution.holders[:5])
+    more = f" and {len(attribution.holders) - 5} more" if len(attribution.holders) > 5 else ""
+    how = (f"held by {named}{more}" if attribution.method == "instances"
+           else f"beyond the {_n(reserved)} the node pools reserve (counted, as the source does not say which "
+                "instance holds each IP)")
+    return finding(
+        Code.SUBNET_IPS_UNATTRIBUTED,
+        f"subnet:{subnet.name}",
+        f"Subnet {subnet.name} has {unattributed:,} of its {_n(used)} IPs in use held by no known node pool's "
+        f"nodes ({share:.0%} of its {usable:,} usable IPs): {how}. Karpenter or self-managed nodes, load "
+        "balancers or other VNICs take them; headroom counts them as taken.",
+        severity=Severity.WARNING if share > warn_at else Severity.INFO,
+        details={"unattributedIps": unattributed, "usedIps": used, "reservedIps": reserved, "usableIps": usable,
+                 "method": attribution.method, "holders": len(attribution.holders) or None},
+    )
+
+
 # The capacity rules, in the order `engine.rules.RULES` runs them.
-RULES = (pool_settings_findings, pods_cidr_findings, subnet_size_findings)
+RULES = (pool_settings_findings, pods_cidr_findings, subnet_size_findings, unattributed_findings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from engine.capacity.attribution import attribute, occupied_ips
 from engine.capacity.claims import ClaimIndex, SubnetClaim, tenancy_clusters, total_ips
 from engine.cidr import usable_ips
 from engine.model import Cluster, Subnet, SubnetRole, Tenancy
@@ -64,8 +65,9 @@ def assess_subnet(
     usable = usable_ips(subnet.cidrs)
     used = used_ips(tenancy, subnet.id)
     reserved = total_ips(claims)
+    attribution = attribute(tenancy, subnet, claims, tenancy_clusters(tenancy, cluster))
     # With no pool holding IPs here (an LB or API endpoint subnet), only observed usage says how full it is.
-    taken = occupied(used, reserved if claims else None)
+    taken = occupied_ips(used, reserved if claims else None, attribution) if claims else occupied(used, None)
     utilization = None if taken is None or usable == 0 else round(taken / usable, 4)
     return SubnetCapacity(
         id=subnet.id,
@@ -79,6 +81,8 @@ def assess_subnet(
         utilization=utilization,
         headroom=pool_headroom(claims, usable=usable, taken=taken),
         shared_with=(sharing if sharing is not None else sharing_clusters(tenancy, cluster)).get(subnet.id, []),
+        unattributed_ips=attribution.unattributed,
+        unattributed_holders=list(attribution.holders),
     )
 
 

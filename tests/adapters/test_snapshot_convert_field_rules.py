@@ -62,3 +62,60 @@ def test_cni_pod_readiness_and_restarts_come_from_conditions_and_container_statu
     assert observation is not None
     (pod,) = observation.pods
     assert (pod.ready, pod.restarts) == (ready, restarts)
+
+
+PODS = "ocid1.subnet.oc1.iad.aaaaaaaapods"
+
+
+def _ip(vnic: str | None, subnet: str = PODS) -> dict[str, Any]:
+    return {"subnetId": subnet, **({"vnicId": vnic} if vnic is not None else {})}
+
+
+def test_private_ips_per_vnic_and_vnic_attachments_are_read() -> None:
+    tenancy = _convert(
+        _cluster(),
+        subnets=[{"id": PODS, "cidrBlock": "10.0.64.0/24"}],
+        privateIps=[_ip("vnic-a"), _ip("vnic-a"), _ip("vnic-b")],
+        vnicAttachments=[
+            {"vnicId": "vnic-a", "instanceId": "inst-a", "lifecycleState": "ATTACHED"},
+            {"vnicId": "vnic-b", "instanceId": "inst-b"},
+            {"vnicId": "vnic-old", "instanceId": "inst-old", "lifecycleState": "DETACHED"},
+        ],
+    )
+    usage = tenancy.ip_usage[PODS]
+    assert (usage.used_ips, usage.ips_by_vnic) == (3, {"vnic-a": 2, "vnic-b": 1})
+    assert tenancy.vnic_instances == {"vnic-a": "inst-a", "vnic-b": "inst-b"}
+
+
+def test_an_ip_without_its_vnic_leaves_the_subnet_s_holders_unknown_and_no_attachments_mean_unknown() -> None:
+    tenancy = _convert(_cluster(), subnets=[{"id": PODS, "cidrBlock": "10.0.64.0/24"}],
+                       privateIps=[_ip("vnic-a"), _ip(None)])
+    assert tenancy.ip_usage[PODS].ips_by_vnic is None
+    assert tenancy.vnic_instances is None
+    empty = _convert(_cluster(), subnets=[{"id": PODS, "cidrBlock": "10.0.64.0/24"}], privateIps=[],
+                     vnicAttachments=[])
+    assert (empty.ip_usage[PODS].ips_by_vnic, empty.vnic_instances) == ({}, {})
+
+
+def test_a_snapshot_with_karpenter_nodes_names_them_in_the_capacity_answer() -> None:
+    from engine.capacity import assess_cluster_capacity
+
+    pool = {
+        "id": "np1", "clusterId": CLUSTER, "name": "general", "nodeShape": "VM.Standard.E4.Flex",
+        "nodeShapeConfig": {"ocpus": 2},
+        "nodes": [{"id": "inst-pool-0", "subnetId": PODS}],
+        "nodeConfigDetails": {"size": 1, "placementConfigs": [{"subnetId": PODS}],
+                              "nodePoolPodNetworkOptionDetails": {"cniType": "OCI_VCN_IP_NATIVE",
+                                                                  "podSubnetIds": [PODS]}},
+    }
+    ips = [_ip("vnic-pool")] * 33 + [_ip("vnic-karp")] * 20
+    tenancy = _convert(
+        _cluster(clusterPodNetworkOptions=[{"cniType": "OCI_VCN_IP_NATIVE"}]),
+        nodePools=[pool], virtualNodePools=[], subnets=[{"id": PODS, "cidrBlock": "10.0.64.0/24"}],
+        privateIps=ips,
+        vnicAttachments=[{"vnicId": "vnic-pool", "instanceId": "inst-pool-0"},
+                         {"vnicId": "vnic-karp", "instanceId": "inst-karpenter-1"}],
+    )
+    (pods,) = assess_cluster_capacity(tenancy, tenancy.clusters[0]).subnets
+    assert (pods.used_ips, pods.reserved_ips, pods.unattributed_ips) == (53, 33, 20)
+    assert [(h.kind, h.holder, h.ips) for h in pods.unattributed_holders] == [("instance", "inst-karpenter-1", 20)]

@@ -96,6 +96,8 @@ def subnet_line(subnet: SubnetCapacity) -> str:
     figures.append("in use not read" if subnet.used_ips is None else f"{subnet.used_ips:,} in use")
     if subnet.reserved_ips:
         figures.append(f"{subnet.reserved_ips:,} reserved by node pools")
+    if subnet.unattributed_ips:
+        figures.append(f"{subnet.unattributed_ips:,} in use by no node pool's nodes")
     used = ", ".join(figures)
     util = f" ({_num(subnet.utilization)} full)" if subnet.utilization is not None else ""
     head = ", ".join(f"{escape(h.node_pool)}: +{_num(h.more_nodes)} nodes" for h in subnet.headroom[:4])
