@@ -30,6 +30,7 @@ _RULES = _NETCFG
 _SHAPES = f"{_NATIVE}; {_DOCS}/Compute/References/computeshapes.htm"
 _SUBNETS = "https://docs.oracle.com/iaas/Content/Network/Tasks/managingVCNs.htm"
 _VNICS = "https://docs.oracle.com/iaas/Content/Network/Tasks/managingVNICs.htm"
+_VIRTUAL_NODES = f"{_DOCS}/ContEng/Tasks/contengcomparingvirtualwithmanagednodes_topic.htm"
 _LB_CONFIG = f"{_DOCS}/ContEng/Tasks/contengconfiguringloadbalancersnetworkloadbalancers-subtopic.htm"
 _UPDATE_API = (
     "OCI API reference, Container Engine UpdateClusterDetails and UpdateClusterEndpointConfigDetails "
@@ -295,6 +296,16 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         remedy="Remove the pod subnets from the pool, or use VCN-native pod networking if that was the intent.",
     ),
     RuleInfo(
+        code=Code.VIRTUAL_NODES_NEED_ENHANCED_CLUSTER,
+        severity=Severity.ERROR,
+        title="Virtual nodes on a basic cluster",
+        meaning="A basic cluster has a virtual node pool.",
+        why="Oracle: \"You can only create virtual nodes in enhanced clusters. You can create managed nodes in "
+            "both basic clusters and enhanced clusters.\" A cluster whose type is not stated is not judged.",
+        source=_VIRTUAL_NODES,
+        remedy="Make the cluster enhanced (an upgrade OKE allows, not the reverse), or use managed nodes.",
+    ),
+    RuleInfo(
         code=Code.MAX_PODS_EXCEEDS_SHAPE,
         severity=Severity.ERROR,
         title="maxPodsPerNode above what the shape allows",
@@ -424,10 +435,18 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         code=Code.POD_SUBNET_NO_NAT_ROUTE,
         severity=Severity.ERROR,
         title="Pod subnet has no NAT route",
-        meaning="A VCN-native pod subnet's route table lacks 0.0.0.0/0 to a NAT gateway.",
-        why="The pod subnet route table needs 0.0.0.0/0 to a NAT gateway for outbound traffic.",
-        source=_NATIVE,
-        remedy="Add a route rule 0.0.0.0/0 -> NAT gateway to the pod subnet's route table.",
+        meaning="A VCN-native pod subnet's route table lacks 0.0.0.0/0 to a NAT gateway, so its pods cannot reach "
+                "the internet.",
+        why="Oracle's VCN-native pod networking page lists 0.0.0.0/0 to a NAT gateway in the pod subnet's route "
+            "table; its network-configuration page makes the NAT gateway conditional on needing the internet. "
+            "A design that reaches Oracle services only through the service gateway (air-gapped) needs no NAT "
+            "route: a plan says so with cluster.internetEgress: false, and the finding is then an info.",
+        source=f"{_NATIVE}; {_NETCFG}",
+        remedy=(
+            "Add a route rule 0.0.0.0/0 -> NAT gateway to the pod subnet's route table, or, if the cluster "
+            "needs no internet, say internetEgress: false in the plan's cluster."
+        ),
+        severity_note="info when the cluster says it needs no internet egress (plan: cluster.internetEgress: false)",
     ),
     RuleInfo(
         code=Code.POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE,
@@ -444,9 +463,12 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         severity=Severity.INFO,
         title="Routes not read",
         meaning="The route tables of some pod subnets were not read, so routes were not checked.",
-        why="A route that was not read is unknown, not missing.",
+        why="A route that was not read is unknown, not missing. The message says why for the source at hand: "
+            "not stated in a plan, not in a snapshot, or not readable from a live tenancy.",
         source=_NATIVE,
-        remedy="Grant read access to route tables, or state route rules in the plan, to have them checked.",
+        remedy="{how}",
+        placeholders={"how": "Grant read access to route tables, or state route rules in the plan "
+                              "(subnets[].routes), to have them checked."},
     ),
     RuleInfo(
         code=Code.SECURITY_RULE_MISSING,
@@ -472,10 +494,14 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         code=Code.SECURITY_RULES_NOT_READ,
         severity=Severity.INFO,
         title="Security rules not read",
-        meaning="Neither security lists nor NSG rules were read for some subnet roles, so they were not checked.",
-        why="A rule that was not read is unknown, not missing.",
+        meaning="Neither security lists nor NSG rules were read (or stated) for some subnet roles (API endpoint, "
+                "workers, pods, load balancers), so they were not checked.",
+        why="A rule that was not read is unknown, not missing. The message says why for the source at hand: "
+            "not stated in a plan, not in a snapshot, or not readable from a live tenancy.",
         source=_RULES,
-        remedy="Grant read access to security lists and NSGs, or state the rules in the plan.",
+        remedy="{how}",
+        placeholders={"how": "Grant read access to security lists and NSGs, or state the rules in the plan "
+                              "(subnets[].securityRules)."},
     ),
     RuleInfo(
         code=Code.CNI_UPDATE_PENDING,

@@ -48,6 +48,10 @@ PeerType = Literal["cidr", "service", "nsg"]
 RouteTarget = Literal[
     "nat-gateway", "service-gateway", "internet-gateway", "drg", "local-peering-gateway", "private-ip", "other"
 ]
+ClusterType = Literal["basic", "enhanced"]
+"""OKE's cluster type (API `Cluster.type`: BASIC_CLUSTER / ENHANCED_CLUSTER); virtual nodes need "enhanced"."""
+SourceKind = Literal["plan", "snapshot", "live"]
+"""Where a tenancy came from: a plan file, a snapshot file (the demo is one), or a live read of OCI."""
 LoadBalancerRules = Literal["oke-managed", "manual"]
 """Who adds the load-balancer security rules: OKE's cloud controller manager per Service ("oke-managed", its
 default for load balancers while its security-list management mode is on), or the cluster's owners by hand."""
@@ -220,7 +224,9 @@ class Cluster(Frozen):
     `load_balancer_rules` says who adds the load-balancer security rules: a missing one is a warning while
     OKE's cloud controller may add it ("oke-managed", the default), an error when they are "manual".
     `public_endpoint` says whether the Kubernetes API endpoint has a public IP (None: not read; a plan leaves
-    it None and its endpoint subnet's `public` stands in).
+    it None and its endpoint subnet's `public` stands in). `type` is basic or enhanced, None when not stated
+    or not read (never guessed). `internet_egress` False says the design reaches Oracle services only
+    through the service gateway and needs no internet (an air-gapped cluster), so no NAT route is needed.
     """
 
     id: str
@@ -242,6 +248,8 @@ class Cluster(Frozen):
     lifecycle_state: str | None = None
     compartment_id: str | None = None
     load_balancer_rules: LoadBalancerRules = "oke-managed"
+    type: ClusterType | None = None
+    internet_egress: bool = True
 
 
 class SubnetUsage(Frozen):
@@ -274,7 +282,9 @@ class Tenancy(Frozen):
 
     `ip_usage` maps subnet id to usage for subnets whose private IPs were read; a subnet missing from it
     is unknown. `nsg_rules` maps an NSG id to its rules. `vnic_instances` maps a VNIC id to the compute
-    instance it is attached to (from VNIC attachments); None when attachments were not read.
+    instance it is attached to (from VNIC attachments); None when attachments were not read. `source_kind`
+    says where it came from (plan, snapshot, live), so answers can say "not stated in the plan" or "could not
+    be read"; None when the caller did not say.
     """
 
     region: str | None = None
@@ -287,6 +297,7 @@ class Tenancy(Frozen):
     ip_usage: dict[str, SubnetUsage] = Field(default_factory=dict)
     vnic_instances: dict[str, str] | None = None
     unreadable: tuple[Unreadable, ...] = ()
+    source_kind: SourceKind | None = None
 
     def subnet(self, subnet_id: str) -> Subnet | None:
         """Return the subnet with this id, if the tenancy holds it."""

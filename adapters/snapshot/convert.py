@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Literal
 
 from pydantic import ValidationError
 
@@ -33,13 +34,21 @@ from adapters.snapshot.network import (
 )
 from adapters.snapshot.parse import fail, json_path, validate_document
 from engine.errors import SnapshotError
-from engine.model import Cluster, Cni, Node, NodeImage, NodePool, NodePoolType, Tenancy, Unreadable
+from engine.model import Cluster, ClusterType, Cni, Node, NodeImage, NodePool, NodePoolType, Tenancy, Unreadable
 
 _VCN_NATIVE = "OCI_VCN_IP_NATIVE"
+# Cluster.type in the Container Engine API; any other value (or none) leaves the type unknown.
+_CLUSTER_TYPES: dict[str, ClusterType] = {"BASIC_CLUSTER": "basic", "ENHANCED_CLUSTER": "enhanced"}
 
 
-def tenancy_from_document(doc: Mapping[str, object], *, source: str) -> Tenancy:
-    """Convert a snapshot document into the engine model; any malformed part raises SnapshotError."""
+def tenancy_from_document(
+    doc: Mapping[str, object], *, source: str, kind: Literal["snapshot", "live"] = "snapshot"
+) -> Tenancy:
+    """Convert a snapshot document into the engine model; any malformed part raises SnapshotError.
+
+    `kind` is the tenancy's `source_kind`: "snapshot" for a file (the demo too), "live" for a recording the
+    OCI reader just made, so answers word what was not read for the source at hand.
+    """
     wire = validate_document(doc, source=source)
     _check_references(wire, source=source)
     images = _images(wire.images or (), source=source)
@@ -60,6 +69,7 @@ def tenancy_from_document(doc: Mapping[str, object], *, source: str) -> Tenancy:
             ip_usage=ip_usage_from_document(wire),
             vnic_instances=vnic_instances_from_document(wire),
             unreadable=unreadable_from_wire(wire.errors or ()) + _missing_kinds(wire),
+            source_kind=kind,
         )
     except ValidationError as exc:
         # The wire models bound every value the engine model checks; this is the last line of defence.
@@ -173,6 +183,7 @@ def _cluster(
         endpoint_subnet_id=endpoint.subnet_id if endpoint else None,
         endpoint_nsg_ids=tuple(endpoint.nsg_ids or ()) if endpoint else (),
         public_endpoint=_public_endpoint(wire),
+        type=_CLUSTER_TYPES.get(wire.type or ""),
         lb_subnet_ids=tuple(options.service_lb_subnet_ids or ()) if options else (),
         node_pools=(
             *(_node_pool(pool, images=images, instances=instances) for pool in pools),

@@ -70,6 +70,7 @@ class ClusterWire(Wire):
     options: ClusterOptions | None = None
     endpoint_config: EndpointConfig | None = None
     endpoints: ClusterEndpoints | None = None
+    type: str | None = None
 
 
 class NodeWire(Wire):

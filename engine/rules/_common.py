@@ -63,3 +63,24 @@ def outside(network: IPv4Network, blocks: list[IPv4Network]) -> bool:
     Collapsed blocks are maximal, so a network inside their union lies inside one of them.
     """
     return not any(network.subnet_of(block) for block in blocks)
+
+
+def not_read_phrase(tenancy: Tenancy) -> str:
+    """How to say that something was not known, for the source at hand: a plan that did not state it, a
+    snapshot that did not hold it, a live tenancy that could not be read."""
+    return {
+        "plan": "were not stated in the plan",
+        "snapshot": "are not in the snapshot (not read when it was recorded; see unreadable, if it says why)",
+        "live": "could not be read from the tenancy (see unreadable)",
+        None: "were not read (or not stated in the plan)",
+    }[tenancy.source_kind]
+
+
+def how_to_state(tenancy: Tenancy, *, plan_key: str, read_what: str, grant: str) -> str:
+    """The remedy's `{how}` for unknown rules or routes, for the source at hand."""
+    return {
+        "plan": f"State them in the plan ({plan_key}) to have them checked; [] says there are none.",
+        "snapshot": f"Record the snapshot again with read access to {read_what} ({grant}), or check them by hand.",
+        "live": f"Grant okebot read access to {read_what} ({grant}) and ask again.",
+        None: f"Grant read access to {read_what}, or state them in the plan ({plan_key}), to have them checked.",
+    }[tenancy.source_kind]

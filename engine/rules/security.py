@@ -25,7 +25,15 @@ from engine.check import Check
 from engine.codes import Code
 from engine.findings import Detail, Finding, Severity
 from engine.model import Cluster, Cni, SecurityRule, Subnet, SubnetRole, Tenancy
-from engine.rules._common import is_all_services_label, names, outside, parse_network, vcn_blocks
+from engine.rules._common import (
+    how_to_state,
+    is_all_services_label,
+    names,
+    not_read_phrase,
+    outside,
+    parse_network,
+    vcn_blocks,
+)
 from engine.rules.security_requirements import ALL, ICMP, PortRange, Requirement, describe, requirements_for
 
 _ANYWHERE = IPv4Network("0.0.0.0/0")
@@ -92,14 +100,17 @@ def security_findings(check: Check) -> list[Finding]:
             found.append(missing)
     if unread_roles:
         unread = list(dict.fromkeys(unread_roles))
+        tenancy = check.tenancy
         found.append(
             finding(
                 Code.SECURITY_RULES_NOT_READ,
                 f"cluster:{cluster.name}",
                 f"Security lists and NSG rules of the {', '.join(unread)} subnet role(s) of cluster "
-                f"{cluster.name} "
-                "were not read (or not stated in the plan), so their required rules were not checked.",
-                details={"roles": ", ".join(unread)},
+                f"{cluster.name} {not_read_phrase(tenancy)}, so their required rules were not checked.",
+                details={"roles": ", ".join(unread), "source": tenancy.source_kind},
+                fields={"how": how_to_state(tenancy, plan_key="subnets[].securityRules",
+                                            read_what="security lists and NSGs",
+                                            grant="read virtual-network-family")},
             )
         )
     return found

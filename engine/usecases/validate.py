@@ -15,8 +15,8 @@ from engine.rules.immutability import compare_against
 from engine.shapes import ShapeCatalogue
 
 # What a plan may leave out and then keeps from the live cluster under --against: OKE's defaults apply
-# only to a cluster not yet created.
-_KEPT_WHEN_UNSTATED = frozenset({"pods_cidr", "services_cidr"})
+# only to a cluster not yet created, and the live cluster's type is known, not a guess.
+_KEPT_WHEN_UNSTATED = frozenset({"pods_cidr", "services_cidr", "type"})
 
 
 def validate_cluster(

@@ -119,3 +119,22 @@ def test_a_snapshot_with_karpenter_nodes_names_them_in_the_capacity_answer() -> 
     (pods,) = assess_cluster_capacity(tenancy, tenancy.clusters[0]).subnets
     assert (pods.used_ips, pods.reserved_ips, pods.unattributed_ips) == (53, 33, 20)
     assert [(h.kind, h.holder, h.ips) for h in pods.unattributed_holders] == [("instance", "inst-karpenter-1", 20)]
+
+
+@pytest.mark.parametrize(
+    ("wire_type", "expected"),
+    [("ENHANCED_CLUSTER", "enhanced"), ("BASIC_CLUSTER", "basic"), ("SOMETHING_NEW", None), (None, None)],
+)
+def test_cluster_type_comes_from_get_cluster_and_stays_unknown_otherwise(wire_type: str | None,
+                                                                         expected: str | None) -> None:
+    fields = {"type": wire_type} if wire_type is not None else {}
+    assert _convert(_cluster(**fields)).clusters[0].type == expected
+
+
+async def test_a_snapshot_file_or_document_is_a_snapshot_source_and_a_live_recording_says_live() -> None:
+    from adapters.snapshot import SnapshotTenancyReader, load_demo_reader
+
+    document = {"format": "okebot.snapshot/v1", "clusters": [_cluster()]}
+    assert (await SnapshotTenancyReader(document).read()).source_kind == "snapshot"
+    assert (await load_demo_reader().read()).source_kind == "snapshot"
+    assert tenancy_from_document(document, source="t", kind="live").source_kind == "live"
