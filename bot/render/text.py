@@ -111,14 +111,18 @@ def cluster_capacity(report: ClusterCapacity, *, with_findings: bool = True) -> 
     parts.append(pools)
     subnets = Table(title="Subnets", title_justify="left", header_style="bold")
     subnets.add_column("subnet", no_wrap=True)
-    for column in ("roles", "CIDRs", "usable", "used", "reserved", "no pool's", "utilization", "room for"):
+    # IPs held by no node pool's nodes get a column only where some subnet's figure is known.
+    unattributed = any(subnet.unattributed_ips is not None for subnet in report.subnets)
+    columns = ("roles", "CIDRs", "usable", "used", "reserved", *(("no pool",) if unattributed else ()),
+               "utilization", "room for")
+    for column in columns:
         subnets.add_column(column, overflow="fold")
     for subnet in report.subnets:
         room = ", ".join(f"{_n(h.more_nodes)} × {h.node_pool}" for h in subnet.headroom)
         subnets.add_row(
             subnet.name, ", ".join(subnet.roles), ", ".join(subnet.cidrs), _n(subnet.usable_ips),
-            _n(subnet.used_ips), _n(subnet.reserved_ips), _n(subnet.unattributed_ips), _pct(subnet.utilization),
-            room or "-",
+            _n(subnet.used_ips), _n(subnet.reserved_ips),
+            *((_n(subnet.unattributed_ips),) if unattributed else ()), _pct(subnet.utilization), room or "-",
         )
     parts.append(subnets)
     for subnet in report.subnets:

@@ -53,6 +53,10 @@ def _n(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _label(figures: PoolFigures, own_cluster: str) -> str:
     return figures.node_pool if figures.cluster == own_cluster else f"{figures.cluster}/{figures.node_pool}"
 
@@ -67,9 +71,10 @@ def figure_text(figures: PoolFigures, *, own_cluster: str) -> str:
     per_node = f"{_n(figures.ips_per_node)} IPs"
     if figures.vnic_profiles is not None and figures.ips_per_node is not None:
         ip_count = figures.ips_per_node - figures.vnic_profiles
-        how = f" ({figures.vnic_profiles} VNIC profiles: ipCount {ip_count:,} + {figures.vnic_profiles} primary)"
+        profiles = _plural(figures.vnic_profiles, "VNIC profile")
+        how = f" ({profiles}: ipCount {ip_count:,} + {figures.vnic_profiles} primary)"
     elif figures.pod_vnics is not None:
-        how = (f" (maxPods {_n(figures.max_pods_per_node)} → {figures.pod_vnics} pod VNICs × "
+        how = (f" (maxPods {_n(figures.max_pods_per_node)} → {_plural(figures.pod_vnics, 'pod VNIC')} × "
                f"{IPS_PER_POD_VNIC + 1})")
     else:
         how = " (pods per node unknown)"

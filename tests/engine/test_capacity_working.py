@@ -84,7 +84,7 @@ def test_in_use_beyond_reservations_is_part_of_the_working_on_a_live_subnet() ->
     c = cluster("prod", pools=[pool("np1", shape="VM.Standard.E5.Flex", ocpus=2, nodes=7, pod_subnets=["pods"])])
     t = tenancy(c, subnets=[subnet("pods", "10.0.0.0/24")], used={"pods": 240})
     (found,) = [f for f in capacity_findings(Check(t, c, at="current")) if f.code == "POD_SUBNET_TOO_SMALL"]
-    assert "np1: 7 nodes × 32 IPs (maxPods 31 → 1 pod VNICs × 32) = 224" in found.message
+    assert "np1: 7 nodes × 32 IPs (maxPods 31 → 1 pod VNIC × 32) = 224" in found.message
     assert "in use beyond reservations: 16" in found.message
     assert found.details["inUseBeyondReservations"] == 16
     assert found.details["neededIps"] == 240
