@@ -50,20 +50,64 @@ class Attribution(Frozen):
 UNKNOWN = Attribution(unattributed=None)
 
 
+class Attributor:
+    """Attributes the IPs of any subnet of a tenancy; what it needs from the clusters is gathered once, so that
+    asking about every subnet of a large tenancy stays linear."""
+
+    def __init__(self, tenancy: Tenancy, clusters: Sequence[Cluster]) -> None:
+        self._tenancy = tenancy
+        self._clusters = tuple(clusters)
+        pools = [pool for cluster in self._clusters for pool in cluster.node_pools]
+        self._virtual_subnets = {
+            subnet_id
+            for pool in pools
+            if pool.type is NodePoolType.VIRTUAL
+            for subnet_id in (*pool.worker_subnet_ids, *pool.pod_subnet_ids)
+        }
+        self._pool_nodes = {node.id for pool in pools for node in pool.nodes or ()}
+        attached = set((tenancy.vnic_instances or {}).values())
+        # Pools whose every node's VNICs are known (its attachments were read): by id.
+        self._fully_attached = {
+            pool.id for pool in pools if pool.nodes is not None and all(n.id in attached for n in pool.nodes)
+        }
+
+    def attribute(self, subnet: Subnet, claims: Sequence[SubnetClaim]) -> Attribution:
+        """Attribute a subnet's IPs in use to the pools' nodes (`claims` at the current node counts)."""
+        usage = self._tenancy.ip_usage.get(subnet.id)
+        if usage is None or subnet.id in self._virtual_subnets:
+            return UNKNOWN
+        if (usage.ips_by_vnic is not None and self._tenancy.vnic_instances is not None
+                and all(claim.pool_id in self._fully_attached for claim in claims)):
+            return self._by_instance(usage.ips_by_vnic, self._tenancy.vnic_instances)
+        reserved = total_ips(claims)
+        if reserved is None or not _counts_complete(subnet, self._clusters):
+            return UNKNOWN
+        unattributed = max(0, usage.used_ips - reserved)
+        return Attribution(unattributed=unattributed, attributed=usage.used_ips - unattributed,
+                           method="reservations")
+
+    def _by_instance(self, ips_by_vnic: dict[str, int], instances: dict[str, str]) -> Attribution:
+        attributed = 0
+        held: dict[tuple[str, str], int] = {}
+        for vnic_id, ips in ips_by_vnic.items():
+            instance = instances.get(vnic_id)
+            if instance is not None and instance in self._pool_nodes:
+                attributed += ips
+            else:
+                key = ("instance", instance) if instance is not None else ("vnic", vnic_id)
+                held[key] = held.get(key, 0) + ips
+        holders = tuple(
+            IpHolder(holder=holder, kind=kind, ips=ips)
+            for (kind, holder), ips in sorted(held.items(), key=lambda item: (-item[1], item[0][1]))
+        )
+        return Attribution(unattributed=sum(held.values()), attributed=attributed, method="instances",
+                           holders=holders)
+
+
 def attribute(tenancy: Tenancy, subnet: Subnet, claims: Sequence[SubnetClaim],
               clusters: Sequence[Cluster]) -> Attribution:
-    """Attribute a subnet's IPs in use to the pools' nodes (`claims` at the current node counts)."""
-    usage = tenancy.ip_usage.get(subnet.id)
-    if usage is None or _virtual_pool_uses(subnet.id, clusters):
-        return UNKNOWN
-    by_instance = _by_instance(tenancy, usage.ips_by_vnic, claims, clusters)
-    if by_instance is not None:
-        return by_instance
-    reserved = total_ips(claims)
-    if reserved is None or not _counts_complete(subnet, clusters):
-        return UNKNOWN
-    unattributed = max(0, usage.used_ips - reserved)
-    return Attribution(unattributed=unattributed, attributed=usage.used_ips - unattributed, method="reservations")
+    """Attribute one subnet's IPs in use to the pools' nodes (`claims` at the current node counts)."""
+    return Attributor(tenancy, clusters).attribute(subnet, claims)
 
 
 def occupied_ips(used: int | None, reserved: int | None, attribution: Attribution) -> int | None:
@@ -73,42 +117,6 @@ def occupied_ips(used: int | None, reserved: int | None, attribution: Attributio
         return max(reserved, attribution.attributed) + attribution.unattributed
     known = [value for value in (used, reserved) if value is not None]
     return max(known) if known else None
-
-
-def _virtual_pool_uses(subnet_id: str, clusters: Sequence[Cluster]) -> bool:
-    return any(
-        pool.type is NodePoolType.VIRTUAL and subnet_id in (*pool.worker_subnet_ids, *pool.pod_subnet_ids)
-        for cluster in clusters
-        for pool in cluster.node_pools
-    )
-
-
-def _by_instance(tenancy: Tenancy, ips_by_vnic: dict[str, int] | None, claims: Sequence[SubnetClaim],
-                 clusters: Sequence[Cluster]) -> Attribution | None:
-    instances = tenancy.vnic_instances
-    if ips_by_vnic is None or instances is None:
-        return None
-    claiming = {claim.pool_id for claim in claims}
-    attached = set(instances.values())
-    for cluster in clusters:
-        for pool in cluster.node_pools:
-            if pool.id in claiming and (pool.nodes is None or any(n.id not in attached for n in pool.nodes)):
-                return None  # a claiming pool's node whose VNICs are not all known: fall back to counts
-    pool_nodes = {node.id for cluster in clusters for pool in cluster.node_pools for node in pool.nodes or ()}
-    attributed = 0
-    held: dict[tuple[str, str], int] = {}
-    for vnic_id, ips in ips_by_vnic.items():
-        instance = instances.get(vnic_id)
-        if instance is not None and instance in pool_nodes:
-            attributed += ips
-        else:
-            key = ("instance", instance) if instance is not None else ("vnic", vnic_id)
-            held[key] = held.get(key, 0) + ips
-    holders = tuple(
-        IpHolder(holder=holder, kind=kind, ips=ips)
-        for (kind, holder), ips in sorted(held.items(), key=lambda item: (-item[1], item[0][1]))
-    )
-    return Attribution(unattributed=sum(held.values()), attributed=attributed, method="instances", holders=holders)
 
 
 def _counts_complete(subnet: Subnet, clusters: Sequence[Cluster]) -> bool:

@@ -7,7 +7,7 @@ settings of `engine.capacity.pools` (SHAPE_UNKNOWN, SHAPE_SINGLE_VNIC, MAX_PODS_
 
 from __future__ import annotations
 
-from engine.capacity.attribution import Attribution, attribute
+from engine.capacity.attribution import Attribution, Attributor
 from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters, total_ips
 from engine.capacity.pools import pool_rule_findings
 from engine.capacity.subnets import used_ips
@@ -100,6 +100,7 @@ def subnet_size_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATI
         if at == "current"
         else ClaimIndex(clusters, shapes=check.shapes, at="current", subnet_ids=used_subnets)
     )
+    attributor = Attributor(tenancy, clusters)
     findings: list[Finding] = []
     for subnet_id, roles in used_subnets.items():
         subnet = check.subnets.get(subnet_id)
@@ -111,7 +112,7 @@ def subnet_size_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATI
             code = Code.WORKER_SUBNET_TOO_SMALL
         else:
             continue
-        attribution = attribute(tenancy, subnet, claims_now.on(subnet.id), clusters)
+        attribution = attributor.attribute(subnet, claims_now.on(subnet.id))
         found = _subnet_finding(
             tenancy, subnet, code=code, claims=(claims_at.on(subnet.id), claims_now.on(subnet.id)), at=at,
             warn_at=warn_at, own_cluster=cluster.name, attribution=attribution,
@@ -172,13 +173,14 @@ def unattributed_findings(check: Check, *, warn_at: float = UNATTRIBUTED_WARNING
     clusters = tenancy_clusters(tenancy, cluster)
     used_subnets = check.used.roles()
     claims = ClaimIndex(clusters, shapes=check.shapes, at="current", subnet_ids=used_subnets)
+    attributor = Attributor(tenancy, clusters)
     found: list[Finding] = []
     for subnet_id, roles in used_subnets.items():
         pools_here = SubnetRole.WORKERS in roles or (SubnetRole.PODS in roles and cluster.cni is Cni.VCN_NATIVE)
         subnet = check.subnets.get(subnet_id)
         if not pools_here or subnet is None or not subnet.cidrs:
             continue
-        attribution = attribute(tenancy, subnet, claims.on(subnet_id), clusters)
+        attribution = attributor.attribute(subnet, claims.on(subnet_id))
         if attribution.unattributed:
             found.append(_unattributed(tenancy, subnet, attribution, claims.on(subnet_id), warn_at=warn_at))
     return found
