@@ -3,13 +3,14 @@
 Source: Oracle's network-configuration page for OKE (contengnetworkconfig.htm), its security-rule tables for
 the API endpoint, worker, pod and load balancer subnets (`engine.rules.security_requirements`).
 
-The effective rules of a role are the security-list rules of its subnets plus the rules of the NSGs attached
-for it (endpoint NSGs, pool NSGs, pod NSGs): the union applies. A requirement is met when those rules together
-allow every peer address and every port of it: two rules for 30000-31000 and 31001-32767 meet 30000-32767,
-one for 30000-31000 does not. A stateless rule counts only with a rule the other way to the same peer (or a
-block holding it), since replies are not let back by themselves. A role whose rules were not read at all is
-reported once as unknown; one read only in part gets warnings, not errors. Load-balancer rows are warnings
-unless the cluster says its load-balancer rules are managed by hand.
+The effective rules of a subnet in a role are its security-list rules plus the rules of the NSGs attached for
+that role to VNICs in it (endpoint NSGs, the NSGs of pools placing nodes or pods there): the union applies.
+Subnets of a role with the same lists and NSGs are checked together; one whose lists differ, on its own.
+A requirement is met when those rules together allow every peer address and every port of it: two rules for
+30000-31000 and 31001-32767 meet 30000-32767, one for 30000-31000 does not. A stateless rule counts only with a
+rule the other way to the same peer (or a block holding it) that takes the replies. A role whose rules were not
+read at all is reported once as unknown; one read only in part gets warnings, not errors. Load-balancer rows are
+warnings unless the cluster says its load-balancer rules are managed by hand.
 """
 
 from __future__ import annotations
@@ -84,20 +85,19 @@ def security_findings(check: Check) -> list[Finding]:
     """SECURITY_RULE_MISSING per missing required rule, or SECURITY_RULES_NOT_READ when rules are unknown."""
     cluster = check.cluster
     roles = role_rules(check)
+    groups = role_groups(check)
     found: list[Finding] = []
     unread_roles: list[str] = []
     for req in requirements_for(cluster.cni):
-        role = roles.get(req.role)
-        if role is None:
-            continue
-        if not role.read_anything:
-            unread_roles.append(req.role.value)
-            continue
-        peer_role = _PEER_ROLES.get(req.peer)
-        inside = vcn_blocks(check.tenancy, cluster, role.subnets) if req.peer == "clients" else []
-        missing = _check(req, role, roles.get(peer_role) if peer_role else None, cluster, inside)
-        if missing is not None:
-            found.append(missing)
+        for group in groups.get(req.role, []):
+            if not group.read_anything:
+                unread_roles.append(req.role.value)
+                continue
+            peer_role = _PEER_ROLES.get(req.peer)
+            inside = vcn_blocks(check.tenancy, cluster, group.subnets) if req.peer == "clients" else []
+            missing = _check(req, group, roles.get(peer_role) if peer_role else None, cluster, inside)
+            if missing is not None:
+                found.append(missing)
     if unread_roles:
         unread = list(dict.fromkeys(unread_roles))
         tenancy = check.tenancy
@@ -140,6 +140,41 @@ def role_rules(check: Check) -> dict[SubnetRole, RoleRules]:
         if subnets:
             roles[role] = effective_rules(tenancy, subnets, nsg_ids)
     return roles
+
+
+def role_groups(check: Check) -> dict[SubnetRole, list[RoleRules]]:
+    """Each role's subnets grouped by the rules that apply to them, to be checked group by group.
+
+    A subnet's rules are its own security lists plus the NSGs attached for the role to VNICs in it: the
+    endpoint's NSGs; the NSGs of the pools placing nodes (workers) or pods (pods) there; none for load
+    balancers. Subnets with the same lists and NSGs form one group, so one finding names them all, and a
+    subnet whose lists lack a rule its siblings have is found on its own.
+    """
+    tenancy, cluster, index = check.tenancy, check.cluster, check.subnets
+    used = check.used
+    native = cluster.cni is Cni.VCN_NATIVE
+    worker_nsgs: dict[str, set[str]] = {}
+    pod_nsgs: dict[str, set[str]] = {}
+    for pool in cluster.node_pools:
+        for subnet_id in pool.worker_subnet_ids:
+            worker_nsgs.setdefault(subnet_id, set()).update(pool.nsg_ids)
+        for subnet_id in pool.pod_subnet_ids:
+            pod_nsgs.setdefault(subnet_id, set()).update(pool.pod_nsg_ids)
+    wanted: dict[SubnetRole, list[tuple[str, frozenset[str]]]] = {
+        SubnetRole.API_ENDPOINT: [(used.endpoint, frozenset(cluster.endpoint_nsg_ids))] if used.endpoint else [],
+        SubnetRole.WORKERS: [(i, frozenset(worker_nsgs.get(i, ()))) for i in used.workers],
+        SubnetRole.PODS: [(i, frozenset(pod_nsgs.get(i, ()))) for i in used.pods] if native else [],
+        SubnetRole.LOAD_BALANCERS: [(i, frozenset()) for i in used.load_balancers],
+    }
+    members = {role: [(index[i], nsgs) for i, nsgs in pairs if i in index] for role, pairs in wanted.items()}
+    groups: dict[SubnetRole, list[RoleRules]] = {}
+    for role, pairs in members.items():
+        by_rules: dict[tuple[object, frozenset[str]], list[Subnet]] = {}
+        for subnet, nsgs in pairs:
+            by_rules.setdefault((subnet.security_rules, nsgs), []).append(subnet)
+        if by_rules:
+            groups[role] = [effective_rules(tenancy, subnets, set(nsgs)) for (_, nsgs), subnets in by_rules.items()]
+    return groups
 
 
 def effective_rules(tenancy: Tenancy, subnets: list[Subnet], nsg_ids: set[str]) -> RoleRules:

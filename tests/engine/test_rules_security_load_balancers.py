@@ -17,7 +17,7 @@ from engine.model import Cluster, Cni, SecurityRule, Tenancy, Vcn
 from engine.plan import parse_plan
 from engine.rules.security import security_findings
 from engine.usecases.validate import validate_plan
-from tests.engine.rules_builders import cluster, net, open_rules, pool, replace_subnet, tenancy
+from tests.engine.rules_builders import cluster, net, open_rules, pool, replace_subnet, subnet, tenancy
 
 VCN = "10.0.0.0/16"
 WORKERS = "10.0.1.0/24"
@@ -328,3 +328,32 @@ def test_a_stateless_reverse_must_take_replies_on_ephemeral_ports_from_the_same_
               _rule("egress", WORKERS, ports=HEALTH, stateless=True))
     found = _lb_findings(*_network((LB_RULES[0], *egress, reverse)))
     assert (found == []) is met
+
+
+def test_each_load_balancer_subnet_is_checked_with_its_own_security_lists() -> None:
+    the_tenancy, the_cluster = _network(lb_subnet_ids=("lb", "lb2"))
+    bare = subnet("lb2", "10.0.3.0/24", public=True, security_rules=(LB_RULES[0],))
+    the_tenancy = the_tenancy.model_copy(update={"subnets": (*the_tenancy.subnets, bare)})
+    workers = (*WORKER_LB_RULES, _rule("ingress", "10.0.3.0/24", ports=NODE_PORTS),
+               _rule("ingress", "10.0.3.0/24", ports=HEALTH))
+    the_tenancy = replace_subnet(the_tenancy, "workers", security_rules=_worker_rules(*workers))
+    found = _lb_findings(the_tenancy, the_cluster)
+    assert {(f.subject, f.details["ports"]) for f in found} == {
+        ("subnet:lb2", "30000-32767"), ("subnet:lb2", "10256-10256")}
+
+
+def test_worker_subnets_with_different_lists_are_checked_apart_and_a_pool_nsg_covers_only_its_own() -> None:
+    other = pool("other", worker_subnet_ids=("workers2",), nsg_ids=("nsg-other",))
+    the_cluster = cluster(node_pools=(pool(), other))
+    the_tenancy, _ = _network()
+    workers2 = subnet("workers2", "10.0.4.0/24", security_rules=_worker_rules())
+    the_tenancy = the_tenancy.model_copy(update={
+        "clusters": (the_cluster,), "subnets": (*the_tenancy.subnets, workers2),
+        "nsg_rules": {"nsg-other": (_rule("ingress", LB, ports=NODE_PORTS),)},
+    })
+    found = _lb_findings(the_tenancy, the_cluster)
+    # workers has the LB rules in its list; workers2 only NodePorts, through its pool's NSG.
+    assert {(f.subject, f.details["direction"], f.details["ports"]) for f in found} >= {
+        ("subnet:workers2", "ingress", "10256-10256")}
+    assert not [f for f in found if f.subject == "subnet:workers"]
+    assert not [f for f in found if f.subject == "subnet:workers2" and f.details["ports"] == "30000-32767"]
