@@ -109,7 +109,7 @@ class OciTenancyReader:
             self.last_stats = executor.stats
         listing = ClusterListing.of(document)
         listing.check()
-        tenancy = tenancy_from_document(document, source=self.description)
+        tenancy = tenancy_from_document(document, source=self.description, kind="live")
         if clusters is None:
             return tenancy
         # The recording read only these clusters (and their subnet neighbours); this also keeps the order.

@@ -39,6 +39,8 @@ _NETWORK_LISTS = (
     ("natGateways", "network", "list_nat_gateways"),
     ("serviceGateways", "network", "list_service_gateways"),
     ("internetGateways", "network", "list_internet_gateways"),
+    # Which instance holds each VNIC: with privateIps[].vnicId it says whose IPs a subnet's are.
+    ("vnicAttachments", "compute", "list_vnic_attachments"),
 )
 
 

@@ -36,6 +36,9 @@ def open_rules(vcn_cidr: str = "10.0.0.0/16") -> tuple[SecurityRule, ...]:
     )
 
 
+# Load balancers also need some ingress from their clients, outside the VCN.
+CLIENT_INGRESS = SecurityRule(direction="ingress", protocol="6", peer="0.0.0.0/0", port_min=443, port_max=443)
+
 GOOD_ROUTES = (
     RouteRule(destination="0.0.0.0/0", target="nat-gateway"),
     RouteRule(destination=SERVICES, destination_type="service", target="service-gateway"),
@@ -94,7 +97,7 @@ def cluster(cni: Cni = Cni.VCN_NATIVE, **changes: Any) -> Cluster:
 def subnets() -> tuple[Subnet, ...]:
     return (
         subnet("api", "10.0.0.0/28"),
-        subnet("lb", "10.0.2.0/24", public=True),
+        subnet("lb", "10.0.2.0/24", public=True, security_rules=(*open_rules(), CLIENT_INGRESS)),
         subnet("workers", "10.0.1.0/24"),
         subnet("pods", "10.0.64.0/18"),
     )
