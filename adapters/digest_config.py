@@ -18,6 +18,7 @@ Config digests are read-only from Slack: `/oke digest remove|pause|resume` refus
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -33,6 +34,7 @@ from engine.digest.definition import NAME_PATTERN, DigestDefinition
 from engine.errors import InputError
 
 _REMEDY = "see docs/digests.md and deploy/okebot.example.yaml"
+CHANNEL_ID = re.compile(r"#?[CGD][A-Z0-9]{2,}")
 
 
 class _Thresholds(BaseModel):
@@ -88,6 +90,10 @@ def parse_digests(text: str, *, source: str = "okebot.yaml") -> tuple[DigestDefi
             raise InputError(f"digest {entry.name!r} is defined twice (also item {seen[entry.name]})",
                              where=where((*here, "name"), lines, source), remedy=_REMEDY)
         seen[entry.name] = index
+        if not CHANNEL_ID.fullmatch(entry.channel.strip()):
+            raise InputError(f"channel {entry.channel!r} is not a Slack channel id (C…, G…)",
+                             where=where((*here, "channel"), lines, source),
+                             remedy="use the channel's id (channel details → About), not its name")
         try:
             parse_schedule(entry.schedule, entry.timezone)
         except InputError as exc:

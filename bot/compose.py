@@ -1,30 +1,81 @@
 """The one composition root: turns a source spec and settings into the adapters everything runs on.
 
 `build_reader` serves every CLI command; `build_deps` builds what the Slack bot runs on (reader, state
-store, access policy, group directory). Adapters and Slack's libraries load inside the functions, so
+store, access policy, group directory, metrics). Adapters and Slack's libraries load inside the functions, so
 nothing is imported, opened or read from the environment at import time.
+
+With a `Metrics`, the adapters report into it through plain callbacks (adapters never import bot): every OCI
+request by operation and status, every failed store operation, and each tenancy read's duration.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from engine.errors import InputError
+from engine.model import Tenancy
 from engine.ports import TenancyReader
 
 if TYPE_CHECKING:
     from adapters.oci.settings import OciSettings
+    from bot.metrics import Metrics
     from bot.slack.deps import Deps
     from bot.slack.settings import SlackSettings
 
 SOURCE_HELP = "where to read the tenancy: demo (the bundled demo tenancy), snapshot:FILE, or oci"
 
 
-def build_reader(source: str) -> TenancyReader:
-    """Build the tenancy reader for a --source value; InputError names a bad one."""
+def source_kind(source: str) -> str:
+    """"demo", "snapshot" or "oci" for a --source value (the `source` label of okebot_read_seconds)."""
+    return "snapshot" if source.startswith("snapshot:") else source
+
+
+class TimedReader:
+    """A TenancyReader that times each read of the one it wraps into okebot_read_seconds{source}.
+
+    Failed reads are timed too: a read that times out after 60 s is the slow read worth seeing.
+    """
+
+    def __init__(self, reader: TenancyReader, *, metrics: Metrics, source: str) -> None:
+        self.inner = reader
+        self._metrics = metrics
+        self._source = source
+
+    @property
+    def description(self) -> str:
+        """The wrapped reader's description."""
+        return self.inner.description
+
+    async def read(self, *, clusters: Sequence[str] | None = None, fresh: bool = False) -> Tenancy:
+        """Read through the wrapped reader, timing it (cache hits included: they are what callers wait)."""
+        started = time.perf_counter()
+        try:
+            return await self.inner.read(clusters=clusters, fresh=fresh)
+        finally:
+            self._metrics.read_finished(self._source, time.perf_counter() - started)
+
+    async def close(self) -> None:
+        """Close the wrapped reader when it holds anything (the live OCI reader's SDK sessions)."""
+        close: Any = getattr(self.inner, "close", None)
+        if close is not None:
+            await close()
+
+
+def build_reader(source: str, *, metrics: Metrics | None = None) -> TenancyReader:
+    """Build the tenancy reader for a --source value; InputError names a bad one.
+
+    With `metrics`, reads are timed and OCI requests counted in it.
+    """
+    reader = _reader(source, metrics)
+    return TimedReader(reader, metrics=metrics, source=source_kind(source)) if metrics is not None else reader
+
+
+def _reader(source: str, metrics: Metrics | None) -> TenancyReader:
     if source == "demo":
         from adapters.snapshot.demo import load_demo_reader
 
@@ -39,48 +90,71 @@ def build_reader(source: str) -> TenancyReader:
     if source == "oci":
         from adapters.oci.reader import OciTenancyReader
 
-        return OciTenancyReader(oci_settings())
+        return OciTenancyReader(oci_settings(), observer=metrics.oci_request if metrics is not None else None)
     raise InputError(f"unknown source {source!r}; expected demo, snapshot:FILE or oci", where="--source")
 
 
 def oci_settings() -> OciSettings:
     """OKEBOT_OCI_* settings from the environment; InputError names a variable that is wrong."""
     from adapters.oci.settings import OciSettings
+    from bot.slack.settings import settings_error
 
     try:
         return OciSettings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "OKEBOT_OCI_" + "_".join(str(part) for part in first["loc"]).upper()
-        raise InputError(f"{first['msg']}", where=name, remedy="fix or unset that environment variable") from None
+        raise settings_error(exc, prefix="OKEBOT_OCI_") from None
 
 
 async def build_deps(
-    settings: SlackSettings, *, source: str, store_url: str | None = None, slack_groups: bool = True
+    settings: SlackSettings,
+    *,
+    source: str,
+    store_url: str | None = None,
+    slack_groups: bool = True,
+    metrics: Metrics | None = None,
+    announce: bool = True,
 ) -> Deps:
-    """The Slack bot's Deps: the reader for `source`, the state store, the access policy and the digests
-    (OKEBOT_ACCESS_CONFIG, okebot.yaml's `access:` and `digests:`; else the default policy and no digests) and,
-    with a bot token, Slack's user groups."""
+    """The Slack bot's Deps: the reader for `source`, the state store, the access policy of the okebot.yaml
+    `find_config` selects (else the built-in default), with a bot token Slack's user groups, and `metrics`
+    (a new registry when None) that the reader, the store and the Slack client report into; the file's `digests:`
+    (read-only from Slack) ride along in `Deps.digests`.
+
+    With `announce` (serve's start-up), logs (logger "okebot") which okebot.yaml was loaded or that none was,
+    a deprecated variable, and a warning when nobody is an admin. InputError when the file named cannot be
+    read or holds a mistake; SourceError when the store cannot be opened.
+    """
     import logging
     from datetime import UTC, datetime
 
-    from adapters.access_config import load_access_policy
     from adapters.digest_config import load_digests
     from adapters.store.factory import open_store
+    from bot.config_file import admins, find_config, load_policy, no_admin_warning
+    from bot.metrics import Metrics
     from bot.slack.app import create_client
     from bot.slack.deps import Deps
     from bot.slack.groups import GroupDirectory, NoGroups, SlackGroupDirectory
-    from engine.access import AccessPolicy
 
-    reader = build_reader(source)
-    path = settings.okebot_access_config
-    policy = load_access_policy(path) if path is not None else AccessPolicy()
-    digests = load_digests(path) if path is not None else ()
-    store = await open_store(store_url or settings.okebot_store_url)
+    metrics = metrics if metrics is not None else Metrics()
     logger = logging.getLogger("okebot.slack")
+    found = find_config(settings)
+    policy = load_policy(found)
+    digests = load_digests(found.path) if found.path is not None else ()
+    startup = logging.getLogger("okebot")
+    if announce:
+        startup.info("configuration: %s", found.reason)
+        if found.warning:
+            startup.warning("%s", found.warning)
+    reader = build_reader(source, metrics=metrics)
+    store = await open_store(store_url or settings.okebot_store_url, observer=metrics.store_error)
+    try:
+        if announce and not admins(policy, await store.list_role_grants()):
+            startup.warning("%s", no_admin_warning(found))
+    except BaseException:
+        await store.close()
+        raise
     # Group grants need Slack's answer on who is in which group; without a bot token there is no one to ask.
     groups: GroupDirectory = NoGroups()
     if slack_groups and settings.slack_bot_token is not None:
-        groups = SlackGroupDirectory(create_client(settings), logger=logger)
+        groups = SlackGroupDirectory(create_client(settings, metrics=metrics), logger=logger)
     return Deps(reader=reader, store=store, policy=policy, clock=lambda: datetime.now(UTC), logger=logger,
-                groups=groups, digests=digests)
+                groups=groups, metrics=metrics, digests=digests)

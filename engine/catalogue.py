@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import difflib
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from pydantic import Field
 
 from engine.codes import Code
 from engine.errors import NotFoundError
-from engine.findings import Detail, Finding, Severity
+from engine.findings import Detail, Finding, PoolFigures, Severity
 from engine.model import Frozen
 from engine.reports import CodeExplanation, RulesReport
 
@@ -29,6 +29,9 @@ _CNI = "https://docs.oracle.com/iaas/Content/ContEng/Concepts/contengpodnetworki
 _RULES = _NETCFG
 _SHAPES = f"{_NATIVE}; {_DOCS}/Compute/References/computeshapes.htm"
 _SUBNETS = "https://docs.oracle.com/iaas/Content/Network/Tasks/managingVCNs.htm"
+_VNICS = "https://docs.oracle.com/iaas/Content/Network/Tasks/managingVNICs.htm"
+_VIRTUAL_NODES = f"{_DOCS}/ContEng/Tasks/contengcomparingvirtualwithmanagednodes_topic.htm"
+_LB_CONFIG = f"{_DOCS}/ContEng/Tasks/contengconfiguringloadbalancersnetworkloadbalancers-subtopic.htm"
 _UPDATE_API = (
     "OCI API reference, Container Engine UpdateClusterDetails and UpdateClusterEndpointConfigDetails "
     "(no vcnId, no endpoint subnetId): https://docs.oracle.com/iaas/api/#/en/containerengine/20180222/"
@@ -151,6 +154,22 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         remedy="Use a regional subnet for the API endpoint.",
     ),
     RuleInfo(
+        code=Code.API_ENDPOINT_NO_CLIENT_ACCESS,
+        severity=Severity.WARNING,
+        title="Public API endpoint that no client can reach",
+        meaning="The Kubernetes API endpoint is public, but no ingress rule of its subnet's security lists or NSGs "
+                "admits TCP 6443 from anywhere outside the VCN.",
+        why="Oracle's security rules for the API endpoint subnet list client access (0.0.0.0/0 or a specific "
+            "CIDR, TCP 6443) as optional; without it a public endpoint answers only inside the VCN, and kubectl "
+            "from outside times out.",
+        source=_NETCFG,
+        remedy=(
+            "Add a stateful ingress rule for TCP 6443 from the CIDRs your kubectl clients use (an office or VPN "
+            "range, or 0.0.0.0/0) to the API endpoint subnet's security list or its NSG; or make the endpoint "
+            "private and reach it through a bastion or VPN."
+        ),
+    ),
+    RuleInfo(
         code=Code.CLUSTER_SUBNET_MISSING,
         severity=Severity.ERROR,
         title="Cluster names a subnet that does not exist",
@@ -224,6 +243,23 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         severity_note="warning from 80% full",
     ),
     RuleInfo(
+        code=Code.SUBNET_IPS_UNATTRIBUTED,
+        severity=Severity.INFO,
+        title="IPs in use that no node pool holds",
+        meaning="A worker or pod subnet has private IPs in use that no known node pool's nodes hold: by instance "
+                "when the source says which VNIC and instance holds each IP, else the IPs in use beyond what the "
+                "pools reserve.",
+        why="Every IP in a subnet belongs to a VNIC; Karpenter or self-managed nodes, load balancers and other "
+            "VMs take them from the same subnet as the node pools, so the room left for the pools is smaller "
+            "than their reservations suggest. Headroom counts these IPs as taken.",
+        source=f"{_VNICS}; {_SUBNETS}",
+        remedy=(
+            "Find what holds them (the instances or VNICs named; Karpenter or self-managed nodes, load balancers, "
+            "other VMs) and either move them to another subnet or size this subnet for them as well."
+        ),
+        severity_note="warning above 20% of the subnet's usable IPs",
+    ),
+    RuleInfo(
         code=Code.WORKER_SUBNET_NOT_REGIONAL,
         severity=Severity.WARNING,
         title="Worker subnet is AD-specific",
@@ -258,6 +294,16 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         why="Flannel needs no pod subnet: pod addresses come from the cluster's pods CIDR.",
         source=_NATIVE,
         remedy="Remove the pod subnets from the pool, or use VCN-native pod networking if that was the intent.",
+    ),
+    RuleInfo(
+        code=Code.VIRTUAL_NODES_NEED_ENHANCED_CLUSTER,
+        severity=Severity.ERROR,
+        title="Virtual nodes on a basic cluster",
+        meaning="A basic cluster has a virtual node pool.",
+        why="Oracle: \"You can only create virtual nodes in enhanced clusters. You can create managed nodes in "
+            "both basic clusters and enhanced clusters.\" A cluster whose type is not stated is not judged.",
+        source=_VIRTUAL_NODES,
+        remedy="Make the cluster enhanced (an upgrade OKE allows, not the reverse), or use managed nodes.",
     ),
     RuleInfo(
         code=Code.MAX_PODS_EXCEEDS_SHAPE,
@@ -307,6 +353,22 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         why="The combined ipCount across a node's secondary VNIC profiles can be up to 256.",
         source=_NATIVE,
         remedy="Lower the profiles' ipCount so they add up to 256 or less.",
+    ),
+    RuleInfo(
+        code=Code.VNIC_PROFILES_EXCEED_SHAPE,
+        severity=Severity.ERROR,
+        title="More VNIC profiles than the shape has VNICs for",
+        meaning="A pool has more secondary VNIC profiles than its shape (at its OCPU count) can attach: a node has "
+                "one primary VNIC, so at most VNICs - 1 profiles.",
+        why="Worker nodes use a primary VNIC for node traffic and one secondary VNIC per VNIC profile for pods, "
+            "and a node attaches no more VNICs than its shape allows (flex shapes: 2 VNICs at 1 OCPU, then 1 per "
+            "OCPU up to 24). The profiles past that never attach, and their pod IPs never exist.",
+        source=_SHAPES,
+        remedy=(
+            "Keep at most {attachableProfiles} VNIC profile(s) on this pool, or choose a shape (or more OCPUs on "
+            "a flex shape) that attaches at least {vnicsNeeded} VNICs."
+        ),
+        placeholders={"attachableProfiles": "VNICs - 1", "vnicsNeeded": "the number of profiles + 1"},
     ),
     RuleInfo(
         code=Code.PODS_PER_NODE_UNKNOWN,
@@ -373,10 +435,18 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         code=Code.POD_SUBNET_NO_NAT_ROUTE,
         severity=Severity.ERROR,
         title="Pod subnet has no NAT route",
-        meaning="A VCN-native pod subnet's route table lacks 0.0.0.0/0 to a NAT gateway.",
-        why="The pod subnet route table needs 0.0.0.0/0 to a NAT gateway for outbound traffic.",
-        source=_NATIVE,
-        remedy="Add a route rule 0.0.0.0/0 -> NAT gateway to the pod subnet's route table.",
+        meaning="A VCN-native pod subnet's route table lacks 0.0.0.0/0 to a NAT gateway, so its pods cannot reach "
+                "the internet.",
+        why="Oracle's VCN-native pod networking page lists 0.0.0.0/0 to a NAT gateway in the pod subnet's route "
+            "table; its network-configuration page makes the NAT gateway conditional on needing the internet. "
+            "A design that reaches Oracle services only through the service gateway (air-gapped) needs no NAT "
+            "route: a plan says so with cluster.internetEgress: false, and the finding is then an info.",
+        source=f"{_NATIVE}; {_NETCFG}",
+        remedy=(
+            "Add a route rule 0.0.0.0/0 -> NAT gateway to the pod subnet's route table, or, if the cluster "
+            "needs no internet, say internetEgress: false in the plan's cluster."
+        ),
+        severity_note="info when the cluster says it needs no internet egress (plan: cluster.internetEgress: false)",
     ),
     RuleInfo(
         code=Code.POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE,
@@ -393,32 +463,45 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         severity=Severity.INFO,
         title="Routes not read",
         meaning="The route tables of some pod subnets were not read, so routes were not checked.",
-        why="A route that was not read is unknown, not missing.",
+        why="A route that was not read is unknown, not missing. The message says why for the source at hand: "
+            "not stated in a plan, not in a snapshot, or not readable from a live tenancy.",
         source=_NATIVE,
-        remedy="Grant read access to route tables, or state route rules in the plan, to have them checked.",
+        remedy="{how}",
+        placeholders={"how": "Grant read access to route tables, or state route rules in the plan "
+                              "(subnets[].routes), to have them checked."},
     ),
     RuleInfo(
         code=Code.SECURITY_RULE_MISSING,
         severity=Severity.ERROR,
         title="Required security rule missing",
         meaning="No security-list or NSG rule allows traffic that OKE requires for a subnet role.",
-        why="OKE's documented security rules for the API endpoint, worker and pod subnets must be present "
-            "(in an NSG or a security list; the union applies).",
-        source=_RULES,
+        why="OKE's documented security rules for the API endpoint, worker, pod and load balancer subnets must be "
+            "present (in an NSG or a security list; the union applies, and a port range must be covered whole). "
+            "Load balancers need egress to the worker nodes on the NodePort range 30000-32767 and on kube-proxy's "
+            "health-check port 10256, the workers the matching ingress from the load balancer subnet, and the "
+            "load balancer subnet some ingress from its clients; without 10256 every backend is marked "
+            "unhealthy. OKE's cloud controller manager adds load balancer rules per Service while its "
+            "security-list management is on (the default for load balancers, not network load balancers).",
+        source=f"{_RULES}; {_LB_CONFIG}",
         remedy=(
             "Add a stateful {rule} to the security list of the {role} subnet, or to an NSG attached for that role."
         ),
         placeholders={"rule": "rule with the direction, peer, protocol and port the message names", "role": "role's"},
-        severity_note="warning when some of the role's rules were not read",
+        severity_note="warning when some of the role's rules were not read; load-balancer rules are warnings "
+                      "unless the cluster says they are managed by hand (plan: cluster.loadBalancerRules: manual)",
     ),
     RuleInfo(
         code=Code.SECURITY_RULES_NOT_READ,
         severity=Severity.INFO,
         title="Security rules not read",
-        meaning="Neither security lists nor NSG rules were read for some subnet roles, so they were not checked.",
-        why="A rule that was not read is unknown, not missing.",
+        meaning="Neither security lists nor NSG rules were read (or stated) for some subnet roles (API endpoint, "
+                "workers, pods, load balancers), so they were not checked.",
+        why="A rule that was not read is unknown, not missing. The message says why for the source at hand: "
+            "not stated in a plan, not in a snapshot, or not readable from a live tenancy.",
         source=_RULES,
-        remedy="Grant read access to security lists and NSGs, or state the rules in the plan.",
+        remedy="{how}",
+        placeholders={"how": "Grant read access to security lists and NSGs, or state the rules in the plan "
+                              "(subnets[].securityRules)."},
     ),
     RuleInfo(
         code=Code.CNI_UPDATE_PENDING,
@@ -434,6 +517,22 @@ _ENTRIES: tuple[RuleInfo, ...] = (
             "action": "Replace the listed nodes with new ones (recommended), or reboot them (CNI before 2.3.0) "
             "/ recreate their CNI pods (2.3.0 and later)."
         },
+    ),
+    RuleInfo(
+        code=Code.CNI_POD_ERRORS,
+        severity=Severity.WARNING,
+        title="CNI pods in trouble",
+        meaning="CNI plugin pods are not Ready, have restarted, or log error lines (ERROR, level=error, klog E "
+                "lines, panic:, Failed to ...), listed per node with a count per distinct line.",
+        why="The CNI pod on a node attaches pod VNICs and hands out pod IPs; while it fails (for example 'Failed "
+            "to load checkpoint'), new pods on that node get no IP, whatever the update state. Oracle's VCN-native "
+            "page points to the vcn-native-ip-cni DaemonSet's pod logs for the plugin's state.",
+        source=_NATIVE,
+        remedy=(
+            "Read the listed lines and the pod's events (kubectl logs and kubectl describe pod -n kube-system "
+            "POD); fix what they name (IAM policy, subnet IPs, VNIC limits), then cordon, drain and replace the "
+            "node if its CNI pod stays broken."
+        ),
     ),
     RuleInfo(
         code=Code.CNI_IMMUTABLE,
@@ -512,9 +611,12 @@ def finding(
     details: Mapping[str, Detail] | None = None,
     fields: Mapping[str, object] | None = None,
     severity: Severity | None = None,
+    breakdown: Sequence[PoolFigures] = (),
 ) -> Finding:
     """The one way to make a finding: severity (unless the rule raises or lowers it) and remedy come from the
     catalogue entry of `code`, its remedy template filled from `fields` and `details`.
+
+    `breakdown` is each node pool's share of a capacity finding's figure.
 
     Raises:
         KeyError: the remedy names a value neither `fields` nor `details` gives (a bug in the rule).
@@ -528,6 +630,7 @@ def finding(
         remedy=info.remedy.format_map(values) if info.placeholders else info.remedy,
         subject=subject,
         details=dict(details or {}),
+        breakdown=tuple(breakdown),
     )
 
 

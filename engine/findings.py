@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from engine.codes import Code
 from engine.model import Frozen
@@ -32,11 +33,36 @@ class Severity(StrEnum):
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
+class PoolFigures(Frozen):
+    """One node pool's share of a capacity finding's figure (JSON keys camelCase).
+
+    `role` is "workers" (1 IP per node in its worker subnet), "pods" (pod-subnet IPs pre-allocated per node)
+    or "podsCidr" (one flannel /25 node slot per node, `ips_per_node` 128 addresses). `max_pods_per_node` and
+    `pod_vnics` are set for "pods" only; `vnic_profiles` is the number of attachable VNIC profiles for pools
+    that use them (their `ipCount` sum is `ips_per_node - pod_vnics`). `nodes` counts at the size the check
+    uses; any figure not known is None, and so is `ips` then.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    cluster: str
+    node_pool: str
+    role: str
+    nodes: int | None
+    max_pods_per_node: int | None = None
+    pod_vnics: int | None = None
+    vnic_profiles: int | None = None
+    ips_per_node: int | None
+    ips: int | None
+
+
 class Finding(Frozen):
     """One thing a check found.
 
     `subject` names what it is about, in a stable form such as "subnet:pods-a", "nodePool:np1" or
-    "cluster:prod"; `details` carries the figures behind the message for scripts and renderers.
+    "cluster:prod"; `details` carries the figures behind the message for scripts and renderers (flat
+    scalars). `breakdown` carries, for capacity findings (POD_SUBNET_TOO_SMALL, WORKER_SUBNET_TOO_SMALL,
+    PODS_CIDR_TOO_SMALL), each node pool's share of the figure; it is empty for every other finding.
     """
 
     code: Code
@@ -45,6 +71,7 @@ class Finding(Frozen):
     remedy: str
     subject: str
     details: dict[str, Detail] = Field(default_factory=dict)
+    breakdown: tuple[PoolFigures, ...] = ()
 
 
 class FindingCounts(Frozen):

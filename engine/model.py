@@ -48,6 +48,13 @@ PeerType = Literal["cidr", "service", "nsg"]
 RouteTarget = Literal[
     "nat-gateway", "service-gateway", "internet-gateway", "drg", "local-peering-gateway", "private-ip", "other"
 ]
+ClusterType = Literal["basic", "enhanced"]
+"""OKE's cluster type (API `Cluster.type`: BASIC_CLUSTER / ENHANCED_CLUSTER); virtual nodes need "enhanced"."""
+SourceKind = Literal["plan", "snapshot", "live"]
+"""Where a tenancy came from: a plan file, a snapshot file (the demo is one), or a live read of OCI."""
+LoadBalancerRules = Literal["oke-managed", "manual"]
+"""Who adds the load-balancer security rules: OKE's cloud controller manager per Service ("oke-managed", its
+default for load balancers while its security-list management mode is on), or the cluster's owners by hand."""
 
 
 class SecurityRule(Frozen):
@@ -178,11 +185,16 @@ class Addon(Frozen):
 
 
 class CniPod(Frozen):
+    """A CNI pod. `ready` is its Ready condition (None when not read), `restarts` its containers' restart
+    counts added up (None when not read)."""
+
     name: str
     node: str | None = None
     revision_hash: str | None = None
     phase: str | None = None
     image: str | None = None
+    ready: bool | None = None
+    restarts: int | None = None
 
 
 class CniDaemonSet(Frozen):
@@ -209,6 +221,12 @@ class Cluster(Frozen):
 
     `addons` and `cni_observation` are None when they were not read. `node_pools_complete` is False when the
     source could not list the cluster's node pools, so its node counts are unknown rather than zero.
+    `load_balancer_rules` says who adds the load-balancer security rules: a missing one is a warning while
+    OKE's cloud controller may add it ("oke-managed", the default), an error when they are "manual".
+    `public_endpoint` says whether the Kubernetes API endpoint has a public IP (None: not read; a plan leaves
+    it None and its endpoint subnet's `public` stands in). `type` is basic or enhanced, None when not stated
+    or not read (never guessed). `internet_egress` False says the design reaches Oracle services only
+    through the service gateway and needs no internet (an air-gapped cluster), so no NAT route is needed.
     """
 
     id: str
@@ -220,6 +238,7 @@ class Cluster(Frozen):
     services_cidr: IPv4Network | None = None
     endpoint_subnet_id: str | None = None
     endpoint_nsg_ids: tuple[str, ...] = ()
+    public_endpoint: bool | None = None
     lb_subnet_ids: tuple[str, ...] = ()
     node_pools: tuple[NodePool, ...] = ()
     node_pools_complete: bool = True
@@ -228,13 +247,21 @@ class Cluster(Frozen):
     cni_observation: CniObservation | None = None
     lifecycle_state: str | None = None
     compartment_id: str | None = None
+    load_balancer_rules: LoadBalancerRules = "oke-managed"
+    type: ClusterType | None = None
+    internet_egress: bool = True
 
 
 class SubnetUsage(Frozen):
-    """Private IPs observed in use in one subnet."""
+    """Private IPs observed in use in one subnet.
+
+    `ips_by_vnic` maps each VNIC id to the IPs it holds in the subnet; None when the source did not say
+    which VNIC holds each IP (then IPs can be attributed to node pools only by count).
+    """
 
     subnet_id: str
     used_ips: int
+    ips_by_vnic: dict[str, int] | None = None
 
 
 class Unreadable(Frozen):
@@ -254,7 +281,10 @@ class Tenancy(Frozen):
     """Everything one source knows: the network, its clusters, and observed usage.
 
     `ip_usage` maps subnet id to usage for subnets whose private IPs were read; a subnet missing from it
-    is unknown. `nsg_rules` maps an NSG id to its rules.
+    is unknown. `nsg_rules` maps an NSG id to its rules. `vnic_instances` maps a VNIC id to the compute
+    instance it is attached to (from VNIC attachments); None when attachments were not read. `source_kind`
+    says where it came from (plan, snapshot, live), so answers can say "not stated in the plan" or "could not
+    be read"; None when the caller did not say.
     """
 
     region: str | None = None
@@ -265,7 +295,9 @@ class Tenancy(Frozen):
     nsg_rules: dict[str, tuple[SecurityRule, ...]] = Field(default_factory=dict)
     clusters: tuple[Cluster, ...] = ()
     ip_usage: dict[str, SubnetUsage] = Field(default_factory=dict)
+    vnic_instances: dict[str, str] | None = None
     unreadable: tuple[Unreadable, ...] = ()
+    source_kind: SourceKind | None = None
 
     def subnet(self, subnet_id: str) -> Subnet | None:
         """Return the subnet with this id, if the tenancy holds it."""

@@ -54,7 +54,20 @@ class PoolHeadroom(Report):
     more_nodes: int | None
 
 
+class IpHolder(Report):
+    """What holds IPs of a subnet that no known node pool's node holds: an instance, or a VNIC no attachment
+    names (`kind` "instance" or "vnic"), and how many IPs."""
+
+    holder: str
+    kind: Literal["instance", "vnic"]
+    ips: int
+
+
 class SubnetCapacity(Report):
+    """One subnet's room. `unattributed_ips` are IPs in use that no known node pool's nodes hold (None when not
+    knowable; see `engine.capacity.attribution`), named in `unattributed_holders` when the source says which
+    instance or VNIC holds them; `utilization` and `headroom` count them as taken."""
+
     id: str
     name: str
     role: str
@@ -66,6 +79,8 @@ class SubnetCapacity(Report):
     utilization: float | None
     headroom: list[PoolHeadroom]
     shared_with: list[str]
+    unattributed_ips: int | None = None
+    unattributed_holders: list[IpHolder] = []
 
 
 class ClusterCapacity(Report):
@@ -87,11 +102,15 @@ class CapacityReport(Report):
 
 
 class ValidationReport(Report):
+    """A plan's verdict. `assumptions` are the capacity assumptions the verdict rests on, each once (the same
+    sentences `capacity` states)."""
+
     plan: str
     valid: bool
     findings: list[Finding]
     counts: FindingCounts
     unreadable: list[Unreadable] = []
+    assumptions: list[str] = []
 
 
 class AddonStatus(Report):
@@ -109,7 +128,30 @@ class PendingNode(Report):
     action: str
 
 
+class CniLogError(Report):
+    """One distinct error line of a CNI pod's log tail (timestamp and klog header removed), and its count."""
+
+    line: str
+    count: int
+
+
+class CniPodErrors(Report):
+    """A CNI pod with trouble: not Ready (`ready` False), restarted (`restarts` > 0), or error lines in its log.
+
+    `ready` and `restarts` are None when the pod's status was not read.
+    """
+
+    node: str | None
+    pod: str
+    ready: bool | None
+    restarts: int | None
+    errors: list[CniLogError]
+
+
 class ClusterCniStatus(Report):
+    """A cluster's CNI: its add-on, the nodes waiting for an update, and CNI pods in trouble (`pod_errors`,
+    JSON `podErrors`)."""
+
     id: str
     name: str
     cni: str
@@ -118,6 +160,7 @@ class ClusterCniStatus(Report):
     pending_nodes: list[PendingNode]
     action: str
     notes: list[str] = []
+    pod_errors: list[CniPodErrors] = []
 
 
 class CniReport(Report):

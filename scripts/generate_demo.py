@@ -52,7 +52,7 @@ def k8s_hash(key: str) -> str:
 COMPARTMENT = ocid("compartment", "oke-demo")
 
 
-# --- security rules, per facts §2 -------------------------------------------------------------------
+# --- security rules, per Oracle's network-configuration page ------------------------------------------
 
 
 def rule(

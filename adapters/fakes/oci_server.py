@@ -50,6 +50,20 @@ _GETS = {
 # Query parameters that filter a list on the object field of the same name.
 _FILTERS = ("vcnId", "clusterId", "subnetId", "vnicId", "instanceId", "availabilityDomain")
 _SUMMARY_DROPS = {"nodePools": ("nodes",)}
+# SDK operation -> the path it requests (a regex), for `deny`.
+OPERATION_PATHS = {
+    "list_clusters": rf"^{CE}/clusters$",
+    "list_node_pools": rf"^{CE}/nodePools$",
+    "list_vcns": rf"^{CORE}/vcns$",
+    "list_subnets": rf"^{CORE}/subnets$",
+    "list_security_lists": rf"^{CORE}/securityLists$",
+    "list_route_tables": rf"^{CORE}/routeTables$",
+    "list_shapes": rf"^{CORE}/shapes$",
+    "list_private_ips": rf"^{CORE}/privateIps$",
+    "list_compartments": rf"^{CORE}/compartments$",
+    "get_instance": rf"^{CORE}/instances/[^/]+$",
+    "create_kubeconfig": rf"^{CE}/clusters/[^/]+/kubeconfig/content$",
+}
 
 
 @dataclass
@@ -107,6 +121,15 @@ class FakeOciServer:
         fault = Fault(pattern, kind, **options)
         self.faults.append(fault)
         return fault
+
+    def deny(self, operation: str, *, compartment: str | None = None, status: int = 404) -> Fault:
+        """Refuse an SDK operation as OCI does when no policy grants it: 404 NotAuthorizedOrNotFound (or 403
+        NotAuthorized), for every compartment or only `compartment`. KeyError names the operations it knows."""
+        if operation not in OPERATION_PATHS:
+            raise KeyError(f"unknown operation {operation!r}; known: {', '.join(sorted(OPERATION_PATHS))}")
+        code = "NotAuthorizedOrNotFound" if status == 404 else "NotAuthorized"
+        query = {"compartmentId": compartment} if compartment is not None else None
+        return self.inject(OPERATION_PATHS[operation], "status", status=status, code=code, query=query)
 
     @property
     def total_calls(self) -> int:
@@ -168,6 +191,9 @@ class FakeOciServer:
         self.calls[request.path] += 1
         self.routes[_route_name(request.path)] += 1
         request_id = f"fake-{next(self._ids):08d}"
+        injected = await self._inject(request, request.path, request_id)
+        if injected is not None:
+            return injected
         cluster_id = request.match_info["cluster_id"]
         cluster = self._by_id["clusters"].get(cluster_id)
         if cluster is None:

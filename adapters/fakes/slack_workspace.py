@@ -85,6 +85,7 @@ class Workspace:
         self.scopes = scopes
         self.usergroups: list[Json] = []  # what usergroups.list answers
         self.uploads: dict[str, Upload] = {}  # by file id, in the order they were started
+        self.conversations: dict[str, Json] = {}  # what conversations.info knows, by channel id (add_channel)
         self._channels: dict[str, list[Message]] = defaultdict(list)
         self._serial = itertools.count(1)
         self._last_ts = 0
@@ -93,12 +94,18 @@ class Workspace:
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": lambda body, base: {"message_ts": self._next_ts()},
             "conversations.history": self._history,
+            "conversations.info": self._conversation_info,
             "conversations.open": self._open_dm,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
             "usergroups.list": lambda body, base: {"usergroups": self.usergroups},
             "apps.connections.open": lambda body, base: {"url": base.replace("http://", "ws://") + "/link"},
         }
+
+    def add_channel(self, channel: str, *, name: str, is_member: bool = True, is_private: bool = False) -> None:
+        """A channel conversations.info knows: whether the bot is in it, and whether it is private."""
+        self.conversations[channel] = {"id": channel, "name": name, "is_channel": not is_private,
+                                       "is_private": is_private, "is_member": is_member, "is_archived": False}
 
     def messages_in(self, channel: str) -> list[Message]:
         """The channel's messages in the order they were posted (oldest first)."""
@@ -162,6 +169,16 @@ class Workspace:
         with_metadata = _flag(body.get("include_all_metadata"))
         return {"messages": [m.as_slack(with_metadata=with_metadata) for m in page], "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def _conversation_info(self, body: Json, base_url: str) -> Json:
+        # Slack needs channels:read to describe a public channel and groups:read for a private one; a channel
+        # the bot cannot see (unknown, or private without the bot in it) is channel_not_found.
+        found = self.conversations.get(str(body.get("channel") or ""))
+        if found is None or (found["is_private"] and not found["is_member"]):
+            raise SlackMethodError("channel_not_found")
+        if ("groups:read" if found["is_private"] else "channels:read") not in self.scopes:
+            raise SlackMethodError("missing_scope")
+        return {"channel": dict(found)}
 
     def _open_dm(self, body: Json, base_url: str) -> Json:
         return {"channel": {"id": f"D{body.get('users', 'X')}"}}

@@ -1,8 +1,9 @@
 """Read a VCN-native cluster's CNI objects from its Kubernetes API, exactly as the API returns them.
 
-The result is one snapshot `kubernetes` entry (design.md, "Snapshots"): the CNI DaemonSet, its
-ControllerRevisions, its pods and a bounded tail of each pod's log (facts §3.1–3.2). A pod whose log cannot be
-read is left out of `cniLogs` and named in `errors`; anything else that fails fails the whole read.
+The result is one snapshot `kubernetes` entry (docs/snapshot-format.md): the CNI DaemonSet, its
+ControllerRevisions, its pods and a bounded tail of each pod's log (the check Oracle's VCN-native pod
+networking page documents). A pod whose log cannot be read is left out of `cniLogs` and named in
+`errors`; anything else that fails fails the whole read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,26 @@ from adapters.kube.client import KubeClient
 from engine.errors import InputError, SourceError
 
 _DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container"
+CNI_NAMESPACE = "kube-system"
+CNI_DAEMONSET = "vcn-native-ip-cni"
+
+
+def daemonset_path(namespace: str = CNI_NAMESPACE, daemonset: str = CNI_DAEMONSET) -> str:
+    """The API path of the CNI DaemonSet."""
+    return f"/apis/apps/v1/namespaces/{quote(namespace, safe='')}/daemonsets/{quote(daemonset, safe='')}"
+
+
+async def read_cni_daemonset(
+    endpoint: str,
+    *,
+    ca_pem: str | None,
+    token: str | Callable[[], str],
+    verify_tls: bool = True,
+    timeout: float = 10.0,  # noqa: ASYNC109 - a per-request limit handed to aiohttp, not a deadline
+) -> dict[str, Any]:
+    """Only the CNI DaemonSet (one GET): whether the credentials and RBAC let okebot read it."""
+    async with KubeClient(endpoint, token=token, ca_pem=ca_pem, verify_tls=verify_tls, timeout=timeout) as kube:
+        return await kube.get_json(daemonset_path())
 
 
 async def read_cni_objects(
@@ -23,8 +44,8 @@ async def read_cni_objects(
     *,
     ca_pem: str | None,
     token: str | Callable[[], str],
-    namespace: str = "kube-system",
-    daemonset: str = "vcn-native-ip-cni",
+    namespace: str = CNI_NAMESPACE,
+    daemonset: str = CNI_DAEMONSET,
     label_selector: str = "app=vcn-native-ip-cni",
     tail_lines: int = 200,
     max_log_bytes: int = 64_000,
@@ -39,8 +60,7 @@ async def read_cni_objects(
     async with KubeClient(
         endpoint, token=token, ca_pem=ca_pem, verify_tls=verify_tls, concurrency=concurrency, timeout=timeout
     ) as kube:
-        ds_path = f"/apis/apps/v1/namespaces/{ns}/daemonsets/{quote(daemonset, safe='')}"
-        daemon_set = await kube.get_json(ds_path)
+        daemon_set = await kube.get_json(daemonset_path(namespace, daemonset))
         selector = {"labelSelector": label_selector}
         revisions, pods = await asyncio.gather(
             kube.list_items(f"/apis/apps/v1/namespaces/{ns}/controllerrevisions", selector),

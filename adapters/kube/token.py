@@ -1,4 +1,4 @@
-"""OKE bearer tokens, made in-process the way `oci ce cluster generate-token` makes them (facts §4.7).
+"""OKE bearer tokens, made in-process the way `oci ce cluster generate-token` makes them (oci-cli's generate_token).
 
 The token is a base64url presigned GET URL: the Container Engine `cluster_request` URL for the cluster,
 carrying the OCI request signature's `authorization` and `date` headers as query parameters. The cluster's

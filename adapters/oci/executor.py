@@ -1,7 +1,9 @@
 """Run the synchronous OCI SDK on a dedicated, bounded thread pool, never on the event loop.
 
 The executor also keeps read statistics: how many HTTP requests the SDK made (pages included, retries not)
-and the critical-path depth, the longest chain of requests that had to wait for one another.
+and the critical-path depth, the longest chain of requests that had to wait for one another. An optional
+`RequestObserver` hears of every request's outcome (operation and HTTP status), for metrics; the adapter
+takes it as a plain callable, so it never imports whoever counts.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from adapters.oci.errors import translate
 from engine.errors import SourceError
 
 T = TypeVar("T")
+# Told of each request's outcome: (operation, status): the SDK method name ("list_clusters") and the HTTP
+# status as text ("200", "404"), or the kind of failure when no answer came ("timeout", "connection").
+RequestObserver = Callable[[str, str], None]
 
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("okebot_oci_depth", default=0)
 
@@ -56,9 +61,10 @@ class _Exhausted(Exception):
 class OciExecutor:
     """A bounded thread pool for SDK calls, translating SDK errors into `SourceError` at the boundary."""
 
-    def __init__(self, max_workers: int) -> None:
+    def __init__(self, max_workers: int, *, observer: RequestObserver | None = None) -> None:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="okebot-oci")
         self.stats = ReadStats()
+        self._observer = observer
 
     def close(self) -> None:
         """Stop the worker threads without waiting for calls still running (they are abandoned)."""
@@ -69,11 +75,18 @@ class OciExecutor:
             self.stats.count(operation)
             pages[0] += 1
             try:
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
             except Exception as exc:
+                self._observe(operation, status_of(exc))
                 raise _Exhausted(exc) from exc
+            self._observe(operation, str(getattr(result, "status", None) or 200))
+            return result
 
         return call
+
+    def _observe(self, operation: str, status: str) -> None:
+        if self._observer is not None:
+            self._observer(operation, status)
 
     async def call(self, operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run one SDK operation on the pool and return its `.data`, which must be an SDK model."""
@@ -89,6 +102,13 @@ class OciExecutor:
 
         body: bytes = await self._run(operation, read_body, paginate=False, args=args, kwargs=kwargs)
         return body
+
+    async def first_page(self, operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> list[Any]:
+        """Run one request of a list operation on the pool (no paging) and return that page's items."""
+        data = await self._run(operation, fn, paginate=False, args=args, kwargs=kwargs)
+        items = list(getattr(data, "items", data) or [])
+        _check_models(operation, items)
+        return items
 
     async def list_all(self, operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> list[Any]:
         """Run a list operation on the pool, following every page, and return all items (SDK models)."""
@@ -123,6 +143,22 @@ class OciExecutor:
         depth = _depth.get() + pages
         _depth.set(depth)
         self.stats.depth = max(self.stats.depth, depth)
+
+
+def status_of(exc: BaseException) -> str:
+    """The `status` an SDK call that raised is counted under: OCI's HTTP status ("404"), or "timeout",
+    "connection", "circuit_open" or "error" when no answer came."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int):
+        return str(status)
+    name = type(exc).__name__
+    if "Timeout" in name or isinstance(exc, TimeoutError):
+        return "timeout"
+    if name == "CircuitBreakerError":
+        return "circuit_open"
+    if "Connection" in name or isinstance(exc, ConnectionError | OSError):
+        return "connection"
+    return "error"
 
 
 def _check_models(operation: str, items: list[Any]) -> None:

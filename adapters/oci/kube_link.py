@@ -13,7 +13,7 @@ from typing import Any
 import oci.regions
 
 from adapters.kube.kubeconfig import ClusterAccess, load_kubeconfig, parse_kubeconfig
-from adapters.kube.reader import read_cni_objects
+from adapters.kube.reader import read_cni_daemonset, read_cni_objects
 from adapters.kube.token import DEFAULT_REALM_DOMAIN, OkeTokenSource
 from adapters.oci.clients import OciClients
 from adapters.oci.errors import error_entry
@@ -47,6 +47,17 @@ class KubeLink:
             return None
         errors.extend(_entry_errors(entry, cluster_id))
         return {key: value for key, value in entry.items() if key != "errors"}
+
+    async def check(self, cluster: Json, *, executor: OciExecutor) -> bool:
+        """Read only the cluster's CNI DaemonSet, as a recording would reach it: True when it was read, False
+        when the configured kubeconfig is for another cluster. SourceError (or InputError) says why not."""
+        access = await self._access(cluster, executor)
+        if access is None:
+            return False
+        token = self._token(access, str(cluster.get("id")))
+        await read_cni_daemonset(access.endpoint, ca_pem=access.ca_pem, token=token, verify_tls=access.verify_tls,
+                                 timeout=self._settings.read_timeout)
+        return True
 
     async def _access(self, cluster: Json, executor: OciExecutor) -> ClusterAccess | None:
         kubeconfig = self._settings.kubeconfig
@@ -89,8 +100,8 @@ def _entry_errors(entry: Json, cluster_id: str) -> list[Json]:
 def realm_domain(region: str) -> str:
     """The realm's second-level domain for a region (oraclecloud.com in OC1, oraclegovcloud.com in OC2, ...).
 
-    `oci ce cluster generate-token` hard-codes oraclecloud.com (facts §4.7), which only works in OC1; the SDK's
-    own region table knows the others. An unknown region falls back to OC1's domain.
+    `oci ce cluster generate-token` hard-codes oraclecloud.com (oci-cli's generate_token), which only works
+    in OC1; the SDK's own region table knows the others. An unknown region falls back to OC1's domain.
     """
     realm = oci.regions.REGION_REALMS.get(region)
     return str(oci.regions.REALMS.get(realm, DEFAULT_REALM_DOMAIN)) if realm else DEFAULT_REALM_DOMAIN

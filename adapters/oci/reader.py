@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from adapters.oci.clients import OciClients, build_clients
-from adapters.oci.executor import OciExecutor, ReadStats
+from adapters.oci.executor import OciExecutor, ReadStats, RequestObserver
 from adapters.oci.recorder import Recording
 from adapters.oci.settings import OciSettings
 from adapters.snapshot.convert import tenancy_from_document
@@ -30,11 +30,19 @@ class OciTenancyReader:
     Args:
         settings: where and how to read.
         clock: monotonic seconds, for the cache (tests pass their own).
+        observer: told of every OCI request's operation and status (for metrics).
     """
 
-    def __init__(self, settings: OciSettings, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: OciSettings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        observer: RequestObserver | None = None,
+    ) -> None:
         self._settings = settings
         self._clock = clock
+        self._observer = observer
         self._clients: OciClients | None = None
         self._clients_lock = asyncio.Lock()
         self._cache: dict[_Key, tuple[float, Tenancy]] = {}
@@ -93,7 +101,7 @@ class OciTenancyReader:
 
     async def _read(self, clusters: Sequence[str] | None) -> Tenancy:
         clients = await self._client_set()
-        executor = OciExecutor(self._settings.concurrency)
+        executor = OciExecutor(self._settings.concurrency, observer=self._observer)
         try:
             document = await Recording(clients, executor, settings=self._settings).record(clusters)
         finally:
@@ -101,7 +109,7 @@ class OciTenancyReader:
             self.last_stats = executor.stats
         listing = ClusterListing.of(document)
         listing.check()
-        tenancy = tenancy_from_document(document, source=self.description)
+        tenancy = tenancy_from_document(document, source=self.description, kind="live")
         if clusters is None:
             return tenancy
         # The recording read only these clusters (and their subnet neighbours); this also keeps the order.

@@ -1,4 +1,4 @@
-"""Record a live tenancy into a snapshot document (design.md, "Snapshots"), read-only.
+"""Record a live tenancy into a snapshot document (docs/snapshot-format.md), read-only.
 
 Reads fan out per compartment and per object on the bounded executor, so the critical path is
 compartments → lists → gets → follow-ups (private IPs, one instance per flex pool). The number of calls grows
@@ -39,6 +39,8 @@ _NETWORK_LISTS = (
     ("natGateways", "network", "list_nat_gateways"),
     ("serviceGateways", "network", "list_service_gateways"),
     ("internetGateways", "network", "list_internet_gateways"),
+    # Which instance holds each VNIC: with privateIps[].vnicId it says whose IPs a subnet's are.
+    ("vnicAttachments", "compute", "list_vnic_attachments"),
 )
 
 

@@ -11,7 +11,7 @@ from adapters.oci.wire import Json, merged, replaced
 SNAPSHOT_FORMAT = "okebot.snapshot/v1"
 _LIST_KINDS = (
     "clusters", "nodePools", "virtualNodePools", "vcns", "subnets", "securityLists",
-    "networkSecurityGroups", "routeTables", "natGateways", "serviceGateways", "internetGateways",
+    "networkSecurityGroups", "routeTables", "natGateways", "serviceGateways", "internetGateways", "vnicAttachments",
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Literal
 
 from pydantic import ValidationError
 
@@ -29,16 +30,25 @@ from adapters.snapshot.network import (
     subnets_from_document,
     unique,
     vcn_from_wire,
+    vnic_instances_from_document,
 )
 from adapters.snapshot.parse import fail, json_path, validate_document
 from engine.errors import SnapshotError
-from engine.model import Cluster, Cni, Node, NodeImage, NodePool, NodePoolType, Tenancy, Unreadable
+from engine.model import Cluster, ClusterType, Cni, Node, NodeImage, NodePool, NodePoolType, Tenancy, Unreadable
 
 _VCN_NATIVE = "OCI_VCN_IP_NATIVE"
+# Cluster.type in the Container Engine API; any other value (or none) leaves the type unknown.
+_CLUSTER_TYPES: dict[str, ClusterType] = {"BASIC_CLUSTER": "basic", "ENHANCED_CLUSTER": "enhanced"}
 
 
-def tenancy_from_document(doc: Mapping[str, object], *, source: str) -> Tenancy:
-    """Convert a snapshot document into the engine model; any malformed part raises SnapshotError."""
+def tenancy_from_document(
+    doc: Mapping[str, object], *, source: str, kind: Literal["snapshot", "live"] = "snapshot"
+) -> Tenancy:
+    """Convert a snapshot document into the engine model; any malformed part raises SnapshotError.
+
+    `kind` is the tenancy's `source_kind`: "snapshot" for a file (the demo too), "live" for a recording the
+    OCI reader just made, so answers word what was not read for the source at hand.
+    """
     wire = validate_document(doc, source=source)
     _check_references(wire, source=source)
     images = _images(wire.images or (), source=source)
@@ -57,7 +67,9 @@ def tenancy_from_document(doc: Mapping[str, object], *, source: str) -> Tenancy:
                 for cluster in wire.clusters or ()
             ),
             ip_usage=ip_usage_from_document(wire),
+            vnic_instances=vnic_instances_from_document(wire),
             unreadable=unreadable_from_wire(wire.errors or ()) + _missing_kinds(wire),
+            source_kind=kind,
         )
     except ValidationError as exc:
         # The wire models bound every value the engine model checks; this is the last line of defence.
@@ -170,6 +182,8 @@ def _cluster(
         services_cidr=network.services_cidr if network else None,
         endpoint_subnet_id=endpoint.subnet_id if endpoint else None,
         endpoint_nsg_ids=tuple(endpoint.nsg_ids or ()) if endpoint else (),
+        public_endpoint=_public_endpoint(wire),
+        type=_CLUSTER_TYPES.get(wire.type or ""),
         lb_subnet_ids=tuple(options.service_lb_subnet_ids or ()) if options else (),
         node_pools=(
             *(_node_pool(pool, images=images, instances=instances) for pool in pools),
@@ -180,6 +194,17 @@ def _cluster(
         cni_observation=None if kubernetes is None else cni_observation_from_wire(kubernetes),
         lifecycle_state=wire.lifecycle_state,
     )
+
+
+def _public_endpoint(wire: ClusterWire) -> bool | None:
+    """Whether the API endpoint has a public IP: `endpointConfig.isPublicIpEnabled`, else whether
+    `endpoints` lists a `publicEndpoint`; None when the snapshot says neither."""
+    endpoint = wire.endpoint_config
+    if endpoint is not None and endpoint.is_public_ip_enabled is not None:
+        return endpoint.is_public_ip_enabled
+    if wire.endpoints is not None:
+        return bool(wire.endpoints.public_endpoint)
+    return None
 
 
 def _cni(wire: ClusterWire, pools: Iterable[NodePoolWire]) -> Cni:

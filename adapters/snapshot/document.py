@@ -51,6 +51,12 @@ class ClusterOptions(Wire):
 class EndpointConfig(Wire):
     subnet_id: str | None = None
     nsg_ids: list[str] | None = None
+    is_public_ip_enabled: bool | None = None
+
+
+class ClusterEndpoints(Wire):
+    public_endpoint: str | None = None
+    private_endpoint: str | None = None
 
 
 class ClusterWire(Wire):
@@ -63,6 +69,8 @@ class ClusterWire(Wire):
     cluster_pod_network_options: list[PodNetworkOption] | None = None
     options: ClusterOptions | None = None
     endpoint_config: EndpointConfig | None = None
+    endpoints: ClusterEndpoints | None = None
+    type: str | None = None
 
 
 class NodeWire(Wire):
@@ -256,6 +264,13 @@ class InstanceWire(Wire):
 
 class PrivateIpWire(Wire):
     subnet_id: str
+    vnic_id: str | None = None
+
+
+class VnicAttachmentWire(Wire):
+    vnic_id: str | None = None
+    instance_id: str | None = None
+    lifecycle_state: str | None = None
 
 
 class ImageWire(Wire):
@@ -310,8 +325,21 @@ class ControllerRevisionWire(Wire):
     revision: Revision | None = None
 
 
+class PodCondition(Wire):
+    type: str | None = None
+    status: str | None = None
+
+
+class ContainerStatus(Wire):
+    name: str | None = None
+    ready: bool | None = None
+    restart_count: Count | None = None
+
+
 class PodStatus(Wire):
     phase: str | None = None
+    conditions: list[PodCondition] | None = None
+    container_statuses: list[ContainerStatus] | None = None
 
 
 class PodWire(Wire):
@@ -354,6 +382,7 @@ class SnapshotDocument(Wire):
     subnets: list[SubnetWire] | None = None
     shapes: list[ShapeWire] | None = None
     instances: list[InstanceWire] | None = None
+    vnic_attachments: list[VnicAttachmentWire] | None = None
     private_ips: list[PrivateIpWire] | None = None
     private_ip_subnet_ids: list[str] | None = None
     security_lists: list[SecurityListWire] | None = None

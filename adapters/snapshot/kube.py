@@ -14,6 +14,7 @@ from adapters.snapshot.document import (
     KubernetesWire,
     ObjectMeta,
     PodSpec,
+    PodStatus,
     PodWire,
 )
 from engine.model import Addon, CniDaemonSet, CniObservation, CniPod, Unreadable
@@ -106,7 +107,24 @@ def _pod(wire: PodWire, index: int) -> CniPod:
         revision_hash=(meta.labels or {}).get(REVISION_HASH_LABEL) if meta else None,
         phase=wire.status.phase if wire.status else None,
         image=_image(wire.spec),
+        ready=_ready(wire.status),
+        restarts=_restarts(wire.status),
     )
+
+
+def _ready(status: PodStatus | None) -> bool | None:
+    """The pod's Ready condition: "True" is ready, "False" or "Unknown" not; None when it has no such condition."""
+    for condition in (status.conditions or ()) if status else ():
+        if condition.type == "Ready" and condition.status is not None:
+            return condition.status == "True"
+    return None
+
+
+def _restarts(status: PodStatus | None) -> int | None:
+    """Restarts of the pod's containers added up; None when no container status was read."""
+    statuses = (status.container_statuses or []) if status is not None else []
+    counts = [c.restart_count for c in statuses if c.restart_count is not None]
+    return sum(counts) if counts else None
 
 
 def _name(meta: ObjectMeta | None) -> str | None:

@@ -204,7 +204,36 @@ def ip_usage_from_document(doc: SnapshotDocument) -> dict[str, SubnetUsage]:
     else:
         covered = unique(subnet.id for subnet in doc.subnets or ())
     counts = Counter(ip.subnet_id for ip in doc.private_ips or ())
-    return {subnet_id: SubnetUsage(subnet_id=subnet_id, used_ips=counts[subnet_id]) for subnet_id in covered}
+    by_vnic: dict[str, Counter[str]] = {}
+    unnamed: set[str] = set()
+    for ip in doc.private_ips or ():
+        if ip.vnic_id is None:
+            unnamed.add(ip.subnet_id)
+        else:
+            by_vnic.setdefault(ip.subnet_id, Counter())[ip.vnic_id] += 1
+    return {
+        subnet_id: SubnetUsage(
+            subnet_id=subnet_id,
+            used_ips=counts[subnet_id],
+            ips_by_vnic=None if subnet_id in unnamed else dict(by_vnic.get(subnet_id, {})),
+        )
+        for subnet_id in covered
+    }
+
+
+def vnic_instances_from_document(doc: SnapshotDocument) -> dict[str, str] | None:
+    """VNIC id → the instance it is attached to, from `vnicAttachments`; None when the kind was not read.
+
+    Attachments that are detached (or detaching) hold no IPs and are left out.
+    """
+    if doc.vnic_attachments is None:
+        return None
+    return {
+        attachment.vnic_id: attachment.instance_id
+        for attachment in doc.vnic_attachments
+        if attachment.vnic_id and attachment.instance_id
+        and (attachment.lifecycle_state or "").upper() not in ("DETACHED", "DETACHING")
+    }
 
 
 def _networks(blocks: Iterable[IPv4Network], single: IPv4Network | None) -> tuple[IPv4Network, ...]:

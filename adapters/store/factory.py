@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from adapters.store.dsn import redact_dsn
 from adapters.store.postgres import SCHEMA_NAME, PostgresStore
+from adapters.store.sql import StoreObserver
 from adapters.store.sqlite import SqliteStore
 from engine.errors import SourceError
 from engine.ports import StateStore
@@ -13,15 +14,44 @@ from engine.ports import StateStore
 _USAGE = "use sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite:///:memory: or postgresql://user@host/db"
 
 
-async def open_store(url: str) -> StateStore:
-    """Open and migrate the store `url` names; SourceError, with the password hidden, when it cannot."""
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+async def open_store(url: str, *, observer: StoreObserver | None = None, migrate: bool = True) -> StateStore:
+    """Open and migrate the store `url` names; SourceError, with the password hidden, when it cannot.
+
+    `observer` hears of each failed operation by name ("open" when the database cannot be opened or migrated);
+    `migrate=False` opens without applying migrations (`schema_version()` then says where the database is).
+    """
+    try:
+        store = await _open(url, migrate=migrate)
+    except SourceError:
+        if observer is not None:
+            observer("open")
+        raise
+    store.observer = observer
+    return store
+
+
+async def _open(url: str, *, migrate: bool) -> SqliteStore | PostgresStore:
+    scheme = store_kind(url)
     if scheme == "sqlite":
-        return await SqliteStore.open(_sqlite_path(url))
-    if scheme in ("postgresql", "postgres"):
+        return await SqliteStore.open(_sqlite_path(url), migrate=migrate)
+    if scheme == "postgresql":
         dsn, schema = _split_schema(url)
-        return await PostgresStore.open(dsn, schema=schema)
+        return await PostgresStore.open(dsn, schema=schema, migrate=migrate)
     raise SourceError(f"unsupported state store URL {redact_dsn(url)!r}", remedy=_USAGE)
+
+
+def store_kind(url: str) -> str:
+    """"sqlite", "postgresql" (for postgresql:// and postgres://), or the URL's scheme as written."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    return "postgresql" if scheme in ("postgresql", "postgres") else scheme
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file a sqlite:/// URL names (None for :memory: or another kind of URL); SourceError when bad."""
+    if store_kind(url) != "sqlite":
+        return None
+    path = _sqlite_path(url)
+    return None if path == ":memory:" else path
 
 
 def _sqlite_path(url: str) -> str:

@@ -79,8 +79,10 @@ class PostgresStore(SqlStore):
         migrations: Sequence[Migration] = MIGRATIONS,
         connect_timeout: float = 10.0,
         max_connections: int = 5,
+        migrate: bool = True,
     ) -> PostgresStore:
-        """Connect, keep tables in `schema` (created if needed; default: the server's), and migrate.
+        """Connect, keep tables in `schema` (created if needed; default: the server's), and migrate unless
+        `migrate` is False (a check that must change nothing).
 
         `schema` is one plain identifier (SCHEMA_NAME); SourceError when it is not or the server cannot be reached.
         """
@@ -98,7 +100,8 @@ class PostgresStore(SqlStore):
             ) from exc
         store = cls(PostgresDialect(pool))
         try:
-            await store.migrate(migrations, prepare=functools.partial(_prepare, schema=schema))
+            if migrate:
+                await store.migrate(migrations, prepare=functools.partial(_prepare, schema=schema))
         except BaseException:
             await pool.close()
             raise

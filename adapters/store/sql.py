@@ -4,16 +4,21 @@ how they open.
 
 A new query is a method here (SQL once, rows mapped in rows.py) plus a contract test that runs on both
 databases; a new table is a migration appended in migrations.py.
+
+A `StoreObserver` given at open hears of every operation that failed (the method's name), for metrics:
+`@_observed_methods` wraps each public coroutine of the class, so a new query is counted without more code.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.store import rows
 from adapters.store.dialect import Dialect, Row, Session
@@ -30,14 +35,45 @@ _AUDIT_COLUMNS = "at_us, user_id, channel, command, arguments, outcome, error_id
 _BINDING_COLUMNS = "channel, clusters, compartments, default_cluster"
 
 Prepare = Callable[[Session], Awaitable[None]]
+# Told the name of each store operation that failed with SourceError ("record_audit", "migrate"; "open" when
+# the database could not be reached at all).
+StoreObserver = Callable[[str], None]
+_Class = TypeVar("_Class", bound=type)
 
 
+def _observed_methods(cls: _Class) -> _Class:
+    """Wrap every public coroutine method (but close) so a SourceError it raises is reported by name."""
+
+    def observed(name: str, method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(method)
+        async def run(self: SqlStore, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return await method(self, *args, **kwargs)
+            except SourceError:
+                if self.observer is not None:
+                    self.observer(name)
+                raise
+
+        return run
+
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and name != "close" and inspect.iscoroutinefunction(member):
+            setattr(cls, name, observed(name, member))
+    return cls
+
+
+@_observed_methods
 class SqlStore:
-    """The StateStore on a `Dialect`. Open it through a backend: SqliteStore.open, PostgresStore.open."""
+    """The StateStore on a `Dialect`. Open it through a backend: SqliteStore.open, PostgresStore.open.
 
-    def __init__(self, dialect: Dialect) -> None:
+    Args:
+        observer: told the name of every operation that fails (see StoreObserver).
+    """
+
+    def __init__(self, dialect: Dialect, *, observer: StoreObserver | None = None) -> None:
         self._dialect: Dialect | None = dialect
         self._name = dialect.name
+        self.observer = observer
 
     async def migrate(self, migrations: Sequence[Migration], *, prepare: Prepare | None = None) -> None:
         """Apply the migrations the database lacks, in one transaction, after `prepare` (a lock, a schema)."""

@@ -95,8 +95,11 @@ class SqliteStore(SqlStore):
     """The StateStore on SQLite. Open it with `await SqliteStore.open(path)`."""
 
     @classmethod
-    async def open(cls, path: str, *, migrations: Sequence[Migration] = MIGRATIONS) -> SqliteStore:
-        """Open (creating if needed) the database at `path` or ":memory:", and migrate it."""
+    async def open(
+        cls, path: str, *, migrations: Sequence[Migration] = MIGRATIONS, migrate: bool = True
+    ) -> SqliteStore:
+        """Open (creating if needed) the database at `path` or ":memory:", and migrate it unless `migrate` is
+        False (a check that must change nothing)."""
         remedy = "check that the directory exists and okebot may write to it"
         if path != ":memory:" and not await asyncio.to_thread(_parent_is_directory, path):
             raise SourceError(f"cannot open the SQLite state database {path}: no such directory", remedy=remedy)
@@ -111,9 +114,10 @@ class SqliteStore(SqlStore):
             with store._translated():
                 # Other replicas on the same file wait for the lock instead of failing at once.
                 await conn.execute("PRAGMA busy_timeout = 10000")
-                if path != ":memory:":
+                if path != ":memory:" and migrate:  # a check that does not migrate writes nothing either
                     await _while_locked(conn, "PRAGMA journal_mode = WAL")
-            await store.migrate(migrations)
+            if migrate:
+                await store.migrate(migrations)
         except BaseException:
             await conn.close()
             raise

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import os
 import sys
 import traceback
@@ -14,7 +15,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from bot.cli import commands, digest_cmd, history_cmd, run_cmd, serve_cmd, snapshot_cmd
+from bot.cli import commands, config_cmd, digest_cmd, history_cmd, run_cmd, serve_cmd, snapshot_cmd
 from bot.cli.output import Output
 from bot.questions import Question
 from engine.errors import EngineError, InputError, NotFoundError, SourceError
@@ -37,13 +38,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Pod-network capacity, network-plan validation and CNI status for OKE clusters.",
         epilog="Exit codes: 0 fine, 1 error findings, 2 bad input, 3 source could not be read, 4 a bug in okebot.",
     )
+    parser.add_argument("--version", action="version", version=f"okebot {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     commands.add_core_commands(sub)
-    for module in (run_cmd, serve_cmd, snapshot_cmd, digest_cmd, history_cmd):
+    for module in (run_cmd, serve_cmd, snapshot_cmd, config_cmd, digest_cmd, history_cmd):
         module.add_parser(sub)
         sub.choices[module.__name__.rsplit(".", 1)[1].removesuffix("_cmd")].set_defaults(handler=module.run)
     return parser
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("okebot")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed as a package)"
 
 
 async def _run(args: argparse.Namespace, output: Output) -> int:

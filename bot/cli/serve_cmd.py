@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import signal
 import sys
 from typing import Any
@@ -38,8 +37,8 @@ async def run(args: argparse.Namespace) -> int:
     from bot.compose import build_deps
     from bot.jobs.runner import build_runner
     from bot.jobs.settings import load_job_settings
+    from bot.logs import configure_logging
     from bot.slack.app import create_app
-    from bot.slack.redact import install_redaction
     from bot.slack.settings import Transport, load_slack_settings
     from bot.slack.transport import (
         health_only_app,
@@ -52,8 +51,7 @@ async def run(args: argparse.Namespace) -> int:
 
     settings = load_slack_settings()
     transport = Transport.HTTP if args.http is not None else Transport.SOCKET
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    install_redaction(settings.secrets())
+    configure_logging(settings.okebot_log_format, args.log_level, settings.secrets())
     try:
         settings.require(transport)
         job_settings = load_job_settings()

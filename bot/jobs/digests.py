@@ -109,12 +109,14 @@ async def run_occurrence(ctx: JobContext, run: JobRun, digest: DigestDefinition)
     if digest.mode == "on-change" and report.unchanged and posted is not None and \
             now - posted.scheduled_for < HEARTBEAT_EVERY:
         await store.finish_run(run, owner=ctx.owner, state="skipped")
+        ctx.deps.metrics.digest_finished("skipped")
         return "skipped: nothing changed (on-change)"
     message = await digest_message(report)
     snapshot = report.snapshot.model_dump_json(by_alias=True) if report.snapshot is not None else None
     ts = await ctx.poster.deliver(run, message, event_type=EVENT_TYPE, snapshot=snapshot)
     if ts is None:
         return "taken over by another replica"
+    ctx.deps.metrics.digest_finished("posted", at=now)
     if digest.chart:
         await _upload_chart(ctx, run, report, history, ts)
     return f"posted as {ts}"

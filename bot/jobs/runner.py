@@ -102,6 +102,7 @@ class JobRunner:
                                                 lease_seconds=settings.okebot_job_lease_seconds,
                                                 channel=digest.channel)
             if claim.missed_total:
+                ctx.deps.metrics.digests_missed(claim.missed_total)
                 ctx.deps.logger.warning("digest %s missed %d occurrence(s) while no replica ran (last %s)",
                                         digest.name, claim.missed_total, claim.missed[-1].isoformat())
             if claim.run is not None:
@@ -110,8 +111,10 @@ class JobRunner:
 
     async def run_digest(self, run: JobRun, digest: DigestDefinition) -> None:
         """One digest occurrence under the audited tail."""
-        await self._audited(run, "job:digest", f"{digest.name} {run.slot}",
-                            lambda: digests.run_occurrence(self.ctx, run, digest))
+        failed = await self._audited(run, "job:digest", f"{digest.name} {run.slot}",
+                                     lambda: digests.run_occurrence(self.ctx, run, digest))
+        if failed:
+            self.ctx.deps.metrics.digest_finished("failed")
 
     async def _maybe_sample(self) -> None:
         ctx, settings = self.ctx, self.ctx.settings
@@ -146,6 +149,8 @@ class JobRunner:
                 stored = json.loads(run.message or "{}")
                 message = Message(text=str(stored.get("text") or ""), blocks=list(stored.get("blocks") or []))
                 ts = await self.ctx.poster.deliver(run, message, event_type=alerts.EVENT_TYPE)
+            if ts:
+                self.ctx.deps.metrics.alert_sent()
             return f"posted as {ts}" if ts else "taken over by another replica"
 
         await self._audited(run, "job:alert", run.slot, work)
@@ -171,8 +176,8 @@ class JobRunner:
         else:  # retention, or a job this version does not know: nothing to post, so nothing to repeat
             await ctx.deps.store.finish_run(run, owner=ctx.owner, state="done")
 
-    async def _audited(self, run: JobRun, command: str, arguments: str, work: Callable[[], Awaitable[str]]) -> None:
-        """Run `work` as one audited interaction; a failure marks the run failed with what went wrong."""
+    async def _audited(self, run: JobRun, command: str, arguments: str, work: Callable[[], Awaitable[str]]) -> bool:
+        """Run `work` as one audited interaction; a failure marks the run failed with what went wrong (True)."""
         ctx = self.ctx
         failure: list[str] = []
 
@@ -182,9 +187,11 @@ class JobRunner:
         async with audited(ctx.deps, user=BOT_USER, channel=run.channel or "-", command=command,
                            arguments=arguments, send=record) as audit:
             audit.arguments = f"{arguments}: {await work()}"
-        if audit.outcome != "ok":
-            error = f"error id {audit.error_id}" if audit.error_id else (failure[0] if failure else audit.outcome)
-            await ctx.deps.store.finish_run(run, owner=ctx.owner, state="failed", error=error)
+        if audit.outcome == "ok":
+            return False
+        error = f"error id {audit.error_id}" if audit.error_id else (failure[0] if failure else audit.outcome)
+        await ctx.deps.store.finish_run(run, owner=ctx.owner, state="failed", error=error)
+        return True
 
 
 async def _resumed(posting: Awaitable[str | None]) -> str:

@@ -116,15 +116,24 @@ def cluster_capacity(report: ClusterCapacity, *, with_findings: bool = True) -> 
     parts.append(pools)
     subnets = Table(title="Subnets", title_justify="left", header_style="bold")
     subnets.add_column("subnet", no_wrap=True)
-    for column in ("roles", "CIDRs", "usable", "used", "reserved", "utilization", "room for"):
+    # IPs held by no node pool's nodes get a column only where some subnet's figure is known.
+    unattributed = any(subnet.unattributed_ips is not None for subnet in report.subnets)
+    columns = ("roles", "CIDRs", "usable", "used", "reserved", *(("no pool",) if unattributed else ()),
+               "utilization", "room for")
+    for column in columns:
         subnets.add_column(column, overflow="fold")
     for subnet in report.subnets:
         room = ", ".join(f"{_n(h.more_nodes)} × {h.node_pool}" for h in subnet.headroom)
         subnets.add_row(
             subnet.name, ", ".join(subnet.roles), ", ".join(subnet.cidrs), _n(subnet.usable_ips),
-            _n(subnet.used_ips), _n(subnet.reserved_ips), _pct(subnet.utilization), room or "-",
+            _n(subnet.used_ips), _n(subnet.reserved_ips),
+            *((_n(subnet.unattributed_ips),) if unattributed else ()), _pct(subnet.utilization), room or "-",
         )
     parts.append(subnets)
+    for subnet in report.subnets:
+        if subnet.unattributed_holders:
+            held = ", ".join(f"{h.kind} {h.holder} ({h.ips})" for h in subnet.unattributed_holders)
+            parts.append(Text(f"In use in {subnet.name} by no node pool's nodes: {held}"))
     if with_findings:
         parts.append(findings_table(report.findings))
     parts.extend(Text(f"Assumption: {text}", style="dim") for text in report.assumptions)
@@ -142,7 +151,8 @@ def _validation(report: ValidationReport) -> list[RenderableType]:
     summary = Text(f"{report.plan}: ").append(verdict).append(
         f"  ({report.counts.error} errors, {report.counts.warning} warnings, {report.counts.info} info)"
     )
-    return [summary, findings_table(report.findings), *_unreadable(report.unreadable)]
+    assumptions = [Text(f"Assumption: {text}", style="dim") for text in report.assumptions]
+    return [summary, findings_table(report.findings), *assumptions, *_unreadable(report.unreadable)]
 
 
 def _cni_cluster(status: ClusterCniStatus) -> RenderableType:
@@ -167,6 +177,15 @@ def _cni_cluster(status: ClusterCniStatus) -> RenderableType:
         for node in status.pending_nodes:
             table.add_row(_n(node.node), node.pod, node.reason, node.action)
         parts.append(table)
+    if status.pod_errors:
+        troubled = Table(title="CNI pods in trouble", title_justify="left", header_style="bold")
+        for column in ("node", "CNI pod", "ready", "restarts", "error lines (count)"):
+            troubled.add_column(column, overflow="fold")
+        ready = {True: "yes", False: "no", None: "?"}
+        for item in status.pod_errors:
+            lines = "\n".join(f"{error.count} × {error.line}" for error in item.errors) or "-"
+            troubled.add_row(_n(item.node), item.pod, ready[item.ready], _n(item.restarts), lines)
+        parts.append(troubled)
     parts.append(Text(f"What to do: {status.action}"))
     parts.extend(Text(f"Note: {note}", style="dim") for note in status.notes)
     return Group(*parts)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.metrics import Metrics
 from bot.slack.groups import GroupDirectory, NoGroups
 from engine.access import AccessPolicy
 from engine.digest.definition import DigestDefinition
@@ -24,6 +25,7 @@ class Deps:
     clock: Callable[[], datetime]
     logger: logging.Logger
     groups: GroupDirectory = field(default_factory=NoGroups)
+    metrics: Metrics = field(default_factory=Metrics)  # what /metrics serves; build_deps shares one instance
     digests: tuple[DigestDefinition, ...] = ()  # the config file's digests (read-only from Slack)
 
 

@@ -28,7 +28,9 @@ def explain_failure(error: BaseException, *, logger: logging.Logger) -> tuple[Me
             if isinstance(error, InputError | NotFoundError)
             else "error"
         )
-        logger.info("answered with %s: %s", type(error).__name__, error.message)
+        request_id = getattr(error, "request_id", None)  # OCI's opc-request-id, for a support ticket
+        logger.info("answered with %s: %s", type(error).__name__, error.message,
+                    extra={"request_id": request_id} if request_id else None)
         return error_message(error.message, remedy=error.remedy), outcome, None
     error_id = str(uuid.uuid4())
     logger.error("unexpected failure, error id %s", error_id, exc_info=error, extra={"error_id": error_id})

@@ -1,4 +1,9 @@
-"""A logging filter that keeps Slack tokens and the signing secret out of every log line."""
+"""A logging filter that keeps Slack tokens, the signing secret and other credentials out of every log line.
+
+Masked: the secret values given (at least 6 characters), anything shaped like a Slack token (xoxb-, xapp-, …),
+the credentials after `Bearer ` (Kubernetes and OKE tokens), and the password in a URL's user part
+(postgresql://user:PASSWORD@host). bot/logs.py applies `redact` to whole formatted lines and JSON fields.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import re
 from collections.abc import Iterable
 
 _TOKEN = re.compile(r"\bx(?:ox[abposre]|app)-[A-Za-z0-9-]+")
+_BEARER = re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}")
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s]+(@)")
 MASK = "[redacted]"
 
 
@@ -21,6 +28,8 @@ class SecretRedactingFilter(logging.Filter):
         """The text with every secret masked."""
         for secret in self._secrets:
             text = text.replace(secret, MASK)
+        text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+        text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + m.group(2), text)
         return _TOKEN.sub(MASK, text)
 
     def filter(self, record: logging.LogRecord) -> bool:

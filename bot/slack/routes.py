@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from slack_bolt.async_app import AsyncApp
 
 from bot.slack.handlers.actions import handle_answer_button, handle_whatif_button
 from bot.slack.handlers.commands import handle_oke_command
@@ -20,7 +21,7 @@ def _ids(*action_ids: ActionId) -> re.Pattern[str]:
     return re.compile("^(?:" + "|".join(re.escape(a) for a in action_ids) + r")(?::\d+)?$")
 
 
-def register(app: Any) -> None:
+def register(app: AsyncApp) -> None:
     """Attach every okebot listener to `app`."""
     app.command(COMMAND)(handle_oke_command)
     app.action(_ids(*ANSWER_BUTTONS))(handle_answer_button)

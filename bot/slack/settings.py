@@ -1,9 +1,13 @@
-"""The Slack bot's settings, from the environment, checked per transport at startup by name."""
+"""The Slack bot's settings, from the environment, checked per transport at startup by name.
+
+Every problem is named at once: a start-up that lacks two variables says so in one error, not one per run.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,8 +30,10 @@ class SlackSettings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     okebot_store_url: str = "sqlite:///okebot.db"
-    okebot_access_config: Path | None = None
+    okebot_config: Path | None = None  # okebot.yaml; see bot/config_file.py for the search order
+    okebot_access_config: Path | None = None  # deprecated alias of okebot_config
     okebot_rate_limit_retries: int = Field(default=2, ge=0, le=10)
+    okebot_log_format: Literal["json", "text"] | None = None  # None: text on a terminal, JSON otherwise
 
     def secrets(self) -> list[str]:
         """Every secret value set, for the log redaction filter."""
@@ -35,25 +41,27 @@ class SlackSettings(BaseSettings):
         return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
 
     def require(self, transport: Transport) -> None:
-        """Fail fast when a variable the transport needs is missing or malformed."""
+        """Fail fast when variables the transport needs are missing or malformed: one InputError naming
+        every one of them (`where` lists the variables, the message says what is wrong with each)."""
+        raise_problems(self.problems(transport))
+
+    def problems(self, transport: Transport) -> list[tuple[str, str, str]]:
+        """(variable, what is wrong, how to fix it) for each variable the transport needs that is missing or
+        malformed; empty when all are fine."""
         needed = {"SLACK_BOT_TOKEN": (self.slack_bot_token, "xoxb-")}
         if Transport(transport) is Transport.SOCKET:
             needed["SLACK_APP_TOKEN"] = (self.slack_app_token, "xapp-")
         else:
             needed["SLACK_SIGNING_SECRET"] = (self.slack_signing_secret, "")
+        found: list[tuple[str, str, str]] = []
         for name, (value, prefix) in needed.items():
             if value is None or not value.get_secret_value().strip():
-                raise InputError(
-                    f"{name} is not set; {transport} mode needs it",
-                    where=name,
-                    remedy=f"export {name}=… (see deploy/slack-manifest.yml and the README)",
-                )
-            if prefix and not value.get_secret_value().startswith(prefix):
-                raise InputError(
-                    f"{name} should start with {prefix!r}",
-                    where=name,
-                    remedy=f"copy the {prefix}… token from the Slack app's settings",
-                )
+                found.append((name, f"is not set ({transport} mode needs it)",
+                              f"export {name}=…"))
+            elif prefix and not value.get_secret_value().startswith(prefix):
+                found.append((name, f"should start with {prefix!r}",
+                              f"copy the {prefix}… token from the Slack app's settings"))
+        return found
 
     def token(self) -> str:
         """The bot token (call `require` first)."""
@@ -65,10 +73,37 @@ class SlackSettings(BaseSettings):
 
 
 def load_slack_settings() -> SlackSettings:
-    """SlackSettings from the environment; InputError names a variable that is wrong (never its value)."""
+    """SlackSettings from the environment; InputError names every variable that is wrong (never its value)."""
     try:
         return SlackSettings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "_".join(str(part) for part in first["loc"]).upper()
-        raise InputError(first["msg"], where=name, remedy="fix or unset that environment variable") from None
+        raise settings_error(exc, prefix="") from None
+
+
+def settings_error(exc: ValidationError, *, prefix: str) -> InputError:
+    """One InputError naming every variable a settings model refused (`prefix` + the field, upper case)."""
+    problems = [
+        ("_".join(str(part) for part in error["loc"]).upper(), error["msg"], "fix or unset that environment variable")
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+    return problems_error([(name if name.startswith(("OKEBOT_", "SLACK_")) else prefix + name, what, fix)
+                           for name, what, fix in problems])
+
+
+def raise_problems(problems: list[tuple[str, str, str]]) -> None:
+    """Raise `problems_error(problems)` when there is any problem."""
+    if problems:
+        raise problems_error(problems)
+
+
+def problems_error(problems: list[tuple[str, str, str]]) -> InputError:
+    """One InputError for (variable, problem, fix) triples. One problem: `where` is the variable. Several: the
+    message names each ("2 settings need fixing: SLACK_BOT_TOKEN is not set (…); SLACK_APP_TOKEN …") and the
+    remedy gives each distinct fix once."""
+    see = " (see docs/configuration.md)"
+    if len(problems) == 1:
+        name, what, fix = problems[0]
+        return InputError(what, where=name, remedy=fix + see)
+    message = "; ".join(f"{name} {what}" for name, what, _ in problems)
+    fixes = list(dict.fromkeys(fix for _, _, fix in problems))
+    return InputError(f"{len(problems)} settings need fixing: {message}", remedy="; ".join(fixes) + see)

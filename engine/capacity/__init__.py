@@ -51,7 +51,7 @@ def assess_cluster_capacity(
         node_pools=[assess_pool(pool, cluster.cni, shapes=catalogue) for pool in pools],
         subnets=subnets,
         findings=list(sort_findings(capacity_findings(Check(tenancy, cluster, at="current", catalogue=catalogue)))),
-        assumptions=[*_assumptions(cluster, catalogue), *missing],
+        assumptions=[*capacity_assumptions(cluster, catalogue), *missing],
     )
 
 
@@ -70,11 +70,13 @@ def _pods_cidr_capacity(cluster: Cluster) -> PodsCidrCapacity | None:
     )
 
 
-def _assumptions(cluster: Cluster, shapes: ShapeCatalogue) -> list[str]:
+def capacity_assumptions(cluster: Cluster, shapes: ShapeCatalogue) -> list[str]:
+    """The assumptions a cluster's capacity figures rest on, each once: stated by `capacity` for a live cluster
+    and by `validate` for a plan, so both verdicts say what they assume."""
     pools = cluster.node_pools
     if cluster.cni is Cni.FLANNEL:
         unread = ["The cluster's pods CIDR was not read, so its flannel node slots are unknown."]
-        return [*(unread if cluster.pods_cidr is None else []), *_spread_notes(pools)]
+        return list(dict.fromkeys([*(unread if cluster.pods_cidr is None else []), *_spread_notes(pools)]))
     virtual = [pool.name for pool in pools if pool.type is NodePoolType.VIRTUAL]
     pools = tuple(pool for pool in pools if pool.type is not NodePoolType.VIRTUAL)
     classic = [pool for pool in pools if not pool.secondary_vnic_ip_counts]
@@ -90,10 +92,10 @@ def _assumptions(cluster: Cluster, shapes: ShapeCatalogue) -> list[str]:
     said += [
         f"Node pool {pool.name} uses flex shape {pool.shape} without a stated OCPU count, so its VNICs and "
         "pods per node are unknown."
-        for pool in classic
+        for pool in pools
         if shapes.get(pool.shape) is not None and pool_vnics(pool, shapes) is None
     ]
-    return said
+    return list(dict.fromkeys(said))
 
 
 def _spread_notes(pools: Sequence[NodePool]) -> list[str]:

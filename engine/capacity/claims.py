@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Sequence
 
-from engine.capacity.pods import pod_subnet_ips_per_node, pods_per_node
+from engine.capacity.pods import pod_subnet_ips_per_node, pod_vnics_per_node, pods_per_node
 from engine.check import At
 from engine.model import Cluster, Cni, Frozen, NodePool, NodePoolType, SubnetRole, Tenancy
 from engine.shapes import ShapeCatalogue
@@ -19,7 +19,9 @@ class SubnetClaim(Frozen):
     """One pool's hold on one subnet in one role.
 
     `ips_per_node` is None when the pool's pods per node are unknown; `nodes` is None when the pool's
-    node count is unknown. Either makes `ips` unknown.
+    node count is unknown. Either makes `ips` unknown. Pod claims also say how the per-node figure comes
+    about: `max_pods` per node and `pod_vnics` (each 1 primary + 31 secondary IPs), or, for pools with VNIC
+    profiles, `vnic_profiles` attachable profiles (their ipCount plus one primary IP each).
     """
 
     cluster_id: str
@@ -30,6 +32,9 @@ class SubnetClaim(Frozen):
     role: SubnetRole
     ips_per_node: int | None
     nodes: int | None
+    max_pods: int | None = None
+    pod_vnics: int | None = None
+    vnic_profiles: int | None = None
 
     @property
     def ips(self) -> int | None:
@@ -69,10 +74,10 @@ def pod_ips_per_node(pool: NodePool, cni: Cni, shapes: ShapeCatalogue) -> int | 
     """Pod-subnet IPs one node of the pool reserves; None when unknown, 0 under flannel."""
     if cni is Cni.FLANNEL:
         return 0
-    max_pods = pods_per_node(pool, cni, shapes).max_pods
-    if max_pods is None:
+    per_node = pods_per_node(pool, cni, shapes)
+    if per_node.max_pods is None:
         return None
-    return pod_subnet_ips_per_node(pool, max_pods)
+    return pod_subnet_ips_per_node(pool, per_node.max_pods, vnics=per_node.vnics)
 
 
 def pool_claims(cluster: Cluster, pool: NodePool, *, shapes: ShapeCatalogue, at: At) -> list[SubnetClaim]:
@@ -90,11 +95,14 @@ def pool_claims(cluster: Cluster, pool: NodePool, *, shapes: ShapeCatalogue, at:
         for subnet_id in dict.fromkeys(pool.worker_subnet_ids)
     ]
     if cluster.cni is Cni.VCN_NATIVE:
-        per_node = pod_ips_per_node(pool, cluster.cni, shapes)
+        pods = pods_per_node(pool, cluster.cni, shapes)
+        per_node = None if pods.max_pods is None else pod_subnet_ips_per_node(pool, pods.max_pods, vnics=pods.vnics)
+        pod_vnics = None if pods.max_pods is None else pod_vnics_per_node(pool, pods.max_pods, vnics=pods.vnics)
         nodes = _spread(pool_node_count(pool, at=at), len(set(pool.pod_subnet_ids)))
         claims.extend(
             SubnetClaim(**common, subnet_id=subnet_id, role=SubnetRole.PODS, ips_per_node=per_node,
-                        nodes=nodes)
+                        nodes=nodes, max_pods=pods.max_pods, pod_vnics=pod_vnics,
+                        vnic_profiles=pod_vnics if pool.secondary_vnic_ip_counts else None)
             for subnet_id in dict.fromkeys(pool.pod_subnet_ids)
         )
     return claims
@@ -148,11 +156,14 @@ def total_ips(claims: Sequence[SubnetClaim]) -> int | None:
 
 
 def demand(
-    claims_at: Sequence[SubnetClaim], claims_now: Sequence[SubnetClaim], used: int | None
+    claims_at: Sequence[SubnetClaim], claims_now: Sequence[SubnetClaim], used: int | None,
+    *, unattributed: int | None = None,
 ) -> int | None:
     """IPs a subnet must hold: the claims at the chosen count, plus IPs in use by anything but a claim.
 
-    Observed usage already includes today's claims, so only what it holds beyond them is added.
+    Observed usage already includes today's claims, so only what it holds beyond them is added. With
+    `unattributed` (IPs in use that no known pool's node holds, `engine.capacity.attribution`) that is those
+    IPs plus whatever the pools' nodes hold beyond today's reservation.
     """
     at_total = total_ips(claims_at)
     if used is None:
@@ -162,4 +173,6 @@ def demand(
         return None
     if now_total is None:
         return max(used, at_total)
+    if unattributed is not None:
+        return at_total + unattributed + max(0, used - unattributed - now_total)
     return at_total + max(0, used - now_total)

@@ -3,7 +3,9 @@
 The rules, from Oracle's CIDR-blocks and VCN-native pod networking pages:
 - Flannel gives each node a /25 of the pods CIDR; Kubernetes caps pods per node at 110.
 - VCN-native: `MIN((VNICs - 1) * 31, 110)`, further limited by the pool's `maxPodsPerNode`.
-  Pools with secondary VNIC profiles are limited by the sum of their `ipCount`, at most 256.
+  Pools with secondary VNIC profiles are limited by the sum of their `ipCount`, at most 256; a node attaches
+  one primary VNIC and at most VNICs - 1 secondary ones, so only the first VNICs - 1 profiles attach and count
+  (the rest is VNIC_PROFILES_EXCEED_SHAPE), and with the shape's VNICs unknown so is the figure.
 """
 
 from __future__ import annotations
@@ -76,14 +78,10 @@ def pods_per_node(pool: NodePool, cni: Cni, shapes: ShapeCatalogue) -> PodsPerNo
             return PodsPerNode(vnics=vnics, max_pods=pool.max_pods_per_node, limited_by="maxPodsPerNode",
                                shape_known=shape_known)
         return PodsPerNode(vnics=vnics, max_pods=limit, limited_by="flannel", shape_known=shape_known)
-    if pool.secondary_vnic_ip_counts:
-        total = min(sum(pool.secondary_vnic_ip_counts), VNIC_PROFILE_MAX_IPS)
-        max_pods, limited_by = total, "vnicProfiles"
-        if pool.max_pods_per_node is not None and pool.max_pods_per_node < max_pods:
-            max_pods, limited_by = pool.max_pods_per_node, "maxPodsPerNode"
-        return PodsPerNode(vnics=vnics, max_pods=max_pods, limited_by=limited_by, shape_known=shape_known)
     if vnics is None:
         return PodsPerNode(vnics=None, max_pods=None, limited_by=None, shape_known=shape_known)
+    if pool.secondary_vnic_ip_counts:
+        return _profile_pods(pool, vnics, shape_known=shape_known)
     by_shape = vcn_native_max_pods(vnics)
     limited_by = "kubernetes" if by_shape == KUBERNETES_MAX_PODS else "vnics"
     if pool.max_pods_per_node is not None and pool.max_pods_per_node < by_shape:
@@ -92,11 +90,43 @@ def pods_per_node(pool: NodePool, cni: Cni, shapes: ShapeCatalogue) -> PodsPerNo
     return PodsPerNode(vnics=vnics, max_pods=by_shape, limited_by=limited_by, shape_known=shape_known)
 
 
-def pod_subnet_ips_per_node(pool: NodePool, max_pods: int) -> int:
-    """Pod-subnet IPs one VCN-native node reserves, under PREALLOCATION_ASSUMPTION."""
+def attachable_profiles(pool: NodePool, vnics: int | None) -> tuple[int, ...] | None:
+    """The `ipCount` of the VNIC profiles a node can attach: the first VNICs - 1 (one VNIC is the primary).
+
+    () for a pool without profiles; None when the node's VNICs are unknown.
+    """
+    if not pool.secondary_vnic_ip_counts:
+        return ()
+    if vnics is None:
+        return None
+    return pool.secondary_vnic_ip_counts[: max(0, vnics - 1)]
+
+
+def _profile_pods(pool: NodePool, vnics: int, *, shape_known: bool) -> PodsPerNode:
+    attached = attachable_profiles(pool, vnics) or ()
+    max_pods = min(sum(attached), VNIC_PROFILE_MAX_IPS)
+    limited_by = "vnics" if len(attached) < len(pool.secondary_vnic_ip_counts) else "vnicProfiles"
+    if pool.max_pods_per_node is not None and pool.max_pods_per_node < max_pods:
+        max_pods, limited_by = pool.max_pods_per_node, "maxPodsPerNode"
+    return PodsPerNode(vnics=vnics, max_pods=max_pods, limited_by=limited_by, shape_known=shape_known)
+
+
+def pod_vnics_per_node(pool: NodePool, max_pods: int, *, vnics: int | None) -> int | None:
+    """Pod VNICs one VCN-native node attaches: its attachable profiles, else ceil(maxPods / 31).
+
+    None for a profile pool whose VNICs are unknown.
+    """
     if pool.secondary_vnic_ip_counts:
-        return sum(pool.secondary_vnic_ip_counts) + len(pool.secondary_vnic_ip_counts)
-    if max_pods <= 0:
-        return 0
-    vnics_needed = math.ceil(max_pods / IPS_PER_POD_VNIC)
-    return vnics_needed * (1 + IPS_PER_POD_VNIC)
+        attached = attachable_profiles(pool, vnics)
+        return None if attached is None else len(attached)
+    return math.ceil(max_pods / IPS_PER_POD_VNIC) if max_pods > 0 else 0
+
+
+def pod_subnet_ips_per_node(pool: NodePool, max_pods: int, *, vnics: int | None) -> int | None:
+    """Pod-subnet IPs one VCN-native node reserves, under PREALLOCATION_ASSUMPTION: 1 + 31 per pod VNIC, or each
+    attachable profile's ipCount plus its primary IP. None for a profile pool whose VNICs are unknown."""
+    if pool.secondary_vnic_ip_counts:
+        attached = attachable_profiles(pool, vnics)
+        return None if attached is None else sum(attached) + len(attached)
+    pod_vnics = pod_vnics_per_node(pool, max_pods, vnics=vnics) or 0
+    return pod_vnics * (1 + IPS_PER_POD_VNIC)

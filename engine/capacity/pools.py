@@ -6,6 +6,7 @@ from engine.capacity.claims import pool_node_count
 from engine.capacity.pods import (
     KUBERNETES_MAX_PODS,
     VNIC_PROFILE_MAX_IPS,
+    attachable_profiles,
     pod_subnet_ips_per_node,
     pods_per_node,
     pool_vnics,
@@ -28,7 +29,7 @@ def assess_pool(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> NodePool
     capacity = counted * max_pods if counted is not None and max_pods is not None else None
     pod_ips = None
     if cni is Cni.VCN_NATIVE and max_pods is not None:
-        pod_ips = pod_subnet_ips_per_node(pool, max_pods)
+        pod_ips = pod_subnet_ips_per_node(pool, max_pods, vnics=per_node.vnics)
     return NodePoolCapacity(
         id=pool.id,
         name=pool.name,
@@ -55,6 +56,7 @@ def pool_rule_findings(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> l
             _pods_per_node_unknown(pool, shapes, vnics),
             _single_vnic(pool, vnics),
             _exceeds_shape(pool, vnics),
+            _profiles_exceed_shape(pool, vnics),
         ]
     return [item for item in found if item is not None]
 
@@ -76,9 +78,31 @@ def _profiles_over_limit(pool: NodePool) -> Finding | None:
     )
 
 
+def _profiles_exceed_shape(pool: NodePool, vnics: int | None) -> Finding | None:
+    """VNIC_PROFILES_EXCEED_SHAPE: more profiles than VNICs - 1 (unknown VNICs: nothing to say)."""
+    profiles = pool.secondary_vnic_ip_counts
+    attached = attachable_profiles(pool, vnics)
+    if not profiles or attached is None or vnics is None or len(attached) == len(profiles):
+        return None
+    ocpus = f" with {pool.ocpus:g} OCPUs" if pool.ocpus is not None else ""
+    left_out = ", ".join(str(n) for n in profiles[len(attached):])
+    return finding(
+        Code.VNIC_PROFILES_EXCEED_SHAPE,
+        _subject(pool),
+        f"Node pool {pool.name} has {len(profiles)} secondary VNIC profiles, but its shape "
+        f"{pool.shape or 'unknown'}{ocpus} attaches {vnics} VNICs: one primary and {len(attached)} for profiles. "
+        f"The profile(s) past the first {len(attached)} (ipCount {left_out}) cannot attach, so each node has "
+        f"{sum(attached)} pod IPs from its profiles, not {sum(profiles)}.",
+        details={"profiles": len(profiles), "vnicsPerNode": vnics, "attachableProfiles": len(attached),
+                 "shape": pool.shape, "ocpus": pool.ocpus, "vnicsNeeded": len(profiles) + 1,
+                 "attachedIpCount": sum(attached), "profilesIpCount": sum(profiles)},
+    )
+
+
 def _pods_per_node_unknown(pool: NodePool, shapes: ShapeCatalogue, vnics: int | None) -> Finding | None:
-    # An unknown shape has SHAPE_UNKNOWN; pools with VNIC profiles do not depend on the shape's VNICs.
-    if vnics is not None or pool.secondary_vnic_ip_counts or (pool.shape and shapes.get(pool.shape) is None):
+    # An unknown shape has SHAPE_UNKNOWN. Pools with VNIC profiles depend on the shape's VNICs too: only the
+    # first VNICs - 1 profiles attach.
+    if vnics is not None or (pool.shape and shapes.get(pool.shape) is None):
         return None
     why = f"flex shape {pool.shape} without an OCPU count" if pool.shape else "no shape"
     return finding(

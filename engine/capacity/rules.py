@@ -1,14 +1,17 @@
 """Capacity rules: a cluster that cannot fit its nodes or pods, now ("current") or at its planned size.
 
-Codes (a public contract): PODS_CIDR_TOO_SMALL, POD_SUBNET_TOO_SMALL, WORKER_SUBNET_TOO_SMALL, and the pool
+Codes (a public contract): PODS_CIDR_TOO_SMALL, POD_SUBNET_TOO_SMALL, WORKER_SUBNET_TOO_SMALL,
+SUBNET_IPS_UNATTRIBUTED, and the pool
 settings of `engine.capacity.pools` (SHAPE_UNKNOWN, SHAPE_SINGLE_VNIC, MAX_PODS_EXCEEDS_SHAPE, ...).
 """
 
 from __future__ import annotations
 
-from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters
+from engine.capacity.attribution import Attribution, Attributor
+from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters, total_ips
 from engine.capacity.pools import pool_rule_findings
 from engine.capacity.subnets import used_ips
+from engine.capacity.working import PER_VNIC_NOTE, claim_figures, slot_figures, working_text
 from engine.catalogue import finding
 from engine.check import At, Check
 from engine.cidr import node_slots, usable_ips
@@ -18,6 +21,8 @@ from engine.model import Cni, Subnet, SubnetRole, Tenancy
 
 # A subnet or pods CIDR this full leaves too little room for a scale-up or a node replacement.
 CAPACITY_WARNING_RATIO = 0.8
+# IPs held by no known node pool's nodes past this share of a subnet's usable IPs deserve more than a note.
+UNATTRIBUTED_WARNING_RATIO = 0.2
 
 _SIZE_WORDS = {"current": "at its current size", "planned": "at its planned maximum size"}
 
@@ -28,6 +33,7 @@ def capacity_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO) 
         *pool_settings_findings(check),
         *pods_cidr_findings(check, warn_at=warn_at),
         *subnet_size_findings(check, warn_at=warn_at),
+        *unattributed_findings(check),
     ]
 
 
@@ -57,6 +63,9 @@ def pods_cidr_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO)
     if severity is None:
         return []
     least = "at least " if None in counts or not cluster.node_pools_complete else ""
+    figures = slot_figures(cluster.name, [(pool.name, count) for pool, count in zip(cluster.node_pools, counts,
+                                                                                        strict=True)])
+    working = working_text(figures, own_cluster=cluster.name)
     if slots == 0:
         message = (f"Cluster {cluster.name}'s pods CIDR {cluster.pods_cidr} is smaller than a /25, so it "
                    "holds no flannel node slot at all (flannel gives every node a /25).")
@@ -64,6 +73,8 @@ def pods_cidr_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO)
         full = "more than" if severity is Severity.ERROR else f"{nodes / slots:.0%} of"
         message = (f"Cluster {cluster.name} has {least}{nodes} nodes {_SIZE_WORDS[at]}, {full} the {slots} "
                    f"/25 node slots of its pods CIDR {cluster.pods_cidr} (flannel gives every node a /25).")
+    if working:
+        message += f" Working: {working}."
     return [
         finding(
             Code.PODS_CIDR_TOO_SMALL,
@@ -71,7 +82,9 @@ def pods_cidr_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO)
             message,
             severity=severity,
             details={"podsCidr": str(cluster.pods_cidr), "nodeSlots": slots, "nodes": nodes,
-                     "countComplete": None not in counts and cluster.node_pools_complete},
+                     "countComplete": None not in counts and cluster.node_pools_complete,
+                     "nodePools": ", ".join(pool.name for pool in cluster.node_pools)},
+            breakdown=figures,
         )
     ]
 
@@ -87,6 +100,7 @@ def subnet_size_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATI
         if at == "current"
         else ClaimIndex(clusters, shapes=check.shapes, at="current", subnet_ids=used_subnets)
     )
+    attributor = Attributor(tenancy, clusters)
     findings: list[Finding] = []
     for subnet_id, roles in used_subnets.items():
         subnet = check.subnets.get(subnet_id)
@@ -98,9 +112,10 @@ def subnet_size_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATI
             code = Code.WORKER_SUBNET_TOO_SMALL
         else:
             continue
+        attribution = attributor.attribute(subnet, claims_now.on(subnet.id))
         found = _subnet_finding(
             tenancy, subnet, code=code, claims=(claims_at.on(subnet.id), claims_now.on(subnet.id)), at=at,
-            warn_at=warn_at,
+            warn_at=warn_at, own_cluster=cluster.name, attribution=attribution,
         )
         if found is not None:
             findings.append(found)
@@ -109,11 +124,12 @@ def subnet_size_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATI
 
 def _subnet_finding(
     tenancy: Tenancy, subnet: Subnet, *, code: Code, claims: tuple[list[SubnetClaim], list[SubnetClaim]], at: At,
-    warn_at: float,
+    warn_at: float, own_cluster: str, attribution: Attribution,
 ) -> Finding | None:
+    """The subnet's need against its usable IPs, with each pool's share (`breakdown`) and the working."""
     claims_at, claims_now = claims
     used = used_ips(tenancy, subnet.id)
-    need = demand(claims_at, claims_now, used)
+    need = demand(claims_at, claims_now, used, unattributed=attribution.unattributed)
     usable = usable_ips(subnet.cidrs)
     if need is None:
         return None
@@ -124,15 +140,75 @@ def _subnet_finding(
     what = "pod IPs pre-allocated" if code is Code.POD_SUBNET_TOO_SMALL else "worker node IPs"
     verdict = "cannot fit in" if severity is Severity.ERROR else f"would fill {need / usable:.0%} of"
     used_words = f" (including IPs already in use: {used})" if used is not None else ""
+    now_total = total_ips(claims_now)
+    beyond = None if used is None or now_total is None else max(0, used - now_total)
+    extra = "IPs in use: not read" if used is None else f"in use beyond reservations: {_n(beyond)}"
+    if attribution.method == "instances" and attribution.attributed is not None and now_total is not None:
+        over = max(0, attribution.attributed - now_total)
+        extra = f"in use by no known node pool's nodes: {_n(attribution.unattributed)}" + (
+            f"; pool nodes beyond their reservations: {_n(over)}" if over else "")
+    figures = claim_figures(claims_at)
+    note = f" {PER_VNIC_NOTE}" if any(f.pod_vnics is not None and f.vnic_profiles is None for f in figures) else ""
     return finding(
         code,
         f"subnet:{subnet.name}",
         f"Subnet {subnet.name} needs {need} IPs for the {what} by node pools {', '.join(pools)} "
-        f"{_SIZE_WORDS[at]}{used_words}, which {verdict} its {usable} usable IPs.",
+        f"{_SIZE_WORDS[at]}{used_words}, which {verdict} its {usable} usable IPs. "
+        f"Working: {working_text(figures, own_cluster=own_cluster, extra=extra)}.{note}",
         severity=severity,
-        details={"neededIps": need, "usableIps": usable, "usedIps": used, "nodePools": ", ".join(pools)},
+        details={"neededIps": need, "usableIps": usable, "usedIps": used, "nodePools": ", ".join(pools),
+                 "inUseBeyondReservations": beyond},
+        breakdown=figures,
+    )
+
+
+def _n(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
+
+
+def unattributed_findings(check: Check, *, warn_at: float = UNATTRIBUTED_WARNING_RATIO) -> list[Finding]:
+    """SUBNET_IPS_UNATTRIBUTED: worker and pod subnets of the cluster with IPs in use that no known node pool's
+    nodes hold (`engine.capacity.attribution`); info, a warning above `warn_at` of the usable IPs."""
+    tenancy, cluster = check.tenancy, check.cluster
+    clusters = tenancy_clusters(tenancy, cluster)
+    used_subnets = check.used.roles()
+    claims = ClaimIndex(clusters, shapes=check.shapes, at="current", subnet_ids=used_subnets)
+    attributor = Attributor(tenancy, clusters)
+    found: list[Finding] = []
+    for subnet_id, roles in used_subnets.items():
+        pools_here = SubnetRole.WORKERS in roles or (SubnetRole.PODS in roles and cluster.cni is Cni.VCN_NATIVE)
+        subnet = check.subnets.get(subnet_id)
+        if not pools_here or subnet is None or not subnet.cidrs:
+            continue
+        attribution = attributor.attribute(subnet, claims.on(subnet_id))
+        if attribution.unattributed:
+            found.append(_unattributed(tenancy, subnet, attribution, claims.on(subnet_id), warn_at=warn_at))
+    return found
+
+
+def _unattributed(tenancy: Tenancy, subnet: Subnet, attribution: Attribution, claims: list[SubnetClaim], *,
+                  warn_at: float) -> Finding:
+    unattributed = attribution.unattributed or 0
+    usable = usable_ips(subnet.cidrs)
+    used = used_ips(tenancy, subnet.id)
+    reserved = total_ips(claims)
+    share = unattributed / usable if usable else 1.0
+    named = ", ".join(f"{h.kind} {h.holder} ({h.ips})" for h in attribution.holders[:5])
+    more = f" and {len(attribution.holders) - 5} more" if len(attribution.holders) > 5 else ""
+    how = (f"held by {named}{more}" if attribution.method == "instances"
+           else f"beyond the {_n(reserved)} the node pools reserve (counted, as the source does not say which "
+                "instance holds each IP)")
+    return finding(
+        Code.SUBNET_IPS_UNATTRIBUTED,
+        f"subnet:{subnet.name}",
+        f"Subnet {subnet.name} has {unattributed:,} of its {_n(used)} IPs in use held by no known node pool's "
+        f"nodes ({share:.0%} of its {usable:,} usable IPs): {how}. Karpenter or self-managed nodes, load "
+        "balancers or other VNICs take them; headroom counts them as taken.",
+        severity=Severity.WARNING if share > warn_at else Severity.INFO,
+        details={"unattributedIps": unattributed, "usedIps": used, "reservedIps": reserved, "usableIps": usable,
+                 "method": attribution.method, "holders": len(attribution.holders) or None},
     )
 
 
 # The capacity rules, in the order `engine.rules.RULES` runs them.
-RULES = (pool_settings_findings, pods_cidr_findings, subnet_size_findings)
+RULES = (pool_settings_findings, pods_cidr_findings, subnet_size_findings, unattributed_findings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from engine.capacity.attribution import Attributor, occupied_ips
 from engine.capacity.claims import ClaimIndex, SubnetClaim, tenancy_clusters, total_ips
 from engine.cidr import usable_ips
 from engine.model import Cluster, Subnet, SubnetRole, Tenancy
@@ -56,6 +57,7 @@ def assess_subnet(
     shapes: ShapeCatalogue,
     index: ClaimIndex | None = None,
     sharing: dict[str, list[str]] | None = None,
+    attributor: Attributor | None = None,
 ) -> SubnetCapacity:
     """Capacity of one subnet the cluster uses, counting every pool of every cluster that holds IPs in it."""
     if index is None:
@@ -64,8 +66,10 @@ def assess_subnet(
     usable = usable_ips(subnet.cidrs)
     used = used_ips(tenancy, subnet.id)
     reserved = total_ips(claims)
+    attributor = attributor or Attributor(tenancy, tenancy_clusters(tenancy, cluster))
+    attribution = attributor.attribute(subnet, claims)
     # With no pool holding IPs here (an LB or API endpoint subnet), only observed usage says how full it is.
-    taken = occupied(used, reserved if claims else None)
+    taken = occupied_ips(used, reserved if claims else None, attribution) if claims else occupied(used, None)
     utilization = None if taken is None or usable == 0 else round(taken / usable, 4)
     return SubnetCapacity(
         id=subnet.id,
@@ -79,6 +83,8 @@ def assess_subnet(
         utilization=utilization,
         headroom=pool_headroom(claims, usable=usable, taken=taken),
         shared_with=(sharing if sharing is not None else sharing_clusters(tenancy, cluster)).get(subnet.id, []),
+        unattributed_ips=attribution.unattributed,
+        unattributed_holders=list(attribution.holders),
     )
 
 
@@ -92,11 +98,13 @@ def assess_subnets(
     index = ClaimIndex(tenancy_clusters(tenancy, cluster), shapes=shapes, at="current", subnet_ids=used_subnets)
     subnets = subnet_index(tenancy.subnets)
     sharing = sharing_clusters(tenancy, cluster)
+    attributor = Attributor(tenancy, tenancy_clusters(tenancy, cluster))
     for subnet_id, roles in used_subnets.items():
         subnet = subnets.get(subnet_id)
         if subnet is None:
             names = ", ".join(role.value for role in roles)
             missing.append(f"Subnet {subnet_id} ({names}) is not in the source; its capacity is unknown.")
             continue
-        found.append(assess_subnet(tenancy, cluster, subnet, roles=roles, shapes=shapes, index=index, sharing=sharing))
+        found.append(assess_subnet(tenancy, cluster, subnet, roles=roles, shapes=shapes, index=index, sharing=sharing,
+                                   attributor=attributor))
     return found, missing

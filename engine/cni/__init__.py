@@ -1,8 +1,17 @@
-"""CNI status: the CNI add-on's version, whether Oracle manages it, and which nodes wait for an update."""
+"""CNI status: the CNI add-on's version, whether Oracle manages it, which nodes wait for an update, and which CNI
+pods are in trouble (not Ready, restarting, or logging errors)."""
 
 from __future__ import annotations
 
-from engine.cni.pending import ACTION_REPLACE, PendingScan, UpdateMode, find_pending, is_on_delete
+from engine.cni.health import pod_errors
+from engine.cni.pending import (
+    ACTION_REPLACE,
+    ADMISSION_POLICY_STEPS,
+    PendingScan,
+    UpdateMode,
+    find_pending,
+    is_on_delete,
+)
 from engine.cni.version import compare_versions, is_on_delete_version
 from engine.model import Addon, Cluster, Cni
 from engine.reports import AddonStatus, ClusterCniStatus
@@ -31,6 +40,8 @@ def assess_cni(cluster: Cluster) -> ClusterCniStatus:
     if cluster.cni is Cni.FLANNEL:
         notes.append(FLANNEL_NO_CHECK)
     pending = _pending_update(cluster.cni, scan)
+    if scan is not None and any(node.action == ACTION_REPLACE for node in scan.nodes):
+        notes.append(ADMISSION_POLICY_STEPS)
     return ClusterCniStatus(
         id=cluster.id,
         name=cluster.name,
@@ -40,6 +51,7 @@ def assess_cni(cluster: Cluster) -> ClusterCniStatus:
         pending_nodes=list(scan.nodes) if scan is not None else [],
         action=_overall_action(cluster, addon, scan, pending=pending, mode=mode),
         notes=notes,
+        pod_errors=pod_errors(observation) if observation is not None else [],
     )
 
 
@@ -146,4 +158,8 @@ def _pending_action(scan: PendingScan, mode: UpdateMode | None) -> str:
     verb = {"reboot": "Reboot", "replace": "Replace or cycle", None: "Reboot (CNI < 2.3.0) or replace"}[mode]
     if all(node.action == ACTION_REPLACE for node in scan.nodes):
         verb = "Replace or cycle"
-    return f"{verb} {count} {nodes} to apply the pending CNI update."
+    alternative = ""
+    if any(node.action == ACTION_REPLACE for node in scan.nodes):
+        alternative = (" Where nodes cannot be replaced: set the CNI pod-deletion admission policy aside, delete "
+                       "their CNI pods, then restore it (see the notes).")
+    return f"{verb} {count} {nodes} to apply the pending CNI update.{alternative}"

@@ -16,8 +16,20 @@ from engine.reports import PendingNode
 REBOOT_REQUIRED = "reboot required"
 ACTION_REBOOT = "reboot the node"
 ACTION_REPLACE = (
-    "replace or cycle the node (provision new nodes; the OnDelete DaemonSet and its admission policy block "
-    "deleting CNI pods)"
+    "replace or cycle the node (provision new nodes, recommended; the OnDelete DaemonSet and its admission policy "
+    "block deleting CNI pods); where it cannot be replaced, recreate its CNI pod with the admission policy set "
+    "aside (see the note)"
+)
+ADMISSION_POLICY_STEPS = (
+    "Where nodes cannot be replaced, Oracle documents an alternative for VCN-native 2.3.0 and later: save the "
+    "validating admission policy that blocks deleting CNI pods and its binding (kubectl get "
+    "validatingadmissionpolicy POLICY -o yaml > policy.yaml, and the same for the "
+    "validatingadmissionpolicybinding; drop metadata.resourceVersion and uid before restoring), delete both, "
+    "delete the CNI pod on each listed node (kubectl delete pod -n kube-system POD; the DaemonSet recreates it "
+    "at its newest revision), then restore both (kubectl apply -f). Assumption: the Oracle text okebot relies "
+    "on does not name the two resources; a public script calls them npn-pod-deletion-deny-policy and "
+    "npn-pod-deletion-deny-policy-binding, so check the names on your cluster first (kubectl get "
+    "validatingadmissionpolicies,validatingadmissionpolicybindings)."
 )
 ACTION_UNKNOWN_MODE = (
     "reboot the node if the CNI is older than 2.3.0; from 2.3.0 on, replace or cycle it instead "

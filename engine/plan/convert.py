@@ -55,7 +55,10 @@ def plan_to_tenancy(plan: Plan) -> PlanConversion:
         _subnet(i, s, blocks[s.name], vcn_id=vcn.id, peers=peers, reader=reader) for i, s in enumerate(plan.subnets)
     )
     cluster = _cluster(plan, vcn_id=vcn.id, reader=reader)
-    tenancy = Tenancy(vcns=(vcn,), subnets=subnets, shapes=tuple(_shape(s) for s in plan.shapes), clusters=(cluster,))
+    tenancy = Tenancy(
+        vcns=(vcn,), subnets=subnets, shapes=tuple(_shape(s) for s in plan.shapes), clusters=(cluster,),
+        source_kind="plan",
+    )
     return PlanConversion(tenancy=tenancy, cluster=cluster, findings=tuple(reader.findings))
 
 
@@ -188,6 +191,9 @@ def _cluster(plan: Plan, *, vcn_id: str, reader: CidrReader) -> Cluster:
         lb_subnet_ids=tuple(plan_id("subnet", s.name) for s in plan.subnets if SubnetRole.LOAD_BALANCERS in s.roles),
         node_pools=tuple(_node_pool(pool, cluster_id=cluster_id) for pool in plan.node_pools),
         service_mesh=spec.service_mesh,
+        load_balancer_rules=spec.load_balancer_rules or "oke-managed",
+        type=spec.type,
+        internet_egress=spec.internet_egress is not False,
     )
 
 

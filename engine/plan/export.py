@@ -63,6 +63,10 @@ def _to_plan(tenancy: Tenancy, cluster: Cluster) -> Plan:
             pods_cidr=str(cluster.pods_cidr) if cluster.pods_cidr else _DEFAULT_PODS_CIDR,
             services_cidr=str(cluster.services_cidr) if cluster.services_cidr else _DEFAULT_SERVICES_CIDR,
             service_mesh=cluster.service_mesh,
+            type=cluster.type,
+            # Defaults are left unsaid, so an exported plan states only what differs from them.
+            load_balancer_rules="manual" if cluster.load_balancer_rules == "manual" else None,
+            internet_egress=None if cluster.internet_egress else False,
         ),
         vcn=PlanVcn(name=vcn.name, cidrs=tuple(str(block) for block in vcn.cidrs)),
         subnets=tuple(_subnet(s, roles, name=subnet_names[s.id]) for s, roles in subnets),

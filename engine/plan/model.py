@@ -163,12 +163,20 @@ def _snake(key: str) -> str:
 
 
 class PlanCluster(PlanModel):
+    """The cluster. Left out (None), `load_balancer_rules` means "oke-managed": OKE's cloud controller manager
+    may add the load-balancer security rules, so missing ones are warnings; "manual" makes them errors.
+    `type` left out is unknown, never guessed. `internet_egress` left out means true; false says the cluster
+    needs no internet (Oracle services only through the service gateway), so no NAT route is needed."""
+
     name: Name
     kubernetes_version: KubernetesVersion | None = None
     cni: Cni
+    type: Literal["basic", "enhanced"] | None = None
     pods_cidr: Cidr = "10.244.0.0/16"
     services_cidr: Cidr = "10.96.0.0/16"
     service_mesh: StrictBool = False
+    load_balancer_rules: Literal["oke-managed", "manual"] | None = None
+    internet_egress: StrictBool | None = None
 
 
 class PlanVcn(PlanModel):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from engine.capacity import rules as capacity
 from engine.check import Check
 from engine.findings import Finding
-from engine.rules import cidr_overlap, node_pools, routes, security, subnets, versions
+from engine.rules import cidr_overlap, endpoint_access, node_pools, routes, security, subnets, versions
 
 Rule = Callable[[Check], list[Finding]]
 
@@ -22,5 +22,6 @@ RULES: tuple[Rule, ...] = (
     *versions.RULES,
     *routes.RULES,
     *security.RULES,
+    *endpoint_access.RULES,
     *capacity.RULES,
 )

@@ -1,4 +1,4 @@
-"""Node pool and CNI compatibility: what each CNI supports for the pools on it."""
+"""Node pool compatibility: what each CNI, and each cluster type, supports for the pools on it."""
 
 from __future__ import annotations
 
@@ -41,5 +41,27 @@ def cni_compat_findings(check: Check) -> list[Finding]:
     return found
 
 
+def cluster_type_findings(check: Check) -> list[Finding]:
+    """VIRTUAL_NODES_NEED_ENHANCED_CLUSTER: virtual node pools on a basic cluster.
+
+    Oracle's comparison of virtual and managed nodes: "You can only create virtual nodes in enhanced clusters."
+    A cluster whose type was not stated or read (None) is not guessed at.
+    """
+    cluster = check.cluster
+    if cluster.type != "basic":
+        return []
+    return [
+        finding(
+            Code.VIRTUAL_NODES_NEED_ENHANCED_CLUSTER,
+            f"nodePool:{pool.name}",
+            f"Node pool {pool.name} is a virtual node pool, but cluster {cluster.name} is a basic cluster; virtual "
+            "nodes can only be created in enhanced clusters.",
+            details={"nodePool": pool.name, "cluster": cluster.name, "clusterType": cluster.type},
+        )
+        for pool in cluster.node_pools
+        if pool.type is NodePoolType.VIRTUAL
+    ]
+
+
 # The rules of this family, in the order `engine.rules.RULES` runs them.
-RULES = (cni_compat_findings,)
+RULES = (cni_compat_findings, cluster_type_findings)

@@ -1,5 +1,8 @@
 """Route rules: a VCN-native pod subnet needs 0.0.0.0/0 to a NAT gateway and its region's services to a
-service gateway. A route table that was not read is reported once as unknown, never as missing routes."""
+service gateway (Oracle's VCN-native pod networking page). Oracle's network-configuration page makes the NAT
+gateway conditional on needing the internet, so a cluster that says it needs no internet egress
+(`Cluster.internet_egress` False) gets an info instead of an error. A route table that was not read is reported
+once as unknown, never as missing routes, in the words of the source at hand (plan, snapshot, live)."""
 
 from __future__ import annotations
 
@@ -8,9 +11,9 @@ from ipaddress import IPv4Network
 from engine.catalogue import finding
 from engine.check import Check
 from engine.codes import Code
-from engine.findings import Detail, Finding
+from engine.findings import Detail, Finding, Severity
 from engine.model import Cni, RouteRule, Subnet
-from engine.rules._common import is_all_services_label, names
+from engine.rules._common import how_to_state, is_all_services_label, names, not_read_phrase
 
 _DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
 
@@ -26,32 +29,42 @@ def route_findings(check: Check) -> list[Finding]:
     found: list[Finding] = []
     for subnet in pod_subnets:
         if subnet.route_rules is not None:
-            found += _pod_subnet_routes(subnet, subnet.route_rules)
+            found += _pod_subnet_routes(subnet, subnet.route_rules, internet=cluster.internet_egress)
     if unread:
+        tenancy = check.tenancy
         found.append(
             finding(
                 Code.ROUTES_NOT_READ,
                 f"cluster:{cluster.name}",
-                f"Route rules of pod subnet(s) {names(unread)} were not read (or not stated in the plan), "
+                f"Route rules of pod subnet(s) {names(unread)} {not_read_phrase(tenancy)}, "
                 "so their NAT and service gateway routes were not checked.",
-                details={"subnets": len(unread)},
+                details={"subnets": len(unread), "source": tenancy.source_kind},
+                fields={"how": how_to_state(tenancy, plan_key="subnets[].routes", read_what="route tables",
+                                            grant="read virtual-network-family")},
             )
         )
     return found
 
 
-def _pod_subnet_routes(subnet: Subnet, rules: tuple[RouteRule, ...]) -> list[Finding]:
+def _pod_subnet_routes(subnet: Subnet, rules: tuple[RouteRule, ...], *, internet: bool) -> list[Finding]:
+    """The pod subnet's NAT and service gateway routes. Without internet egress (an air-gapped design that
+    reaches Oracle services through the service gateway only), a missing NAT route is only an info."""
     found: list[Finding] = []
     subject = f"subnet:{subnet.name}"
-    details: dict[str, Detail] = {"subnet": subnet.name, "routeRules": len(rules)}
+    details: dict[str, Detail] = {"subnet": subnet.name, "routeRules": len(rules), "internetEgress": internet}
     table = f"The route table of pod subnet {subnet.name} ({_rules_phrase(len(rules))})"
     if not any(_is_nat_default(rule) for rule in rules):
+        fine = "" if internet else (
+            " The cluster says it needs no internet egress (internetEgress: false), so pods reach Oracle services "
+            "through the service gateway only and this is fine; pods cannot reach the internet."
+        )
         found.append(
             finding(
                 Code.POD_SUBNET_NO_NAT_ROUTE,
                 subject,
-                f"{table} has no 0.0.0.0/0 → NAT gateway route.",
+                f"{table} has no 0.0.0.0/0 → NAT gateway route.{fine}",
                 details=details,
+                severity=None if internet else Severity.INFO,
             )
         )
     if not any(_is_service_route(rule) for rule in rules):

@@ -1,33 +1,66 @@
 """SECURITY_RULE_MISSING: each role's security lists and NSGs together must allow what OKE requires.
 
-The effective rules of a role are the security-list rules of its subnets plus the rules of the NSGs attached
-for it (endpoint NSGs, pool NSGs, pod NSGs): the union applies. A role whose rules were not read at all is
-reported once as unknown; one read only in part gets warnings, not errors.
+Source: Oracle's network-configuration page for OKE (contengnetworkconfig.htm), its security-rule tables for
+the API endpoint, worker, pod and load balancer subnets (`engine.rules.security_requirements`).
+
+The effective rules of a subnet in a role are its security-list rules plus the rules of the NSGs attached for
+that role to VNICs in it (endpoint NSGs, the NSGs of pools placing nodes or pods there): the union applies.
+Subnets of a role with the same lists and NSGs are checked together; one whose lists differ, on its own.
+A requirement is met when those rules together allow every peer address and every port of it: two rules for
+30000-31000 and 31001-32767 meet 30000-32767, one for 30000-31000 does not. A stateless rule counts only with a
+rule the other way to the same peer (or a block holding it) that takes the replies. A role whose rules were not
+read at all is reported once as unknown; one read only in part gets warnings, not errors. Load-balancer rows are
+warnings unless the cluster says its load-balancer rules are managed by hand.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, collapse_addresses
+from itertools import pairwise
 
 from engine.catalogue import finding
 from engine.check import Check
 from engine.codes import Code
-from engine.findings import Finding, Severity
+from engine.findings import Detail, Finding, Severity
 from engine.model import Cluster, Cni, SecurityRule, Subnet, SubnetRole, Tenancy
-from engine.rules._common import is_all_services_label, names
-from engine.rules.security_requirements import ALL, ICMP, Requirement, describe, requirements_for
+from engine.rules._common import (
+    how_to_state,
+    is_all_services_label,
+    names,
+    not_read_phrase,
+    outside,
+    parse_network,
+    vcn_blocks,
+)
+from engine.rules.security_requirements import ALL, ICMP, PortRange, Requirement, describe, requirements_for
 
 _ANYWHERE = IPv4Network("0.0.0.0/0")
+_ALL_PORTS: PortRange = (1, 65535)
+EPHEMERAL_PORTS: PortRange = (32768, 60999)  # Linux's default ip_local_port_range: where replies return
 _PROTOCOL_NAMES = {"tcp": "6", "udp": "17", "icmp": "1", "all": "all"}
 _PEER_LABELS = {
     "workers": "Worker Nodes CIDR",
     "pods": "Pods CIDR",
     "api-endpoint": "API Endpoint CIDR",
+    "load-balancers": "Load Balancer Subnet CIDR",
     "anywhere": "0.0.0.0/0",
     "services": "All <region> Services in Oracle Services Network",
+    "clients": "clients outside the VCN (0.0.0.0/0 or a client CIDR)",
+}
+_PEER_ROLES = {
+    "workers": SubnetRole.WORKERS,
+    "pods": SubnetRole.PODS,
+    "api-endpoint": SubnetRole.API_ENDPOINT,
+    "load-balancers": SubnetRole.LOAD_BALANCERS,
+}
+_EFFECTS = {
+    "clients": "No client outside the VCN can reach the load balancers",
+    "load balancer to NodePorts": "Load balancers cannot reach their backends' NodePorts",
+    "load balancer health check to kube-proxy": "Every load balancer backend fails its kube-proxy health check "
+                                                "and is marked unhealthy",
 }
 
 
@@ -51,36 +84,44 @@ class RoleRules:
 def security_findings(check: Check) -> list[Finding]:
     """SECURITY_RULE_MISSING per missing required rule, or SECURITY_RULES_NOT_READ when rules are unknown."""
     cluster = check.cluster
-    roles = _roles(check)
+    roles = role_rules(check)
+    groups = role_groups(check)
     found: list[Finding] = []
     unread_roles: list[str] = []
     for req in requirements_for(cluster.cni):
-        role = roles.get(req.role)
-        if role is None:
-            continue
-        if not role.read_anything:
-            unread_roles.append(req.role.value)
-            continue
-        peer_role = _peer_role(req)
-        missing = _check(req, role, roles.get(peer_role) if peer_role else None, cluster)
-        if missing is not None:
-            found.append(missing)
+        for group in groups.get(req.role, []):
+            if not group.read_anything:
+                unread_roles.append(req.role.value)
+                continue
+            peer_role = _PEER_ROLES.get(req.peer)
+            inside = vcn_blocks(check.tenancy, cluster, group.subnets) if req.peer == "clients" else []
+            missing = _check(req, group, roles.get(peer_role) if peer_role else None, cluster, inside)
+            if missing is not None:
+                found.append(missing)
     if unread_roles:
         unread = list(dict.fromkeys(unread_roles))
+        tenancy = check.tenancy
         found.append(
             finding(
                 Code.SECURITY_RULES_NOT_READ,
                 f"cluster:{cluster.name}",
                 f"Security lists and NSG rules of the {', '.join(unread)} subnet role(s) of cluster "
-                f"{cluster.name} "
-                "were not read (or not stated in the plan), so their required rules were not checked.",
-                details={"roles": ", ".join(unread)},
+                f"{cluster.name} {not_read_phrase(tenancy)}, so their required rules were not checked.",
+                details={"roles": ", ".join(unread), "source": tenancy.source_kind},
+                fields={"how": how_to_state(tenancy, plan_key="subnets[].securityRules",
+                                            read_what="security lists and NSGs",
+                                            grant="read virtual-network-family")},
             )
         )
     return found
 
 
-def _roles(check: Check) -> dict[SubnetRole, RoleRules]:
+def role_rules(check: Check) -> dict[SubnetRole, RoleRules]:
+    """The effective rules of each subnet role the cluster uses (roles without a known subnet are left out).
+
+    Load balancers have no NSGs the cluster names (OKE attaches them per Service), so their role holds the
+    security lists of the cluster's load-balancer subnets only.
+    """
     tenancy, cluster, index = check.tenancy, check.cluster, check.subnets
     used = check.used
     native = cluster.cni is Cni.VCN_NATIVE
@@ -91,16 +132,53 @@ def _roles(check: Check) -> dict[SubnetRole, RoleRules]:
             list(used.pods) if native else [],
             {n for p in cluster.node_pools for n in p.pod_nsg_ids} if native else set(),
         ),
+        SubnetRole.LOAD_BALANCERS: (list(used.load_balancers), set()),
     }
     roles: dict[SubnetRole, RoleRules] = {}
     for role, (ids, nsg_ids) in wanted.items():
         subnets = [index[i] for i in ids if i in index]
         if subnets:
-            roles[role] = _effective(tenancy, subnets, nsg_ids)
+            roles[role] = effective_rules(tenancy, subnets, nsg_ids)
     return roles
 
 
-def _effective(tenancy: Tenancy, subnets: list[Subnet], nsg_ids: set[str]) -> RoleRules:
+def role_groups(check: Check) -> dict[SubnetRole, list[RoleRules]]:
+    """Each role's subnets grouped by the rules that apply to them, to be checked group by group.
+
+    A subnet's rules are its own security lists plus the NSGs attached for the role to VNICs in it: the
+    endpoint's NSGs; the NSGs of the pools placing nodes (workers) or pods (pods) there; none for load
+    balancers. Subnets with the same lists and NSGs form one group, so one finding names them all, and a
+    subnet whose lists lack a rule its siblings have is found on its own.
+    """
+    tenancy, cluster, index = check.tenancy, check.cluster, check.subnets
+    used = check.used
+    native = cluster.cni is Cni.VCN_NATIVE
+    worker_nsgs: dict[str, set[str]] = {}
+    pod_nsgs: dict[str, set[str]] = {}
+    for pool in cluster.node_pools:
+        for subnet_id in pool.worker_subnet_ids:
+            worker_nsgs.setdefault(subnet_id, set()).update(pool.nsg_ids)
+        for subnet_id in pool.pod_subnet_ids:
+            pod_nsgs.setdefault(subnet_id, set()).update(pool.pod_nsg_ids)
+    wanted: dict[SubnetRole, list[tuple[str, frozenset[str]]]] = {
+        SubnetRole.API_ENDPOINT: [(used.endpoint, frozenset(cluster.endpoint_nsg_ids))] if used.endpoint else [],
+        SubnetRole.WORKERS: [(i, frozenset(worker_nsgs.get(i, ()))) for i in used.workers],
+        SubnetRole.PODS: [(i, frozenset(pod_nsgs.get(i, ()))) for i in used.pods] if native else [],
+        SubnetRole.LOAD_BALANCERS: [(i, frozenset()) for i in used.load_balancers],
+    }
+    members = {role: [(index[i], nsgs) for i, nsgs in pairs if i in index] for role, pairs in wanted.items()}
+    groups: dict[SubnetRole, list[RoleRules]] = {}
+    for role, pairs in members.items():
+        by_rules: dict[tuple[object, frozenset[str]], list[Subnet]] = {}
+        for subnet, nsgs in pairs:
+            by_rules.setdefault((subnet.security_rules, nsgs), []).append(subnet)
+        if by_rules:
+            groups[role] = [effective_rules(tenancy, subnets, set(nsgs)) for (_, nsgs), subnets in by_rules.items()]
+    return groups
+
+
+def effective_rules(tenancy: Tenancy, subnets: list[Subnet], nsg_ids: set[str]) -> RoleRules:
+    """The union of the subnets' security-list rules and the NSGs' rules, with what of them was not read."""
     role = RoleRules(subnets=subnets, nsg_ids=nsg_ids)
     rules: dict[SecurityRule, None] = {}
     for subnet in subnets:
@@ -117,35 +195,40 @@ def _effective(tenancy: Tenancy, subnets: list[Subnet], nsg_ids: set[str]) -> Ro
     return role
 
 
-def _peer_role(req: Requirement) -> SubnetRole | None:
-    return {
-        "workers": SubnetRole.WORKERS,
-        "pods": SubnetRole.PODS,
-        "api-endpoint": SubnetRole.API_ENDPOINT,
-    }.get(req.peer)
-
-
-def _check(req: Requirement, role: RoleRules, peer: RoleRules | None, cluster: Cluster) -> Finding | None:
-    candidates = [
-        rule for rule in role.rules if _allows_traffic(rule, req) and _replies_allowed(rule, role.rules)
-    ]
+def _check(
+    req: Requirement, role: RoleRules, peer: RoleRules | None, cluster: Cluster, inside: list[IPv4Network]
+) -> Finding | None:
+    candidates = [rule for rule in role.rules if matches(rule, req) and replies_allowed(rule, role.rules)]
+    wanted_ports = req.ports or _ALL_PORTS
+    if req.peer == "clients":
+        if any(_is_client(rule, inside) for rule in candidates):
+            return None
+        return _missing(req, role, [], cluster)
     if req.peer in ("anywhere", "services"):
-        wanted = [_ANYWHERE] if req.peer == "anywhere" else []
-        if any(_covers_special(rule, req) for rule in candidates):
+        special = [rule for rule in candidates if _covers_special(rule, req)]
+        if ports_covered([rule_ports(rule) for rule in special], wanted_ports):
             return None
-    else:
-        if peer is None or not peer.cidrs():
-            return None  # nothing to check against: the peer role has no known subnet
-        if any(r.peer_type == "nsg" and r.peer in peer.nsg_ids for r in candidates):
-            return None
-        wanted = _uncovered(peer.cidrs(), _rule_networks(candidates))
-        if not wanted:
-            return None
+        return _missing(req, role, [_ANYWHERE] if req.peer == "anywhere" else [], cluster)
+    if peer is None or not peer.cidrs():
+        return None  # nothing to check against: the peer role has no known subnet
+    by_nsg = [rule for rule in candidates if rule.peer_type == "nsg" and rule.peer in peer.nsg_ids]
+    if by_nsg and ports_covered([rule_ports(rule) for rule in by_nsg], wanted_ports):
+        return None
+    wanted = uncovered(peer.cidrs(), candidates, wanted_ports)
+    if not wanted:
+        return None
     return _missing(req, role, wanted, cluster)
 
 
-def _allows_traffic(rule: SecurityRule, req: Requirement) -> bool:
-    protocol = _PROTOCOL_NAMES.get(rule.protocol.strip().casefold(), rule.protocol.strip())
+def protocol_of(rule: SecurityRule) -> str:
+    """A rule's protocol in wire form ("6", "1", "all", ...), whether it was written as a name or a number."""
+    text = rule.protocol.strip()
+    return _PROTOCOL_NAMES.get(text.casefold(), text)
+
+
+def matches(rule: SecurityRule, req: Requirement) -> bool:
+    """Whether the rule is of the requirement's direction and protocol (and ICMP type/code); ports aside."""
+    protocol = protocol_of(rule)
     if rule.direction != req.direction:
         return False
     if protocol == ALL:
@@ -156,55 +239,102 @@ def _allows_traffic(rule: SecurityRule, req: Requirement) -> bool:
         return rule.icmp_type is None or (
             req.icmp is not None and rule.icmp_type == req.icmp[0] and rule.icmp_code in (None, req.icmp[1])
         )
-    if rule.port_min is None and rule.port_max is None:
-        return True
-    low, high = rule.port_min or 1, rule.port_max or 65535
-    return low <= req.port <= high if req.port is not None else low <= 1 and high >= 65535
+    return True
 
 
-def _replies_allowed(rule: SecurityRule, rules: Iterable[SecurityRule]) -> bool:
+def rule_ports(rule: SecurityRule) -> PortRange:
+    """The destination ports a rule allows, as an inclusive range; all ports for protocols without ports."""
+    if protocol_of(rule) not in ("6", "17"):
+        return _ALL_PORTS
+    return (rule.port_min or 1, rule.port_max or 65535)
+
+
+def ports_covered(ranges: Iterable[PortRange], wanted: PortRange) -> bool:
+    """True when the ranges together hold every port of `wanted` (inclusive bounds)."""
+    low, high = wanted
+    reached = low - 1
+    for start, end in sorted(ranges):
+        if start > reached + 1:
+            break
+        reached = max(reached, end)
+        if reached >= high:
+            return True
+    return reached >= high
+
+
+def uncovered(
+    wanted: Sequence[IPv4Network], rules: Iterable[SecurityRule], ports: PortRange
+) -> list[IPv4Network]:
+    """The wanted blocks that the rules' CIDR peers do not allow on every port of `ports`.
+
+    The port range is cut where any rule's range starts or ends; on each piece the rules covering the whole
+    piece must together hold every wanted block.
+    """
+    low, high = ports
+    cidr_rules = [
+        (network, rule_ports(rule))
+        for rule in rules
+        if rule.peer_type == "cidr" and (network := parse_network(rule.peer)) is not None
+    ]
+    cuts = {low, high + 1}
+    for _, (start, end) in cidr_rules:
+        cuts.update(point for point in (start, end + 1) if low < point <= high)
+    points = sorted(cuts)
+    missing: dict[IPv4Network, None] = {}
+    for start, stop in pairwise(points):
+        allowed = [network for network, (a, b) in cidr_rules if a <= start and b >= stop - 1]
+        missing.update(dict.fromkeys(_outside_union(wanted, allowed)))
+    return list(missing)
+
+
+def _outside_union(wanted: Sequence[IPv4Network], allowed: Iterable[IPv4Network]) -> list[IPv4Network]:
+    blocks = list(collapse_addresses(set(allowed)))
+    starts = [int(block.network_address) for block in blocks]
+    missing: list[IPv4Network] = []
+    for block in wanted:
+        at = bisect.bisect_right(starts, int(block.network_address)) - 1
+        if at < 0 or not block.subnet_of(blocks[at]):
+            missing.append(block)
+    return missing
+
+
+def replies_allowed(rule: SecurityRule, rules: Iterable[SecurityRule]) -> bool:
     """A stateful rule lets replies back by itself; a stateless one only with a rule the other way to the same
-    peer (OKE's required rules are all stateful, per Oracle's network-configuration page, so a lone stateless
-    rule does not meet one)."""
+    peer, or to a CIDR block holding it, of the same protocol or all, whose destination ports take the
+    replies: they return to the sender's ephemeral port, so the reverse must allow at least Linux's ephemeral
+    range 32768-60999 (a reverse for port 10256 alone lets no reply back). OKE's required rules are all
+    stateful, per Oracle's network-configuration page, so a lone stateless rule does not meet one."""
     if not rule.stateless:
         return True
-    protocol = rule.protocol.strip().casefold()
+    protocol = protocol_of(rule)
+    network = parse_network(rule.peer) if rule.peer_type == "cidr" else None
     return any(
         other.direction != rule.direction
-        and other.peer == rule.peer
-        and other.peer_type == rule.peer_type
-        and other.protocol.strip().casefold() in (protocol, "all")
+        and protocol_of(other) in (protocol, ALL)
+        and _same_or_wider_peer(other, rule, network)
+        and ports_covered([rule_ports(other)], EPHEMERAL_PORTS)
         for other in rules
     )
 
 
+def _same_or_wider_peer(other: SecurityRule, rule: SecurityRule, network: IPv4Network | None) -> bool:
+    if other.peer_type != rule.peer_type:
+        return False
+    if other.peer == rule.peer:
+        return True
+    wider = parse_network(other.peer) if other.peer_type == "cidr" else None
+    return network is not None and wider is not None and network.subnet_of(wider)
+
+
+def _is_client(rule: SecurityRule, inside: list[IPv4Network]) -> bool:
+    network = parse_network(rule.peer) if rule.peer_type == "cidr" else None
+    return network is not None and outside(network, inside)
+
+
 def _covers_special(rule: SecurityRule, req: Requirement) -> bool:
     if rule.peer_type == "cidr":
-        return _network(rule.peer) == _ANYWHERE
+        return parse_network(rule.peer) == _ANYWHERE
     return req.peer == "services" and rule.peer_type == "service" and is_all_services_label(rule.peer)
-
-
-def _network(text: str) -> IPv4Network | None:
-    try:
-        return IPv4Network(text.strip(), strict=False)
-    except ValueError:
-        return None
-
-
-def _rule_networks(rules: Iterable[SecurityRule]) -> list[IPv4Network]:
-    """The union of the rules' CIDR peers as sorted, disjoint blocks."""
-    nets = {net for rule in rules if rule.peer_type == "cidr" and (net := _network(rule.peer)) is not None}
-    return list(collapse_addresses(nets))
-
-
-def _uncovered(wanted: list[IPv4Network], allowed: list[IPv4Network]) -> list[IPv4Network]:
-    starts = [int(block.network_address) for block in allowed]
-    missing: list[IPv4Network] = []
-    for block in wanted:
-        at = bisect.bisect_right(starts, int(block.network_address)) - 1
-        if at < 0 or not block.subnet_of(allowed[at]):
-            missing.append(block)
-    return missing
 
 
 def _missing(req: Requirement, role: RoleRules, peers: list[IPv4Network], cluster: Cluster) -> Finding:
@@ -213,26 +343,50 @@ def _missing(req: Requirement, role: RoleRules, peers: list[IPv4Network], cluste
     way = "from" if req.direction == "ingress" else "to"
     peer_text = _PEER_LABELS[req.peer] + (f" ({names([str(p) for p in peers])})" if peers else "")
     partial = f" Not read: {names(role.unread)}; the rule may exist there." if role.unread else ""
+    severity, managed = _load_balancer_severity(req, cluster)
+    details: dict[str, Detail] = {
+        "role": req.role.value,
+        "direction": req.direction,
+        "peer": req.peer,
+        "peerCidrs": ", ".join(str(p) for p in peers) or None,
+        "protocol": req.protocol,
+        "port": req.port,
+        "ports": None if req.ports is None else f"{req.ports[0]}-{req.ports[1]}",
+        "icmpType": req.icmp[0] if req.icmp else None,
+        "icmpCode": req.icmp[1] if req.icmp else None,
+        "purpose": req.purpose,
+    }
+    if req.load_balancer:
+        details["loadBalancerRules"] = cluster.load_balancer_rules
     return finding(
         Code.SECURITY_RULE_MISSING,
         subject,
         f"{req.role.value} subnet(s) {names(subnet_names)}: no rule allows {req.direction} {way} "
         f"{peer_text}, "
-        f"{describe(req)} ({req.purpose}).{partial}",
-        severity=Severity.WARNING if role.unread else None,
+        f"{describe(req)} ({req.purpose}).{managed}{partial}",
+        severity=Severity.WARNING if role.unread else severity,
         fields={"rule": f"{req.direction} rule {way} {_PEER_LABELS[req.peer]}, {describe(req)},",
                 "role": req.role.value},
-        details={
-            "role": req.role.value,
-            "direction": req.direction,
-            "peer": req.peer,
-            "peerCidrs": ", ".join(str(p) for p in peers) or None,
-            "protocol": req.protocol,
-            "port": req.port,
-            "icmpType": req.icmp[0] if req.icmp else None,
-            "icmpCode": req.icmp[1] if req.icmp else None,
-            "purpose": req.purpose,
-        },
+        details=details,
+    )
+
+
+def _load_balancer_severity(req: Requirement, cluster: Cluster) -> tuple[Severity | None, str]:
+    """A load-balancer row's severity and the sentence saying why: OKE's cloud controller manager adds these
+    rules per Service while its security-list management is on (Oracle's network-configuration page), so a
+    missing one is a warning, unless the cluster says they are managed by hand."""
+    if not req.load_balancer:
+        return None, ""
+    effect = _EFFECTS.get("clients" if req.peer == "clients" else req.purpose, "Load balancers break")
+    if cluster.load_balancer_rules == "manual":
+        return Severity.ERROR, (
+            f" {effect}: load-balancer rules are managed by hand here (loadBalancerRules: manual), so nothing "
+            "adds this rule for you."
+        )
+    return Severity.WARNING, (
+        f" {effect} unless OKE's cloud controller manages the security lists for your load balancers (its "
+        "default for load balancers, not for network load balancers); if you manage them by hand, say "
+        "loadBalancerRules: manual and this becomes an error."
     )
 
 

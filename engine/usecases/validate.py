@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engine.capacity import capacity_assumptions
 from engine.check import At, Check
 from engine.findings import Finding, Severity, count_findings, merge_findings, sort_findings
 from engine.model import Cluster, Tenancy, Unreadable
@@ -14,8 +15,8 @@ from engine.rules.immutability import compare_against
 from engine.shapes import ShapeCatalogue
 
 # What a plan may leave out and then keeps from the live cluster under --against: OKE's defaults apply
-# only to a cluster not yet created.
-_KEPT_WHEN_UNSTATED = frozenset({"pods_cidr", "services_cidr"})
+# only to a cluster not yet created, and the live cluster's type is known, not a guess.
+_KEPT_WHEN_UNSTATED = frozenset({"pods_cidr", "services_cidr", "type"})
 
 
 def validate_cluster(
@@ -26,14 +27,16 @@ def validate_cluster(
     return merge_findings(*(rule(check) for rule in RULES))
 
 
-def validation_report(plan_name: str, findings: Iterable[Finding]) -> ValidationReport:
-    """A plan's validation answer: valid when no finding is an error."""
+def validation_report(plan_name: str, findings: Iterable[Finding], *,
+                      assumptions: Iterable[str] = ()) -> ValidationReport:
+    """A plan's validation answer: valid when no finding is an error; each assumption stated once."""
     ordered = sort_findings(findings)
     return ValidationReport(
         plan=plan_name,
         valid=not any(f.severity is Severity.ERROR for f in ordered),
         findings=list(ordered),
         counts=count_findings(ordered),
+        assumptions=list(dict.fromkeys(assumptions)),
     )
 
 
@@ -56,7 +59,8 @@ def validate_plan(plan: Plan, *, plan_name: str, against: Tenancy | None = None,
         findings += compare_against(live, planned_cluster, live_tenancy=against, planned_tenancy=planned)
         unreadable = against.unreadable_for([live])
     findings += validate_cluster(planned, planned_cluster, at="planned")
-    report = validation_report(plan_name, sort_findings(findings))
+    assumptions = capacity_assumptions(planned_cluster, ShapeCatalogue(planned.shapes))
+    report = validation_report(plan_name, sort_findings(findings), assumptions=assumptions)
     return report.model_copy(update={"unreadable": list(unreadable)})
 
 

@@ -47,9 +47,18 @@ def test_no_classic_pool_runs_more_than_110_pods_per_node(node_pool):
 
 @given(pools(profiles=True))
 def test_no_pool_with_vnic_profiles_runs_more_than_256_pods_per_node(node_pool):
-    max_pods = pods_per_node(node_pool, Cni.VCN_NATIVE, SHAPES).max_pods
-    assert max_pods is not None
-    assert 0 <= max_pods <= 256
+    per_node = pods_per_node(node_pool, Cni.VCN_NATIVE, SHAPES)
+    assert (per_node.max_pods is None) is (per_node.vnics is None)
+    assert per_node.max_pods is None or 0 <= per_node.max_pods <= 256
+
+
+@given(pools(profiles=True))
+def test_a_pool_with_vnic_profiles_counts_only_the_profiles_its_vnics_can_attach(node_pool):
+    per_node = pods_per_node(node_pool, Cni.VCN_NATIVE, SHAPES)
+    if per_node.vnics is not None:
+        attachable = node_pool.secondary_vnic_ip_counts[: max(0, per_node.vnics - 1)]
+        assert per_node.max_pods is not None
+        assert per_node.max_pods <= sum(attachable)
 
 
 @given(pools(profiles=False))

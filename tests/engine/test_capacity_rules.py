@@ -112,7 +112,8 @@ POD_ERROR = {("POD_SUBNET_TOO_SMALL", "error", "subnet:pods")}
 )
 def test_pod_subnet_fits_every_pool_that_shares_it(case, at, expected):
     t, c = case
-    assert codes(findings_for(t, c, at=at)) == expected
+    # IPs in use beyond the pools' also get SUBNET_IPS_UNATTRIBUTED (test_capacity_unattributed.py).
+    assert {f for f in codes(findings_for(t, c, at=at)) if f[0] != "SUBNET_IPS_UNATTRIBUTED"} == expected
 
 
 def test_pod_subnet_adds_up_pools_of_other_clusters_sharing_it():
@@ -155,18 +156,20 @@ WORKER_ERROR = {("WORKER_SUBNET_TOO_SMALL", "error", "subnet:workers")}
 )
 def test_worker_subnet_fits_one_ip_per_node_plus_what_else_is_in_use(case, at, expected):
     t, c = case
-    assert codes(findings_for(t, c, at=at)) == expected
+    # IPs in use beyond the pools' also get SUBNET_IPS_UNATTRIBUTED (test_capacity_unattributed.py).
+    assert {f for f in codes(findings_for(t, c, at=at)) if f[0] != "SUBNET_IPS_UNATTRIBUTED"} == expected
 
 
 def test_subnet_finding_names_the_figures_used_and_the_remedy():
     t, c = worker_case("10.0.1.0/27", nodes=10, max_size=20, used=15)
-    [finding] = findings_for(t, c, at="planned")
+    [finding] = [f for f in findings_for(t, c, at="planned") if f.code == "WORKER_SUBNET_TOO_SMALL"]
     assert "25 IPs" in finding.message
     assert "already in use: 15" in finding.message
     assert "29 usable IPs" in finding.message
     assert "planned maximum size" in finding.message
     assert "larger worker subnet" in finding.remedy
-    assert finding.details == {"neededIps": 25, "usableIps": 29, "usedIps": 15, "nodePools": "prod/np1"}
+    assert finding.details == {"neededIps": 25, "usableIps": 29, "usedIps": 15, "nodePools": "prod/np1",
+                               "inUseBeyondReservations": 5}
 
 
 def one_pool_codes(cni: Cni = Cni.VCN_NATIVE, **pool_args: Any) -> set[tuple[str, str, str]]:

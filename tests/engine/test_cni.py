@@ -52,7 +52,8 @@ def test_a_reboot_required_log_on_an_on_delete_cni_asks_to_replace_the_node():
     assert result.pending_update is True
     assert [p.action for p in result.pending_nodes] == [ACTION_REPLACE, ACTION_REPLACE]
     assert "admission policy" in ACTION_REPLACE
-    assert result.action == "Replace or cycle 2 nodes to apply the pending CNI update."
+    assert result.action.startswith("Replace or cycle 2 nodes to apply the pending CNI update.")
+    assert "Where nodes cannot be replaced" in result.action
 
 
 def test_an_on_delete_pod_on_an_old_revision_is_pending_even_with_a_clean_log():

@@ -14,6 +14,7 @@ from bot.slack.admin.run import run_admin
 from bot.slack.deps import Deps, deps_of
 from bot.slack.handlers.common import asker_for, responder
 from bot.slack.ids import COMMAND, ModalMetadata
+from bot.slack.observe import command_name, since_arrival
 from bot.slack.parse import Administer, Ask, Help, OpenValidateModal, Parsed, Usage, parse_command
 from bot.slack.pipeline import Asker, answer_ask, audited, yield_to_acks
 from bot.slack.render.messages import help_message, usage_message, validate_modal
@@ -28,8 +29,10 @@ async def handle_oke_command(
 ) -> None:
     """Answer `/oke <subcommand …>`; the answer is ephemeral until someone shares it."""
     await ack()
+    acked = since_arrival(context)
     await yield_to_acks()
     deps = deps_of(context)
+    deps.metrics.acked(acked)
     asker = asker_for(command, send=responder(respond), client=client)
     text = str(command.get("text") or "")
     parsed: Parsed | None = None
@@ -43,7 +46,10 @@ async def handle_oke_command(
             audit.outcome = await _reply(parsed, asker=asker, client=client, trigger_id=command.get("trigger_id"),
                                          deps=deps, policy=policy)
     if audit.handed_off and isinstance(parsed, Ask):
-        await answer_ask(parsed, deps=deps, asker=asker, origin=COMMAND)  # audits itself
+        await answer_ask(parsed, deps=deps, asker=asker, origin=COMMAND)  # audits and counts itself
+    else:
+        deps.metrics.command_answered(command_name(parsed) if parsed is not None else "other", audit.outcome,
+                                      since_arrival(context))
 
 
 async def _reply(

@@ -98,6 +98,8 @@ def subnet_line(subnet: SubnetCapacity) -> str:
     figures.append("in use not read" if subnet.used_ips is None else f"{subnet.used_ips:,} in use")
     if subnet.reserved_ips:
         figures.append(f"{subnet.reserved_ips:,} reserved by node pools")
+    if subnet.unattributed_ips:
+        figures.append(f"{subnet.unattributed_ips:,} in use by no node pool's nodes")
     used = ", ".join(figures)
     util = f" ({_num(subnet.utilization)} full)" if subnet.utilization is not None else ""
     head = ", ".join(f"{escape(h.node_pool)}: +{_num(h.more_nodes)} nodes" for h in subnet.headroom[:4])
@@ -246,6 +248,13 @@ def cni_blocks(status: ClusterCniStatus) -> list[Block]:
         f"• {code(n.node or '?')} pod {code(n.pod)}: {escape(n.reason)} → {escape(n.action)}"
         for n in status.pending_nodes
     ]
+    ready = {True: "Ready", False: "not Ready", None: "readiness unknown"}
+    lines += [
+        f":warning: {code(p.node or '?')} pod {code(p.pod)}: {ready[p.ready]}, {_num(p.restarts)} restarts"
+        + "".join(f"\n      {e.count} × {code(e.line[:200])}" for e in p.errors[:3])
+        + (f"\n      _…and {len(p.errors) - 3} more error lines_" if len(p.errors) > 3 else "")
+        for p in status.pod_errors
+    ]
     return sections(lines, noun="more nodes") + (
         [context(*(escape(n) for n in status.notes[:5]))] if status.notes else []
     )
@@ -289,6 +298,7 @@ def _validation(report: ValidationReport) -> list[Block]:
         header(f"Plan check: {report.plan}"),
         section(f"{verdict}: {counts.error} errors, {counts.warning} warnings, {counts.info} notes"),
         *findings_blocks(report.findings),
+        *([context(*(escape(a) for a in report.assumptions))] if report.assumptions else []),
     ]
 
 

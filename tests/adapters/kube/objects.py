@@ -46,7 +46,7 @@ def revision(name: str, *, number: int, hash_: str, owner_uid: str | None = DS_U
 
 
 def pod(name: str, node: str, *, hash_: str = NEW_HASH, containers: tuple[str, ...] = ("vcn-native-ip-cni",),
-        annotations: dict[str, str] | None = None) -> dict[str, Any]:
+        annotations: dict[str, str] | None = None, ready: bool = True, restarts: int = 0) -> dict[str, Any]:
     metadata: dict[str, Any] = {
         "name": name, "namespace": NAMESPACE, "labels": {**LABELS, "controller-revision-hash": hash_},
         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": DS_NAME, "uid": DS_UID,
@@ -58,7 +58,19 @@ def pod(name: str, node: str, *, hash_: str = NEW_HASH, containers: tuple[str, .
         "kind": "Pod", "apiVersion": "v1", "metadata": metadata,
         "spec": {"nodeName": node, "containers": [{"name": c, "image": "iad.ocir.io/oke/cni:2.3.1"}
                                                   for c in containers]},
-        "status": {"phase": "Running"},
+        "status": {
+            "phase": "Running",
+            "conditions": [
+                {"type": "Initialized", "status": "True"},
+                {"type": "Ready", "status": "True" if ready else "False"},
+                {"type": "ContainersReady", "status": "True" if ready else "False"},
+                {"type": "PodScheduled", "status": "True"},
+            ],
+            "containerStatuses": [
+                {"name": c, "ready": ready, "restartCount": restarts, "image": "iad.ocir.io/oke/cni:2.3.1"}
+                for c in containers
+            ],
+        },
     }
 
 

@@ -244,3 +244,18 @@ async def test_an_in_process_oke_token_for_the_cluster_is_accepted():
 
     assert objects["errors"] == []
     assert len(objects["cniLogs"]) == 2
+
+
+async def test_pod_readiness_and_restarts_read_from_the_api_reach_the_engine_model():
+    from adapters.snapshot.document import KubernetesWire
+    from adapters.snapshot.kube import cni_observation_from_wire
+
+    entry = cni_entry(pod_count=2)
+    entry["cniPods"][1] = pod("vcn-native-ip-cni-broken", "10.0.10.9", ready=False, restarts=4)
+    entry["cniLogs"]["vcn-native-ip-cni-broken"] = "E1126 09:00:00.000000 1 ipam.go:7] Failed to load checkpoint\n"
+    async with FakeKubeServer(entry, token=TOKEN) as kube:
+        objects = await read(kube)
+
+    observation = cni_observation_from_wire(KubernetesWire.model_validate(objects))
+    assert [(p.name, p.ready, p.restarts) for p in observation.pods] == [
+        ("vcn-native-ip-cni-00000", True, 0), ("vcn-native-ip-cni-broken", False, 4)]

@@ -36,6 +36,7 @@ async def test_the_reader_satisfies_the_tenancy_reader_port(oci_config_file: Pat
     assert [c.cni for c in tenancy.clusters] == [Cni.VCN_NATIVE]
     assert [n.max_vnics for n in tenancy.clusters[0].node_pools[0].nodes or ()] == [2, None]
     assert "OCI" in reader.description
+    assert tenancy.source_kind == "live"  # so "not read" findings say "could not be read from the tenancy"
 
 
 async def test_a_second_read_within_the_ttl_is_served_from_the_cache(oci_config_file: Path) -> None:

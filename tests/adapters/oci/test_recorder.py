@@ -18,7 +18,7 @@ from tests.adapters.oci.conftest import make_settings
 READ_KINDS = (
     "clusters", "nodePools", "vcns", "subnets", "securityLists", "networkSecurityGroups", "routeTables",
     "natGateways", "serviceGateways", "internetGateways", "shapes", "instances", "privateIps",
-    "images",
+    "images", "vnicAttachments",
 )
 
 
@@ -163,10 +163,10 @@ async def test_call_count_is_linear_in_clusters_pools_and_subnets(
     async with FakeOciServer(source) as server:
         await record(server, oci_config_file)
     subnets = 2 * clusters
-    # 11 lists + shapes per compartment, 1 addon options per Kubernetes version, 1 image; per cluster a get,
-    # its add-ons and its NSG's rules; per pool a get and (flex, VCN-native) one instance; per subnet its
-    # private IPs.
-    expected = 12 + 1 + 1 + 3 * clusters + 2 * clusters * pools + subnets
+    # 12 lists (VNIC attachments included) + shapes per compartment, 1 addon options per Kubernetes version,
+    # 1 image; per cluster a get, its add-ons and its NSG's rules; per pool a get and (flex, VCN-native) one
+    # instance; per subnet its private IPs.
+    expected = 13 + 1 + 1 + 3 * clusters + 2 * clusters * pools + subnets
     assert server.total_calls == expected
 
 

@@ -48,6 +48,12 @@ def _single_vnic(plan: Plan) -> None:
     pool.pop("maxPodsPerNode")
 
 
+def _profiles_past_the_shape(plan: Plan) -> None:
+    pool = _general(plan)
+    pool.update(ocpus=1, vnicProfiles=[{"ipCount": 32}, {"ipCount": 32}])
+    pool.pop("maxPodsPerNode")
+
+
 Change = Callable[[Plan], None]
 OLD_IMAGE = {"name": "Oracle-Linux-8.5-2022.01.10-0-OKE-1.22.5", "released": "2022-01-10"}
 
@@ -83,9 +89,12 @@ CASES: list[tuple[str, Change]] = [
         lambda p: _subnet(p, "pods").update(routes=[{"destination": "0.0.0.0/0", "target": "nat-gateway"}]),
     ),
     ("SECURITY_RULE_MISSING", lambda p: _subnet(p, "workers")["securityRules"].pop(0)),
+    ("API_ENDPOINT_NO_CLIENT_ACCESS", lambda p: _subnet(p, "k8s-api").update(public=True)),
+    ("VNIC_PROFILES_EXCEED_SHAPE", _profiles_past_the_shape),
+    ("VIRTUAL_NODES_NEED_ENHANCED_CLUSTER", lambda p: p["cluster"].update(type="basic")),
 ]
 
-WARNINGS = {"WORKER_SUBNET_NOT_REGIONAL", "SHAPE_UNKNOWN"}
+WARNINGS = {"WORKER_SUBNET_NOT_REGIONAL", "SHAPE_UNKNOWN", "API_ENDPOINT_NO_CLIENT_ACCESS"}
 
 
 def _validate(tmp_path: Path, capsys: pytest.CaptureFixture[str], plan: Plan, *extra: str) -> tuple[int, Any]:

@@ -1,0 +1,252 @@
+"""`okebot config check` end to end: the CLI against the fake Slack Web API and the fake OCI server (the real
+slack_sdk and oci SDK over HTTP), a real okebot.yaml and a real SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import re
+from collections.abc import AsyncIterator
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from adapters.fakes.oci_server import FakeOciServer
+from adapters.fakes.oci_tenancy import generate_tenancy
+from adapters.fakes.slack_api import FakeSlackApi
+from adapters.fakes.slack_workspace import DEFAULT_SCOPES
+from adapters.oci.probe import PROBES, missing_statement
+from adapters.store.factory import open_store
+from bot.checks.slack import MANIFEST_SCOPES
+from bot.cli.config_cmd import render_table
+from bot.cli.main import main
+from tests.adapters.oci import conftest as oci_conftest
+
+oci_config_file = oci_conftest.oci_config_file
+ROOT = Path(__file__).resolve().parents[3]
+COMPARTMENT = "ocid1.compartment.oc1..gen0"
+CONFIG = """\
+access:
+  users: {UADMIN: admin}
+  channels:
+    C0PAY: {clusters: [payments]}
+digests:
+  - name: daily
+    channel: C0DIGEST
+    schedule: "0 9 * * 1-5"
+    timezone: Europe/Berlin
+"""
+
+
+@dataclass
+class World:
+    slack: FakeSlackApi
+    oci: FakeOciServer
+    config: Path
+    store_url: str
+
+
+@pytest.fixture
+async def world(tmp_path: Path, oci_config_file: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
+    config = tmp_path / "okebot.yaml"
+    config.write_text(CONFIG)
+    store_url = f"sqlite:///{tmp_path}/okebot.db"
+    await (await open_store(store_url)).close()  # migrated, as a started okebot leaves it
+    async with FakeSlackApi(scopes=(*DEFAULT_SCOPES, "channels:read")) as slack, \
+            FakeOciServer(generate_tenancy(clusters=1, pools_per_cluster=1, nodes_per_pool=1)) as oci:
+        slack.add_channel("C0PAY", name="payments")
+        slack.add_channel("C0DIGEST", name="capacity")
+        for name in [name for name in os.environ if name.startswith(("OKEBOT_", "SLACK_"))]:
+            monkeypatch.delenv(name)
+        env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": slack.base_url,
+               "OKEBOT_CONFIG": str(config), "OKEBOT_STORE_URL": store_url,
+               "OKEBOT_OCI_CONFIG_FILE": str(oci_config_file), "OKEBOT_OCI_ENDPOINT": oci.url,
+               "OKEBOT_OCI_COMPARTMENTS": COMPARTMENT}
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        yield World(slack, oci, config, store_url)
+
+
+async def check(*args: str) -> tuple[int, dict[str, Any]]:
+    """Run `okebot config check --format json ARGS` in a thread (main() runs its own loop), the fakes on ours."""
+    out = io.StringIO()
+
+    def call() -> int:
+        with redirect_stdout(out):
+            return main(["config", "check", "--format", "json", *args])
+
+    code = await asyncio.to_thread(call)
+    return code, json.loads(out.getvalue())
+
+
+def failures(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in report["checks"] if not c["ok"]]
+
+
+async def test_everything_configured_passes(world: World):
+    code, report = await check()
+    assert failures(report) == []
+    assert code == 0
+    assert report["ok"] is True
+    areas = {c["area"] for c in report["checks"] if c["status"] == "pass"}
+    assert areas == {"settings", "config", "slack", "oci", "store"}
+    names = {c["name"] for c in report["checks"]}
+    assert {"auth.test", "scopes", "channel C0PAY", "channel C0DIGEST", "admins", "digests:"} <= names
+    assert {f"read virtual-network-family in {COMPARTMENT}", f"read cluster-family in {COMPARTMENT}",
+            f"read instances in {COMPARTMENT}"} <= names
+    assert all(set(c) >= {"area", "name", "ok", "detail", "fix"} for c in report["checks"])
+
+
+async def test_a_missing_scope_is_named(world: World):
+    world.slack.scopes = tuple(s for s in world.slack.scopes if s != "usergroups:read")
+    code, report = await check()
+    [failed] = failures(report)
+    assert code == 1
+    assert failed["name"] == "scopes"
+    assert "usergroups:read (group grants in the access policy)" in failed["detail"]
+    assert "files:write" not in failed["detail"]
+    assert "usergroups:read" in failed["fix"]
+
+
+async def test_a_missing_iam_permission_is_named_as_the_statement_to_add(world: World):
+    world.oci.deny("list_vcns")
+    code, report = await check()
+    [failed] = failures(report)
+    assert code == 1
+    assert failed["name"] == f"read virtual-network-family in {COMPARTMENT}"
+    assert failed["detail"].startswith("list_vcns: 404 NotAuthorizedOrNotFound (opc-request-id fake-")
+    assert failed["fix"].startswith(
+        f"missing: Allow group <the group of the OCI config's user> to read virtual-network-family in compartment "
+        f"{COMPARTMENT}")
+
+
+async def test_a_forbidden_service_in_one_compartment_names_that_compartment(world: World, monkeypatch):
+    other = "ocid1.compartment.oc1..other"
+    monkeypatch.setenv("OKEBOT_OCI_COMPARTMENTS", f"{COMPARTMENT},{other}")
+    world.oci.deny("list_shapes", compartment=other, status=403)
+    _, report = await check()
+    assert [f["name"] for f in failures(report)] == [f"read instances in {other}"]
+
+
+async def test_a_channel_okebot_is_not_in_or_that_does_not_exist_fails_with_the_fix(world: World):
+    world.slack.add_channel("C0DIGEST", name="capacity", is_member=False)
+    world.slack.conversations.pop("C0PAY")
+    code, report = await check()
+    by_name = {f["name"]: f for f in failures(report)}
+    assert code == 1
+    assert by_name["channel C0DIGEST"]["detail"] == "okebot is not in #capacity"
+    assert "/invite @okebot in #capacity" in by_name["channel C0DIGEST"]["fix"]
+    assert by_name["channel C0PAY"]["detail"] == "no channel C0PAY that okebot can see"
+
+
+async def test_without_channels_read_the_channels_are_skipped_not_failed(world: World):
+    world.slack.scopes = DEFAULT_SCOPES
+    code, report = await check()
+    [skipped] = [c for c in report["checks"] if c["name"] == "channels"]
+    assert code == 0
+    assert skipped["status"] == "skip"
+    assert "channels:read" in skipped["detail"]
+
+
+async def test_a_revoked_token_is_named(world: World):
+    world.slack.fail("auth.test", "token_revoked", times=None)
+    _, report = await check()
+    [failed] = failures(report)
+    assert failed["detail"] == "Slack refused the token: token_revoked"
+    assert "reinstall" in failed["fix"]
+
+
+async def test_no_network_touches_neither_slack_nor_oci_and_says_so(world: World):
+    code, report = await check("--no-network")
+    assert code == 0
+    skipped = {c["area"] for c in report["checks"] if c["status"] == "skip" and "--no-network" in c["detail"]}
+    assert skipped == {"slack", "oci", "kubernetes"}
+    assert world.slack.calls == []
+    assert world.oci.total_calls == 0
+    assert any(c["area"] == "store" and c["status"] == "pass" for c in report["checks"])
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("access:\n  users: {U1: root}\n", "line 2 (access.users.U1)"),
+    ("access: {}\ndigests:\n  - {name: a, channel: C1X, schedule: '61 * * * *'}\n", "line 3 (digests.0.schedule)"),
+    ("access: {}\ndigests:\n  - {name: a, channel: general, schedule: every 6h}\n", "line 3 (digests.0.channel)"),
+    ("access: {}\ndigests:\n  - {channel: C1X, schedule: every 6h}\n", "line 3 (digests.0.name)"),
+])
+async def test_a_bad_okebot_yaml_is_exit_2_naming_where(world: World, text: str, where: str):
+    world.config.write_text(text)
+    code, report = await check("--no-network")
+    assert code == 2
+    [failed] = failures(report)
+    assert where in failed["detail"]
+    assert failed["fix"]
+
+
+async def test_an_unreadable_setting_is_exit_2_and_every_one_is_named(world: World, monkeypatch):
+    monkeypatch.setenv("OKEBOT_OCI_CONCURRENCY", "lots")
+    monkeypatch.setenv("OKEBOT_OCI_CACHE_TTL", "-5")
+    code, report = await check("--no-network")
+    [failed] = failures(report)
+    assert code == 2
+    assert "OKEBOT_OCI_CONCURRENCY" in failed["detail"]
+    assert "OKEBOT_OCI_CACHE_TTL" in failed["detail"]
+
+
+async def test_a_store_without_tables_fails_and_the_check_creates_none(world: World, tmp_path: Path, monkeypatch):
+    url = f"sqlite:///{tmp_path}/empty.db"
+    (tmp_path / "empty.db").write_bytes(b"")
+    monkeypatch.setenv("OKEBOT_STORE_URL", url)
+    code, report = await check("--no-network")
+    [failed] = failures(report)
+    assert code == 1
+    assert failed["area"] == "store"
+    assert "holds no okebot tables" in failed["detail"]
+    assert (tmp_path / "empty.db").read_bytes() == b""
+
+
+async def test_the_admin_check_counts_grants_stored_at_run_time(world: World):
+    world.config.write_text("access: {}\n")
+    _, before = await check("--no-network")
+    [admins] = [c for c in before["checks"] if c["name"] == "admins"]
+    assert admins["status"] == "warn"
+    store = await open_store(world.store_url)
+    from engine.access import Role, RoleGrant
+
+    await store.put_role_grant(RoleGrant(kind="user", subject="U0BOSS", role=Role.ADMIN))
+    await store.close()
+    _, after = await check("--no-network")
+    [admins] = [c for c in after["checks"] if c["name"] == "admins"]
+    assert admins["detail"].startswith("user U0BOSS")
+
+
+async def test_the_text_table_marks_and_fixes_and_falls_back_to_ascii(world: World, monkeypatch):
+    world.oci.deny("list_clusters")
+    from bot.checks.run import run_checks
+
+    report = await run_checks()
+    fancy = render_table(report, unicode=True)
+    plain = render_table(report, unicode=False)
+    assert re.search(r"^✗\s+oci\s+read cluster-family in \S+\s+list_clusters: 404", fancy, re.MULTILINE)
+    assert "fix: missing: Allow group" in fancy
+    assert "✓" in fancy
+    assert plain.isascii() or "→" in plain or "…" in plain  # details may quote typographic text, marks never
+    assert re.search(r"^FAIL\s+oci", plain, re.MULTILINE)
+    assert re.search(r"^ok\s+settings", plain, re.MULTILINE)
+    assert plain.rstrip().splitlines()[-1].startswith("okebot config check: FAILED (")
+
+
+def test_the_scopes_checked_are_the_manifests():
+    manifest = yaml.safe_load((ROOT / "deploy" / "slack-manifest.yml").read_text())
+    assert set(MANIFEST_SCOPES) == set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_every_statement_the_check_can_name_is_in_the_iam_policy():
+    policy = (ROOT / "deploy" / "iam-policy.txt").read_text()
+    for _, _, permission in PROBES:
+        statement = missing_statement(permission, "config", "<compartment>")
+        assert statement.replace("group <the group of the OCI config's user>", "group <group>") in policy
