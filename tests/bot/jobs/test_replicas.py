@@ -50,7 +50,7 @@ class Replicas:
             token = f"xoxb-replica-{index}"
             env = clean_env(
                 SLACK_BOT_TOKEN=token, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=self.fake.base_url,
-                OKEBOT_STORE_URL=self.url, OKEBOT_ACCESS_CONFIG=str(self.tmp / "okebot.yaml"),
+                OKEBOT_STORE_URL=self.url, OKEBOT_CONFIG=str(self.tmp / "okebot.yaml"),
                 OKEBOT_SCHEDULER_TICK_SECONDS="0.5", OKEBOT_JOB_LEASE_SECONDS="4", OKEBOT_SAMPLE_INTERVAL_SECONDS="0",
                 OKEBOT_DIGEST_GRACE_SECONDS="120", OKEBOT_SLACK_RETRY_SECONDS="0.2",
             )
