@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from ipaddress import IPv4Network
 
@@ -197,13 +196,13 @@ def _shape(wire: ShapeWire) -> Shape:
 
 def ip_usage_from_document(doc: SnapshotDocument) -> dict[str, SubnetUsage]:
     """Private IPs in use per subnet, only for subnets whose IPs were read (see docs/snapshot-format.md)."""
-    if doc.private_ips is None:
+    counts = doc.private_ip_counts()
+    if counts is None:
         return {}  # no IP was read: a list of "covered" subnets alone cannot make their usage zero
     if doc.private_ip_subnet_ids is not None:
         covered = unique(doc.private_ip_subnet_ids)
     else:
         covered = unique(subnet.id for subnet in doc.subnets or ())
-    counts = Counter(ip.subnet_id for ip in doc.private_ips or ())
     return {subnet_id: SubnetUsage(subnet_id=subnet_id, used_ips=counts[subnet_id]) for subnet_id in covered}
 
 

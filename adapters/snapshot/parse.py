@@ -1,15 +1,23 @@
 """From text to a validated `SnapshotDocument`, with every failure as a `SnapshotError` naming where.
 
 JSON syntax errors name the line and column; shape errors name the JSON path (`subnets[3].cidrBlock`).
+
+Speed: a recorded tenancy of a hundred clusters is ~20 MB, most of it `privateIps`. Text is parsed with
+pydantic-core's JSON parser (about twice as fast as `json.loads`), and well-formed `privateIps` are counted
+per subnet in one loop instead of becoming 100,000 validated objects. Whenever the fast path meets anything
+irregular it steps aside: the standard library parser and full validation then produce the same result, and
+the same error message, as they always did.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
+import pydantic_core
 from pydantic import ValidationError
 
 from adapters.snapshot.document import SnapshotDocument
@@ -30,18 +38,30 @@ def parse_snapshot_text(text: str | bytes, *, source: str) -> dict[str, object]:
     if not text.strip():
         raise SnapshotError("the file is empty; expected a JSON object", where=source, remedy=_REMEDY)
     try:
-        parsed = json.loads(text, parse_constant=_reject_constant)
+        parsed = _fast_json(text)
+    except ValueError:  # the standard parser below says what is wrong, in the words it always used
+        parsed = _slow_json(text, source=source)
+    if not isinstance(parsed, dict):
+        raise SnapshotError(
+            f"expected a JSON object at the top, found {_json_type(parsed)}", where=source, remedy=_REMEDY
+        )
+    return parsed
+
+
+def _fast_json(text: str) -> object:
+    """pydantic-core's parser: NaN and Infinity are refused, as `json.loads` here refuses them."""
+    return pydantic_core.from_json(text, allow_inf_nan=False)
+
+
+def _slow_json(text: str, *, source: str) -> object:
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise SnapshotError(
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", where=source, remedy=_REMEDY
         ) from exc
     except (ValueError, RecursionError) as exc:
         raise SnapshotError(f"invalid JSON: {_short(str(exc))}", where=source, remedy=_REMEDY) from exc
-    if not isinstance(parsed, dict):
-        raise SnapshotError(
-            f"expected a JSON object at the top, found {_json_type(parsed)}", where=source, remedy=_REMEDY
-        )
-    return parsed
 
 
 def validate_document(doc: Mapping[str, object], *, source: str) -> SnapshotDocument:
@@ -56,12 +76,39 @@ def validate_document(doc: Mapping[str, object], *, source: str) -> SnapshotDocu
         raise SnapshotError(
             f'expected "{SNAPSHOT_FORMAT}", found {found}', where=f"{source}: format", remedy=_REMEDY
         )
+    counts = _private_ip_counts(doc)
     try:
-        return SnapshotDocument.model_validate(doc)
+        if counts is None:
+            return SnapshotDocument.model_validate(doc)
+        wire = SnapshotDocument.model_validate({k: v for k, v in doc.items() if k != _PRIVATE_IPS})
+        return wire.with_private_ip_counts(counts)
     except ValidationError as exc:
         _raise_validation(exc, source=source)
     except RecursionError as exc:
         raise SnapshotError("the document is nested too deeply", where=source, remedy=_REMEDY) from exc
+
+
+_PRIVATE_IPS = "privateIps"
+
+
+def _private_ip_counts(doc: Mapping[str, object]) -> Counter[str] | None:
+    """Private IPs per subnet id when `privateIps` is a plain list of objects with a string `subnetId`.
+
+    None when the kind is missing or anything in it is irregular: full validation then reads it (and names
+    the item that is wrong). A document spelling the kind by its Python name takes the full path too.
+    """
+    items = doc.get(_PRIVATE_IPS)
+    if type(items) is not list or "private_ips" in doc:
+        return None
+    if not set(map(type, items)) <= {dict}:
+        return None
+    try:
+        subnet_ids = [item["subnetId"] for item in items]
+    except KeyError:
+        return None
+    if not set(map(type, subnet_ids)) <= {str}:
+        return None
+    return Counter(subnet_ids)
 
 
 def json_path(loc: Sequence[int | str]) -> str:

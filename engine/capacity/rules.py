@@ -6,7 +6,7 @@ settings of `engine.capacity.pools` (SHAPE_UNKNOWN, SHAPE_SINGLE_VNIC, MAX_PODS_
 
 from __future__ import annotations
 
-from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters
+from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, pool_node_count
 from engine.capacity.pools import pool_rule_findings
 from engine.capacity.subnets import used_ips
 from engine.catalogue import finding
@@ -79,13 +79,12 @@ def pods_cidr_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO)
 def subnet_size_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO) -> list[Finding]:
     """POD_SUBNET_TOO_SMALL and WORKER_SUBNET_TOO_SMALL, counting every pool of every cluster in a subnet."""
     tenancy, cluster, at = check.tenancy, check.cluster, check.at
-    clusters = tenancy_clusters(tenancy, cluster)
     used_subnets = check.used.roles()
-    claims_at = ClaimIndex(clusters, shapes=check.shapes, at=at, subnet_ids=used_subnets)
+    claims_at = ClaimIndex.for_cluster(tenancy, cluster, shapes=check.shapes, at=at, subnet_ids=used_subnets)
     claims_now = (
         claims_at
         if at == "current"
-        else ClaimIndex(clusters, shapes=check.shapes, at="current", subnet_ids=used_subnets)
+        else ClaimIndex.for_cluster(tenancy, cluster, shapes=check.shapes, at="current", subnet_ids=used_subnets)
     )
     findings: list[Finding] = []
     for subnet_id, roles in used_subnets.items():
