@@ -17,14 +17,19 @@ from engine.ports import TenancyReader
 
 if TYPE_CHECKING:
     from adapters.oci.settings import OciSettings
+    from adapters.offload import Offload
     from bot.slack.deps import Deps
     from bot.slack.settings import SlackSettings
+    from bot.work import WorkService
 
 SOURCE_HELP = "where to read the tenancy: demo (the bundled demo tenancy), snapshot:FILE, or oci"
 
 
-def build_reader(source: str) -> TenancyReader:
-    """Build the tenancy reader for a --source value; InputError names a bad one."""
+def build_reader(source: str, *, offload: Offload | None = None) -> TenancyReader:
+    """Build the tenancy reader for a --source value; InputError names a bad one.
+
+    `offload` runs the readers' CPU-bound conversion (the bot's work service); a thread when left out.
+    """
     if source == "demo":
         from adapters.snapshot.demo import load_demo_reader
 
@@ -35,11 +40,11 @@ def build_reader(source: str) -> TenancyReader:
         path = source.removeprefix("snapshot:")
         if not path:
             raise InputError("snapshot: needs a file, as in snapshot:tenancy.json", where="--source")
-        return SnapshotTenancyReader(Path(path))
+        return SnapshotTenancyReader(Path(path), offload=offload)
     if source == "oci":
         from adapters.oci.reader import OciTenancyReader
 
-        return OciTenancyReader(oci_settings())
+        return OciTenancyReader(oci_settings(), offload=offload)
     raise InputError(f"unknown source {source!r}; expected demo, snapshot:FILE or oci", where="--source")
 
 
@@ -56,28 +61,41 @@ def oci_settings() -> OciSettings:
 
 
 async def build_deps(
-    settings: SlackSettings, *, source: str, store_url: str | None = None, slack_groups: bool = True
+    settings: SlackSettings,
+    *,
+    source: str,
+    store_url: str | None = None,
+    slack_groups: bool = True,
+    work: WorkService | None = None,
 ) -> Deps:
-    """The Slack bot's Deps: the reader for `source`, the state store, the access policy
-    (OKEBOT_ACCESS_CONFIG, else the default) and, with a bot token, Slack's user groups."""
+    """The Slack bot's Deps: the work service (OKEBOT_ANSWER_CONCURRENCY, OKEBOT_WORK_POOL) unless given, the
+    reader for `source` (converting in that service), the state store, the access policy
+    (OKEBOT_ACCESS_CONFIG, else the default), the in-flight registry and, with a bot token, Slack's user
+    groups. The caller closes the store and the work service."""
     import logging
     from datetime import UTC, datetime
 
     from adapters.access_config import load_access_policy
     from adapters.store.factory import open_store
+    from bot.inflight import InFlight
+    from bot.slack.answer_job import WORKER_MODULES
     from bot.slack.app import create_client
     from bot.slack.deps import Deps
     from bot.slack.groups import GroupDirectory, NoGroups, SlackGroupDirectory
+    from bot.work import WorkService
     from engine.access import AccessPolicy
 
-    reader = build_reader(source)
+    logger = logging.getLogger("okebot.slack")
+    if work is None:
+        work = WorkService(concurrency=settings.okebot_answer_concurrency, kind=settings.okebot_work_pool,
+                           preload=WORKER_MODULES, logger=logging.getLogger("okebot.work"))
+    reader = build_reader(source, offload=work.run)
     path = settings.okebot_access_config
     policy = load_access_policy(path) if path is not None else AccessPolicy()
     store = await open_store(store_url or settings.okebot_store_url)
-    logger = logging.getLogger("okebot.slack")
     # Group grants need Slack's answer on who is in which group; without a bot token there is no one to ask.
     groups: GroupDirectory = NoGroups()
     if slack_groups and settings.slack_bot_token is not None:
         groups = SlackGroupDirectory(create_client(settings), logger=logger)
     return Deps(reader=reader, store=store, policy=policy, clock=lambda: datetime.now(UTC), logger=logger,
-                groups=groups)
+                groups=groups, work=work, inflight=InFlight(logger=logging.getLogger("okebot.inflight")))
