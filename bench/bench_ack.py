@@ -107,7 +107,7 @@ async def main(concurrency: int, rounds: int) -> None:
     api, hook = fake.base_url, fake.response_url
     settings = SlackSettings(slack_bot_token="xoxb-bench", slack_signing_secret=SECRET, slack_api_url=api)
     deps = await build_deps(settings, source="demo", store_url="sqlite:///:memory:")
-    okebot = await start_site(http_web_app(create_app(settings, deps)), host="127.0.0.1", port=0)
+    okebot = await start_site(http_web_app(create_app(settings, deps), signing_secret=SECRET), host="127.0.0.1", port=0)
     bare = await start_site(bare_app(api).web_app(path=EVENTS_PATH), host="127.0.0.1", port=0)
     urls = {
         name: f"http://127.0.0.1:{runner.addresses[0][1]}{EVENTS_PATH}"

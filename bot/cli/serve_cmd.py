@@ -1,4 +1,13 @@
-"""`okebot serve`: run the Slack bot, over Socket Mode (default) or HTTP (`--http PORT`)."""
+"""`okebot serve`: run the Slack bot, over Socket Mode (default) or HTTP (`--http PORT`).
+
+Answers are computed in worker processes (OKEBOT_ANSWER_CONCURRENCY at once), so acks and health checks
+never wait for them. On SIGTERM or SIGINT: /readyz answers 503 at once; no new work is taken (HTTP stops
+listening and refuses requests on open connections with 503; Socket Mode closes its websocket, so Slack
+sends to other replicas); answers and audit writes in flight get OKEBOT_DRAIN_SECONDS (default 25) to
+finish; whoever still waits then is told that okebot restarted; the workers, the store and the OCI and
+Kubernetes clients close; exit 0. A second signal exits at once with 128 + the signal's number (130 for
+SIGINT, 143 for SIGTERM).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +15,28 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 from bot.compose import SOURCE_HELP
 from engine.errors import EngineError
 
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
+    from bot.slack.deps import Deps
+    from bot.slack.settings import SlackSettings, Transport
+
+ACK_WAIT_SECONDS = 2.0  # Socket Mode: how long the websocket stays open for acks of requests already received
+
 
 def add_parser(subparsers: Any) -> None:
     """Register `okebot serve`."""
-    parser = subparsers.add_parser("serve", help="run the Slack bot", description=__doc__)
+    parser = subparsers.add_parser("serve", help="run the Slack bot", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--http", type=int, metavar="PORT", help="serve HTTP on PORT instead of Socket Mode")
     parser.add_argument("--host", default="0.0.0.0", help="address to bind in HTTP mode (default 0.0.0.0)")
     parser.add_argument("--health-port", type=int, metavar="PORT",
@@ -25,33 +45,47 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
 
-def _stop_on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):   # not on Windows
-            loop.add_signal_handler(sig, stop.set)
+class Shutdown:
+    """The first SIGTERM/SIGINT asks for a graceful stop; a second one exits at once (128 + its number)."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.requested = asyncio.Event()
+        self.at: float | None = None  # time.monotonic() of the first signal
+        self._logger = logger
+
+    def install(self) -> None:
+        """Handle SIGINT and SIGTERM on the running loop (not on Windows)."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, self._signalled, sig)
+
+    def _signalled(self, sig: signal.Signals) -> None:
+        if self.requested.is_set():
+            self._logger.error("second %s: exiting now, without finishing the answers in flight", sig.name)
+            for handler in logging.getLogger().handlers:
+                with contextlib.suppress(Exception):
+                    handler.flush()
+            os._exit(128 + sig.value)
+        self.at = time.monotonic()
+        self._logger.info("%s: draining (a second signal exits at once)", sig.name)
+        self.requested.set()
 
 
 async def run(args: argparse.Namespace) -> int:
-    """Start the bot and run until SIGINT/SIGTERM; 2 when the configuration is incomplete."""
+    """Start the bot and run until SIGINT/SIGTERM, then drain; 2 when the configuration is incomplete."""
     # Slack's libraries load only when this command runs, so every other command starts fast.
     from bot.compose import build_deps
     from bot.slack.app import create_app
     from bot.slack.redact import install_redaction
     from bot.slack.settings import Transport, load_slack_settings
-    from bot.slack.transport import (
-        health_only_app,
-        http_web_app,
-        run_forever,
-        socket_mode_handler,
-        socket_ready,
-        start_site,
-    )
 
     settings = load_slack_settings()
     transport = Transport.HTTP if args.http is not None else Transport.SOCKET
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_redaction(settings.secrets())
+    shutdown = Shutdown(logging.getLogger("okebot.serve"))
+    shutdown.install()
     try:
         settings.require(transport)
         deps = await build_deps(settings, source=args.source)
@@ -59,29 +93,71 @@ async def run(args: argparse.Namespace) -> int:
         remedy = f"\n  {error.remedy}" if error.remedy else ""
         print(f"okebot serve: {error.message}{remedy}", file=sys.stderr)
         return 2
-    app = create_app(settings, deps)
-    stop = asyncio.Event()
-    _stop_on_signals(stop)
-    runner = None
-    handler: Any = None
     try:
-        if transport is Transport.HTTP:
-            runner = await start_site(http_web_app(app), host=args.host, port=args.http)
-        else:
-            handler = socket_mode_handler(app, settings)
-            await handler.connect_async()
-            if args.health_port is not None:
-                runner = await start_site(health_only_app(socket_ready(handler)), host=args.host,
-                                          port=args.health_port)
-        deps.logger.info("okebot serving over %s (source %s)", transport, deps.reader.description)
-        await run_forever(stop)
+        await _serve(args, settings, deps, create_app(settings, deps), transport, shutdown)
     finally:
-        if handler is not None:
-            await handler.close_async()
-        if runner is not None:
-            await runner.cleanup()
+        await deps.work.close()
         await deps.store.close()
         close = getattr(deps.reader, "close", None)  # the live OCI reader holds SDK sessions; files hold nothing
         if close is not None:
             await close()
     return 0
+
+
+async def _serve(
+    args: argparse.Namespace, settings: SlackSettings, deps: Deps, app: AsyncApp, transport: Transport,
+    shutdown: Shutdown,
+) -> None:
+    """Serve until the shutdown is requested, then stop taking work and drain (see the module docstring)."""
+    from bot.slack.settings import Transport
+    from bot.slack.transport import (
+        health_only_app,
+        http_web_app,
+        socket_mode_handler,
+        socket_ready,
+        start_site,
+        stop_listening,
+    )
+
+    runner = None
+    handler: Any = None
+    inflight = deps.inflight
+
+    async def ready() -> bool:
+        if inflight.draining:
+            return False
+        return True if handler is None else await socket_ready(handler)()
+
+    try:
+        await deps.work.start()
+        if transport is Transport.HTTP:
+            web_app = http_web_app(app, signing_secret=settings.signing_secret(), ready=ready,
+                                   draining=lambda: inflight.draining)
+            runner = await start_site(web_app, host=args.host, port=args.http)
+        else:
+            handler = socket_mode_handler(app, settings)
+            await handler.connect_async()
+            if args.health_port is not None:
+                runner = await start_site(health_only_app(ready), host=args.host, port=args.health_port)
+        deps.logger.info("okebot serving over %s (source %s); answers in %d worker %s", transport,
+                         deps.reader.description, deps.work.concurrency,
+                         "processes" if deps.work.kind == "process" else "threads")
+        await shutdown.requested.wait()
+        # Draining: /readyz says 503 from here on, and no new work is taken.
+        inflight.stop_taking_work()
+        if transport is Transport.HTTP and runner is not None:
+            await stop_listening(runner)
+        if handler is not None:
+            await inflight.wait_acked(within=ACK_WAIT_SECONDS)  # acks of what arrived go out on the websocket
+            await asyncio.sleep(0.05)  # Bolt sends an ack at its next 10 ms poll
+            await handler.close_async()
+            handler = None
+        grace = settings.okebot_drain_seconds - (time.monotonic() - (shutdown.at or time.monotonic()))
+        report = await inflight.drain(max(0.0, grace))
+        deps.logger.info("drained in %.1f s: %d finished, %d abandoned (told to ask again)", report.seconds,
+                         report.finished, report.abandoned)
+    finally:
+        if handler is not None:
+            await handler.close_async()
+        if runner is not None:
+            await runner.cleanup()

@@ -18,31 +18,39 @@ from bot.slack.settings import SlackSettings
 
 
 def create_client(settings: SlackSettings) -> AsyncWebClient:
-    """The Web API client: SLACK_API_URL as base, retrying connection errors, 5xx and 429 (Retry-After).
+    """The Web API client: SLACK_API_URL as base, retrying connection errors, 5xx and 429 (Retry-After)."""
+    client = AsyncWebClient(token=settings.token())
+    configure_client(client, settings)
+    return client
 
-    Bolt copies base_url and retry handlers from this client into the client of every request.
+
+def configure_client(client: AsyncWebClient, settings: SlackSettings) -> None:
+    """Point a Web API client at SLACK_API_URL and give it okebot's retry handlers.
+
+    Bolt copies base_url and retry handlers from the app's client into the client of every request.
     """
-    retries = settings.okebot_rate_limit_retries
-    return AsyncWebClient(
-        token=settings.token(),
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=1),
-            AsyncServerErrorRetryHandler(max_retry_count=1),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=retries),
-        ],
-    )
+    client.base_url = settings.slack_api_url
+    client.retry_handlers = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        AsyncServerErrorRetryHandler(max_retry_count=1),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=settings.okebot_rate_limit_retries),
+    ]
 
 
 def create_app(settings: SlackSettings, deps: Deps) -> AsyncApp:
-    """Build the app: client, the deps and retry-dedup middleware, the error handler, the listeners."""
+    """Build the app: client, the deps and retry-dedup middleware, the error handler, the listeners.
+
+    The token is given as `token=` (Bolt then makes the client, configured here), never with `client=`:
+    Bolt would also read SLACK_BOT_TOKEN from the environment and warn that one of them goes unused.
+    """
     app = AsyncApp(
-        client=create_client(settings),
+        token=settings.token() or None,
         signing_secret=settings.signing_secret(),
         logger=deps.logger,
         # Long-lived process: ack first, work after (process_before_response is for FaaS).
         process_before_response=False,
     )
+    configure_client(app.client, settings)
     app.use(deps_middleware(deps))
     app.use(drop_retries)
     app.error(handle_unexpected)

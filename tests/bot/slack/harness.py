@@ -108,7 +108,7 @@ async def start_bot(fake: FakeSlackApi, *, policy: AccessPolicy = POLICY,
     groups = SlackGroupDirectory(create_client(settings), logger=logging.getLogger(LOGGER))
     deps = Deps(reader=reader or build_reader("demo"), store=store, policy=policy,
                 clock=lambda: datetime.now(UTC), logger=logging.getLogger(LOGGER), groups=groups)
-    server = TestServer(http_web_app(create_app(settings, deps)), host="127.0.0.1", port=0)
+    server = TestServer(http_web_app(create_app(settings, deps), signing_secret=SECRET), host="127.0.0.1", port=0)
     client = TestClient(server)
     await client.start_server()
     return Bot(fake=fake, client=client, store=store), server
