@@ -34,12 +34,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import ctypes
 import functools
 import logging
 import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import time
 import traceback
 import uuid
@@ -61,6 +63,7 @@ WaitNotice = Callable[[int], Awaitable[None]]
 DEFAULT_CONCURRENCY = 2  # a 2-CPU pod: two answers at once, the loop on what is left
 PARCELS_KEPT = 8  # tenancies remembered per process (main and each worker)
 _PICKLE = pickle.HIGHEST_PROTOCOL
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 _notice: contextvars.ContextVar[WaitNotice | None] = contextvars.ContextVar("okebot_wait_notice", default=None)
 
@@ -183,6 +186,13 @@ class WorkService:
         loop = asyncio.get_running_loop()
         # Each call that finds no idle worker starts one: `concurrency` calls at once start them all.
         await asyncio.gather(*(loop.run_in_executor(pool, _warm, 0.05) for _ in range(self.concurrency)))
+
+    def kill(self) -> None:
+        """Kill the worker processes now, without waiting (the process is about to exit on a second signal)."""
+        self._closed = True
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
 
     async def close(self) -> None:
         """Take no new work; cancel calls still queued; stop the workers (calls running in them are lost)."""
@@ -413,11 +423,22 @@ _kept: OrderedDict[str, Tenancy] = OrderedDict()
 
 
 def _init_worker(preload: Sequence[str]) -> None:
-    """Each worker: leave signals to the parent (it stops the workers), import what calls will need."""
+    """Each worker: leave signals to the parent (it stops the workers), die with the fork server (which
+    exits when okebot does, however it ends), import what calls will need."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent()
     for module in preload:
         __import__(module)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent exits (prctl PR_SET_PDEATHSIG); elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _warm(seconds: float) -> int:

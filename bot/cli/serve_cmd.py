@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.compose import SOURCE_HELP
@@ -51,6 +52,7 @@ class Shutdown:
     def __init__(self, logger: logging.Logger) -> None:
         self.requested = asyncio.Event()
         self.at: float | None = None  # time.monotonic() of the first signal
+        self.on_exit_now: Callable[[], None] | None = None  # e.g. kill the worker processes
         self._logger = logger
 
     def install(self) -> None:
@@ -63,6 +65,9 @@ class Shutdown:
     def _signalled(self, sig: signal.Signals) -> None:
         if self.requested.is_set():
             self._logger.error("second %s: exiting now, without finishing the answers in flight", sig.name)
+            if self.on_exit_now is not None:
+                with contextlib.suppress(Exception):
+                    self.on_exit_now()
             for handler in logging.getLogger().handlers:
                 with contextlib.suppress(Exception):
                     handler.flush()
@@ -93,6 +98,7 @@ async def run(args: argparse.Namespace) -> int:
         remedy = f"\n  {error.remedy}" if error.remedy else ""
         print(f"okebot serve: {error.message}{remedy}", file=sys.stderr)
         return 2
+    shutdown.on_exit_now = deps.work.kill
     try:
         await _serve(args, settings, deps, create_app(settings, deps), transport, shutdown)
     finally:
