@@ -9,9 +9,9 @@ and text rendering — goes through one `WorkService`, built by the composition 
 
 `run(fn, *args, **kwargs)` calls `fn(*args, **kwargs)` in a worker and returns (or raises) what it returns
 (or raises). At most `concurrency` calls run at once (OKEBOT_ANSWER_CONCURRENCY); the others wait in arrival
-order. A caller that must wait is told how many calls are ahead of it (running or queued) through
-`on_wait`, or through the notice set with `notify_when_queued` for everything its task runs: that is how a
-question answers "⏳ Working on it — N questions ahead of yours" only when it has to wait.
+order. A caller that must wait is told how many calls are ahead of it (running or queued) through the
+notice it set with `notify_when_queued` (once, for everything its task runs): that is how a question
+answers "⏳ Working on it — N questions ahead of yours" only when it has to wait.
 
 Two kinds of pool (measured in bench/bench_serve_load.py; see the README's Serving section):
 
@@ -24,7 +24,8 @@ Two kinds of pool (measured in bench/bench_serve_load.py; see the README's Servi
 - "thread": a thread pool in this process (tests, `okebot run`): simpler, but GIL-bound, so heavy Python
   work still slows the loop.
 
-Counters for metrics: `stats()` (running, queued, submitted, completed, failed, waited, wait seconds).
+Counters for metrics: `stats()` (running, queued, submitted, completed, failed, waited, wait seconds,
+tenancies shipped to workers).
 Errors: whatever `fn` raises; `WorkClosedError` once the service is closed; a worker process that died
 (killed for memory, say) fails the calls it held with `BrokenProcessPool`, and the next call starts a new pool.
 """
@@ -86,6 +87,7 @@ class WorkStats:
     waited: int
     wait_seconds: float
     max_queued: int
+    tenancies_shipped: int
 
 
 @contextlib.contextmanager
@@ -137,6 +139,7 @@ class WorkService:
         self._parcels: OrderedDict[int, tuple[Tenancy, str, bytes]] = OrderedDict()
         self._notices: set[asyncio.Task[None]] = set()
         self._submitted = self._completed = self._failed = self._waited = self._max_queued = 0
+        self._shipped = 0
         self._wait_seconds = 0.0
 
     # --- the interface -----------------------------------------------------------------------------
@@ -176,7 +179,7 @@ class WorkService:
         return WorkStats(kind=self.kind, concurrency=self.concurrency, running=self._running, queued=self.queued,
                          submitted=self._submitted, completed=self._completed, failed=self._failed,
                          waited=self._waited, wait_seconds=round(self._wait_seconds, 3),
-                         max_queued=self._max_queued)
+                         max_queued=self._max_queued, tenancies_shipped=self._shipped)
 
     async def start(self) -> None:
         """Start every worker now (and import `preload` in them), so the first question does not pay for it."""
@@ -296,6 +299,8 @@ class WorkService:
             sent_args = tuple([self._parcel_of(a, with_payload=with_payload) for a in args])
             sent_kwargs = {k: self._parcel_of(v, with_payload=with_payload) for k, v in kwargs.items()}
             future = pool.submit(_call_in_worker, fn, sent_args, sent_kwargs)
+            if with_payload:
+                self._shipped += sum(1 for v in (*sent_args, *sent_kwargs.values()) if isinstance(v, _Parcel))
         except BaseException as error:
             self._release()
             if isinstance(error, BrokenProcessPool) and self._pool is pool:
