@@ -65,6 +65,8 @@ DEFAULT_CONCURRENCY = 2  # a 2-CPU pod: two answers at once, the loop on what is
 PARCELS_KEPT = 8  # tenancies remembered per process (main and each worker)
 _PICKLE = pickle.HIGHEST_PROTOCOL
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Workers run at a lower priority than the event loop: when both want a CPU, the loop's acks go first.
+WORKER_NICENESS = 10
 
 _notice: contextvars.ContextVar[WaitNotice | None] = contextvars.ContextVar("okebot_wait_notice", default=None)
 
@@ -428,10 +430,13 @@ _kept: OrderedDict[str, Tenancy] = OrderedDict()
 
 
 def _init_worker(preload: Sequence[str]) -> None:
-    """Each worker: leave signals to the parent (it stops the workers), die with the fork server (which
-    exits when okebot does, however it ends), import what calls will need."""
+    """Each worker: leave signals to the parent (it stops the workers), yield the CPU to the event loop
+    (WORKER_NICENESS), die with the fork server (which exits when okebot does, however it ends), import what
+    calls will need."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(WORKER_NICENESS)
     _die_with_parent()
     for module in preload:
         __import__(module)

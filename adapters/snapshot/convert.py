@@ -7,6 +7,7 @@ to flag; only what cannot be placed in the model at all (a pool of an unknown cl
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -37,9 +38,14 @@ from engine.model import Cluster, Cni, Node, NodeImage, NodePool, NodePoolType, 
 _VCN_NATIVE = "OCI_VCN_IP_NATIVE"
 
 
-def tenancy_from_document(doc: Mapping[str, object], *, source: str) -> Tenancy:
-    """Convert a snapshot document into the engine model; any malformed part raises SnapshotError."""
-    wire = validate_document(doc, source=source)
+def tenancy_from_document(
+    doc: Mapping[str, object], *, source: str, private_ip_counts: Counter[str] | None = None
+) -> Tenancy:
+    """Convert a snapshot document into the engine model; any malformed part raises SnapshotError.
+
+    `private_ip_counts`: the document's private IPs, counted and taken out of it (parse.take_private_ips).
+    """
+    wire = validate_document(doc, source=source, private_ip_counts=private_ip_counts)
     _check_references(wire, source=source)
     images = _images(wire.images or (), source=source)
     instances = _instance_vnics(wire.instances or ())

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.snapshot.convert import tenancy_from_document
+from adapters.snapshot.parse import paused_gc, take_private_ips
 from engine.model import Tenancy
 
 SLICE = 2000
@@ -45,4 +46,7 @@ def unpack_document(packed: Packed) -> dict[str, Any]:
 
 def tenancy_from_packed(packed: Packed, *, source: str) -> Tenancy:
     """`tenancy_from_document` of a packed document (what a worker process runs)."""
-    return tenancy_from_document(unpack_document(packed), source=source)
+    with paused_gc():
+        document = unpack_document(packed)
+        counts = take_private_ips(document)
+        return tenancy_from_document(document, source=source, private_ip_counts=counts)

@@ -10,7 +10,7 @@ from pathlib import Path
 from adapters.capped import OverLimitError, read_capped, size_text
 from adapters.offload import Offload
 from adapters.snapshot.convert import tenancy_from_document
-from adapters.snapshot.parse import parse_snapshot_text
+from adapters.snapshot.parse import parse_snapshot_text, paused_gc, take_private_ips
 from adapters.snapshot.selection import ClusterListing, select_clusters
 from engine.errors import SnapshotError
 from engine.model import Tenancy
@@ -33,9 +33,11 @@ def load_snapshot(path: Path, *, label: str, max_bytes: int) -> tuple[Tenancy, C
 
     Raises SnapshotError naming the file for every failure.
     """
-    data = _read_capped(path, label=label, max_bytes=max_bytes)
-    document = parse_snapshot_text(data, source=label)
-    return tenancy_from_document(document, source=label), ClusterListing.of(document)
+    with paused_gc():
+        document = parse_snapshot_text(_read_capped(path, label=label, max_bytes=max_bytes), source=label)
+        listing = ClusterListing.of(document)
+        counts = take_private_ips(document)  # most of a large snapshot: gone before the conversion starts
+        return tenancy_from_document(document, source=label, private_ip_counts=counts), listing
 
 
 def _read_capped(path: Path, *, label: str, max_bytes: int) -> bytes:
