@@ -88,3 +88,14 @@ def test_bytes_with_or_without_a_byte_order_mark_and_text_parse_alike(data: byte
 def test_what_the_fast_parser_refuses_is_explained_as_the_standard_parser_always_did(data: bytes, said: str):
     with pytest.raises(SnapshotError, match=re.escape(said)):
         parse_snapshot_text(data, source="t")
+
+
+def test_a_packed_document_unpacks_equal_in_slices():
+    from adapters.snapshot.packed import pack_document, unpack_document
+
+    doc = {**FORMAT, "privateIps": [{"subnetId": f"s{i % 3}"} for i in range(25)], "region": "r", "shapes": []}
+    packed = pack_document(doc, slice_size=4)
+    assert len(packed) == 3 + 7  # format, region and shapes whole; 25 IPs in 7 slices of at most 4
+    unpacked = unpack_document(packed)
+    assert unpacked == doc
+    assert list(unpacked) == list(doc)
