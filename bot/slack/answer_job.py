@@ -27,7 +27,7 @@ from engine.reports import CapacityReport
 View = Literal["answer", "node-pools"]
 
 # Modules a worker process imports before its first answer (bot.work preload).
-WORKER_MODULES = ("bot.slack.answer_job", "adapters.snapshot.reader", "adapters.snapshot.convert")
+WORKER_MODULES = ("bot.slack.answer_job", "adapters.snapshot.reader", "adapters.snapshot.packed", "adapters.planfile")
 
 
 @dataclass(frozen=True)
