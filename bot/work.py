@@ -9,10 +9,11 @@ and text rendering — goes through one `WorkService`, built by the composition 
 
 `run(fn, *args, **kwargs)` calls `fn(*args, **kwargs)` in a worker and returns (or raises) what it returns
 (or raises); `fn` is synchronous and pure (no event loop, no Deps, no I/O it could not do in another
-process). Background jobs (the digest runner) use the same service, so the bound holds for everything. At most `concurrency` calls run at once (OKEBOT_ANSWER_CONCURRENCY); the others wait in arrival
-order. A caller that must wait is told how many calls are ahead of it (running or queued) through the
-notice it set with `notify_when_queued` (once, for everything its task runs): that is how a question
-answers "⏳ Working on it — N questions ahead of yours" only when it has to wait.
+process). Background jobs (the digest runner) use the same service, so the bound holds for everything.
+At most `concurrency` calls run at once (OKEBOT_ANSWER_CONCURRENCY); the others wait in arrival order. A
+caller that must wait is told how many calls are ahead of it (running or queued) through the notice it set
+with `notify_when_queued` (once, for everything its task runs): that is how a question answers "⏳ Working on
+it — N questions ahead of yours" only when it has to wait.
 
 Two kinds of pool (measured in bench/bench_serve_load.py; see the README's Serving section):
 

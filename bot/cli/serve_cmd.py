@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -110,6 +111,14 @@ async def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _freeze_what_lives_forever() -> None:
+    """Leave everything made while starting (modules, classes, Slack's and pydantic's schemas) out of the
+    cycle collector's full passes: walking it all took ~70 ms on the event loop (an ack's whole budget, and
+    more) every time the collector ran one; without it a pass takes ~10 ms."""
+    gc.collect()
+    gc.freeze()
+
+
 async def _serve(
     args: argparse.Namespace, settings: SlackSettings, deps: Deps, app: AsyncApp, transport: Transport,
     shutdown: Shutdown,
@@ -145,6 +154,7 @@ async def _serve(
             await handler.connect_async()
             if args.health_port is not None:
                 runner = await start_site(health_only_app(ready), host=args.host, port=args.health_port)
+        _freeze_what_lives_forever()
         deps.logger.info("okebot serving over %s (source %s); answers in %d worker %s", transport,
                          deps.reader.description, deps.work.concurrency,
                          "processes" if deps.work.kind == "process" else "threads")
