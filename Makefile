@@ -23,6 +23,8 @@ bench: setup
 	.venv/bin/python -m bench.bench_oci_read
 	.venv/bin/python -m bench.bench_ack
 	.venv/bin/python -m bench.bench_digest
+	.venv/bin/python -m bench.bench_engine
+	.venv/bin/python -m bench.bench_serve_load
 
 clean:
 	rm -rf .venv .mypy_cache .pytest_cache .ruff_cache build *.egg-info

@@ -6,10 +6,13 @@ never end. So a reader takes at most one byte past the limit, and that byte is e
 
 from __future__ import annotations
 
+import io
+import os
 from pathlib import Path
 from typing import BinaryIO
 
 _MIB = 1024 * 1024
+_CHUNK = 16 * _MIB  # what is asked for at a time when the size is not known (a pipe, a device)
 
 
 class OverLimitError(Exception):
@@ -23,7 +26,8 @@ class OverLimitError(Exception):
 def read_capped(source: str | Path | BinaryIO, limit: int) -> bytes:
     """Every byte of a file (by path) or of an open binary stream, when there are at most `limit` of them.
 
-    Reads at most `limit` + 1 bytes, whatever the input claims or however long it runs.
+    Reads at most `limit` + 1 bytes, whatever the input claims or however long it runs. Memory is asked for
+    as the bytes arrive (a regular file's size, then chunks), never `limit` bytes up front.
 
     Raises:
         OverLimitError: the input holds more than `limit` bytes.
@@ -31,12 +35,31 @@ def read_capped(source: str | Path | BinaryIO, limit: int) -> bytes:
     """
     if isinstance(source, str | Path):
         with open(source, "rb") as file:
-            data = file.read(limit + 1)
+            data = _read_at_most(file, limit + 1)
     else:
-        data = source.read(limit + 1)
+        data = _read_at_most(source, limit + 1)
     if len(data) > limit:
         raise OverLimitError(limit)
     return data
+
+
+def _read_at_most(stream: BinaryIO, most: int) -> bytes:
+    """Up to `most` bytes of the stream, to its end; the first read asks for its size when it has one."""
+    try:
+        size = os.fstat(stream.fileno()).st_size
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        size = 0
+    chunks: list[bytes] = []
+    total = 0
+    want = size + 1 if size else _CHUNK  # one byte more than a file's size: its end shows at once
+    while total < most:
+        chunk = stream.read(min(want, most - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = _CHUNK
+    return b"".join(chunks)
 
 
 def size_text(count: int) -> str:

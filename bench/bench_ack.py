@@ -3,8 +3,9 @@
     .venv/bin/python bench/bench_ack.py [--concurrency 50] [--rounds 5]
 
 Both apps get the same signed slash commands over real HTTP (aiohttp on 127.0.0.1). For okebot the
-listener keeps answering on the same event loop after its ack, so the ratio shows what that post-ack work
-costs the acks of concurrent requests. Also reports command-to-answer time (response_url reached) on the
+listener keeps running after its ack (the answer itself is computed in the work service's processes), so
+the ratio shows what that post-ack work costs the acks of concurrent requests; bench_serve_load measures
+acks while heavy answers compute. Also reports command-to-answer time (response_url reached) on the
 demo tenancy. A benchmark, not a timed test: it prints figures and never fails on them.
 """
 
@@ -107,7 +108,8 @@ async def main(concurrency: int, rounds: int) -> None:
     api, hook = fake.base_url, fake.response_url
     settings = SlackSettings(slack_bot_token="xoxb-bench", slack_signing_secret=SECRET, slack_api_url=api)
     deps = await build_deps(settings, source="demo", store_url="sqlite:///:memory:")
-    okebot = await start_site(http_web_app(create_app(settings, deps)), host="127.0.0.1", port=0)
+    await deps.work.start()
+    okebot = await start_site(http_web_app(create_app(settings, deps), signing_secret=SECRET), host="127.0.0.1", port=0)
     bare = await start_site(bare_app(api).web_app(path=EVENTS_PATH), host="127.0.0.1", port=0)
     urls = {
         name: f"http://127.0.0.1:{runner.addresses[0][1]}{EVENTS_PATH}"
@@ -135,6 +137,7 @@ async def main(concurrency: int, rounds: int) -> None:
     )
     await okebot.cleanup()
     await bare.cleanup()
+    await deps.work.close()
     await deps.store.close()
     await fake.close()
 

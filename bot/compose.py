@@ -23,9 +23,11 @@ from engine.ports import TenancyReader
 
 if TYPE_CHECKING:
     from adapters.oci.settings import OciSettings
+    from adapters.offload import Offload
     from bot.metrics import Metrics
     from bot.slack.deps import Deps
     from bot.slack.settings import SlackSettings
+    from bot.work import WorkService
 
 SOURCE_HELP = "where to read the tenancy: demo (the bundled demo tenancy), snapshot:FILE, or oci"
 
@@ -66,16 +68,19 @@ class TimedReader:
             await close()
 
 
-def build_reader(source: str, *, metrics: Metrics | None = None) -> TenancyReader:
+def build_reader(
+    source: str, *, metrics: Metrics | None = None, offload: Offload | None = None
+) -> TenancyReader:
     """Build the tenancy reader for a --source value; InputError names a bad one.
 
-    With `metrics`, reads are timed and OCI requests counted in it.
+    With `metrics`, reads are timed and OCI requests counted in it; `offload` runs the readers' CPU-bound
+    conversion (the bot's work service), a thread when left out.
     """
-    reader = _reader(source, metrics)
+    reader = _reader(source, metrics, offload)
     return TimedReader(reader, metrics=metrics, source=source_kind(source)) if metrics is not None else reader
 
 
-def _reader(source: str, metrics: Metrics | None) -> TenancyReader:
+def _reader(source: str, metrics: Metrics | None, offload: Offload | None) -> TenancyReader:
     if source == "demo":
         from adapters.snapshot.demo import load_demo_reader
 
@@ -86,11 +91,13 @@ def _reader(source: str, metrics: Metrics | None) -> TenancyReader:
         path = source.removeprefix("snapshot:")
         if not path:
             raise InputError("snapshot: needs a file, as in snapshot:tenancy.json", where="--source")
-        return SnapshotTenancyReader(Path(path))
+        return SnapshotTenancyReader(Path(path), offload=offload)
     if source == "oci":
         from adapters.oci.reader import OciTenancyReader
 
-        return OciTenancyReader(oci_settings(), observer=metrics.oci_request if metrics is not None else None)
+        return OciTenancyReader(
+            oci_settings(), observer=metrics.oci_request if metrics is not None else None, offload=offload
+        )
     raise InputError(f"unknown source {source!r}; expected demo, snapshot:FILE or oci", where="--source")
 
 
@@ -113,15 +120,19 @@ async def build_deps(
     slack_groups: bool = True,
     metrics: Metrics | None = None,
     announce: bool = True,
+    work: WorkService | None = None,
 ) -> Deps:
-    """The Slack bot's Deps: the reader for `source`, the state store, the access policy of the okebot.yaml
+    """The Slack bot's Deps: the work service (OKEBOT_ANSWER_CONCURRENCY, OKEBOT_WORK_POOL) unless given, the
+    reader for `source` (converting in that service), the state store, the in-flight registry, the access
+    policy of the okebot.yaml
     `find_config` selects (else the built-in default), with a bot token Slack's user groups, and `metrics`
     (a new registry when None) that the reader, the store and the Slack client report into; the file's `digests:`
     (read-only from Slack) ride along in `Deps.digests`.
 
     With `announce` (serve's start-up), logs (logger "okebot") which okebot.yaml was loaded or that none was,
     a deprecated variable, and a warning when nobody is an admin. InputError when the file named cannot be
-    read or holds a mistake; SourceError when the store cannot be opened.
+    read or holds a mistake; SourceError when the store cannot be opened. The caller closes the store and the
+    work service.
     """
     import logging
     from datetime import UTC, datetime
@@ -129,10 +140,13 @@ async def build_deps(
     from adapters.digest_config import load_digests
     from adapters.store.factory import open_store
     from bot.config_file import admins, find_config, load_policy, no_admin_warning
+    from bot.inflight import InFlight
     from bot.metrics import Metrics
+    from bot.slack.answer_job import WORKER_MODULES
     from bot.slack.app import create_client
     from bot.slack.deps import Deps
     from bot.slack.groups import GroupDirectory, NoGroups, SlackGroupDirectory
+    from bot.work import WorkService
 
     metrics = metrics if metrics is not None else Metrics()
     logger = logging.getLogger("okebot.slack")
@@ -144,7 +158,10 @@ async def build_deps(
         startup.info("configuration: %s", found.reason)
         if found.warning:
             startup.warning("%s", found.warning)
-    reader = build_reader(source, metrics=metrics)
+    if work is None:
+        work = WorkService(concurrency=settings.okebot_answer_concurrency, kind=settings.okebot_work_pool,
+                           preload=WORKER_MODULES, logger=logging.getLogger("okebot.work"))
+    reader = build_reader(source, metrics=metrics, offload=work.run)
     store = await open_store(store_url or settings.okebot_store_url, observer=metrics.store_error)
     try:
         if announce and not admins(policy, await store.list_role_grants()):
@@ -157,4 +174,5 @@ async def build_deps(
     if slack_groups and settings.slack_bot_token is not None:
         groups = SlackGroupDirectory(create_client(settings, metrics=metrics), logger=logger)
     return Deps(reader=reader, store=store, policy=policy, clock=lambda: datetime.now(UTC), logger=logger,
-                groups=groups, metrics=metrics, digests=digests)
+                groups=groups, metrics=metrics, digests=digests, work=work,
+                inflight=InFlight(logger=logging.getLogger("okebot.inflight")))

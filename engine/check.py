@@ -11,7 +11,7 @@ from typing import Literal
 
 from engine.model import Cluster, Subnet, Tenancy
 from engine.shapes import ShapeCatalogue
-from engine.topology import ClusterSubnets, cluster_subnets, subnet_index
+from engine.topology import ClusterSubnets, cluster_subnets, tenancy_subnets
 
 At = Literal["current", "planned"]
 """How node pools are counted: "current" takes observed nodes, then size (a live cluster); "planned" takes
@@ -34,5 +34,5 @@ class Check:
     def __post_init__(self) -> None:
         shapes = self.catalogue if self.catalogue is not None else ShapeCatalogue(self.tenancy.shapes)
         object.__setattr__(self, "shapes", shapes)
-        object.__setattr__(self, "subnets", subnet_index(self.tenancy.subnets))
+        object.__setattr__(self, "subnets", tenancy_subnets(self.tenancy))
         object.__setattr__(self, "used", cluster_subnets(self.cluster))

@@ -322,6 +322,8 @@ class Tenancy(Frozen):
 
     def unreadable_for(self, clusters: Iterable[Cluster]) -> tuple[Unreadable, ...]:
         """What could not be read that matters to these clusters: drops items about other clusters and their pools."""
+        if not self.unreadable:
+            return ()
         chosen = tuple(clusters)
         wanted = {c.id for c in chosen} | {p.id for c in chosen for p in c.node_pools}
         foreign = {c.id for c in self.clusters} | {p.id for c in self.clusters for p in c.node_pools}

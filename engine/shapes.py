@@ -74,6 +74,11 @@ class ShapeCatalogue:
     def __init__(self, own: Iterable[Shape] = ()) -> None:
         self._own = {shape.name: shape for shape in own}
 
+    @property
+    def key(self) -> tuple[Shape, ...]:
+        """What this catalogue knows besides the built-in table, hashable: equal keys look shapes up alike."""
+        return tuple(self._own.values())
+
     def get(self, name: str | None) -> Shape | None:
         """The shape of that name, or None when neither source knows it."""
         if name is None:

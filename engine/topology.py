@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from engine.memo import derived
 from engine.model import Cluster, Subnet, SubnetRole, Tenancy
 
 # Most capacity-relevant first: pod subnets fill fastest, API endpoint subnets hardly at all.
@@ -73,12 +74,33 @@ def subnet_index(subnets: Iterable[Subnet]) -> dict[str, Subnet]:
     return {subnet.id: subnet for subnet in subnets}
 
 
+def tenancy_subnets(tenancy: Tenancy) -> dict[str, Subnet]:
+    """The tenancy's subnets by id, built once per tenancy object (engine.memo); do not modify it."""
+    return derived(tenancy, "subnets-by-id", lambda: subnet_index(tenancy.subnets))
+
+
+def subnet_users(tenancy: Tenancy) -> dict[str, list[tuple[str, str]]]:
+    """For each subnet any cluster names: the (id, name) of every cluster naming it, in the tenancy's order.
+
+    Built once per tenancy object (engine.memo), in one pass over the clusters; do not modify it.
+    """
+
+    def build() -> dict[str, list[tuple[str, str]]]:
+        users: dict[str, list[tuple[str, str]]] = {}
+        for other in tenancy.clusters:
+            for subnet_id in cluster_subnets(other).all_ids():
+                users.setdefault(subnet_id, []).append((other.id, other.name))
+        return users
+
+    return derived(tenancy, "subnet-users", build)
+
+
 def sharing_clusters(tenancy: Tenancy, cluster: Cluster) -> dict[str, list[str]]:
-    """For each subnet the cluster names, the names of the other clusters that name it too (one pass)."""
-    mine = set(cluster_subnets(cluster).all_ids())
-    users: dict[str, list[str]] = {}
-    for other in tenancy.clusters:
-        if other.id != cluster.id:
-            for subnet_id in set(cluster_subnets(other).all_ids()) & mine:
-                users.setdefault(subnet_id, []).append(other.name)
-    return {subnet_id: sorted(names) for subnet_id, names in users.items()}
+    """For each subnet the cluster names, the names of the other clusters that name it too."""
+    users = subnet_users(tenancy)
+    sharing: dict[str, list[str]] = {}
+    for subnet_id in cluster_subnets(cluster).all_ids():
+        names = [name for other_id, name in users.get(subnet_id, ()) if other_id != cluster.id]
+        if names:
+            sharing[subnet_id] = sorted(names)
+    return sharing

@@ -6,8 +6,8 @@ with their ts and metadata, conversations.history, conversations.open, the files
 uploaded bytes, user groups, and the granted scopes in every answer's `x-oauth-scopes` header. It serves a
 /webhook that stands in for response_url, Slack's private file URLs (`files`), and a Socket Mode endpoint
 (apps.connections.open hands out ws://…/link: it says hello, sends the envelopes a test pushes, and records
-the client's acks as "socket_ack" calls). `fail` injects errors per method: Slack's own HTTP 200
-{"ok": false}, or another status such as 429 with Retry-After.
+the client's acks as "socket_ack" calls and its going as "socket_disconnect"). `fail` injects errors per
+method: Slack's own HTTP 200 {"ok": false}, or another status such as 429 with Retry-After.
 
     async with FakeSlackApi(scopes=("commands", "chat:write")) as fake:
         client = AsyncWebClient(token="xoxb-test", base_url=fake.base_url)
@@ -247,6 +247,7 @@ class FakeSlackApi(Workspace):
                     self.calls.append(Call("socket_ack", json.loads(message.data), {}, time.perf_counter()))
         finally:
             self._sockets.remove(socket)
+            self._record("socket_disconnect", {}, request)
         return socket
 
     async def _file(self, request: web.Request) -> web.StreamResponse:

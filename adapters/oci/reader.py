@@ -14,7 +14,9 @@ from adapters.oci.clients import OciClients, build_clients
 from adapters.oci.executor import OciExecutor, ReadStats, RequestObserver
 from adapters.oci.recorder import Recording
 from adapters.oci.settings import OciSettings
+from adapters.offload import Offload
 from adapters.snapshot.convert import tenancy_from_document
+from adapters.snapshot.packed import pack_document, tenancy_from_packed
 from adapters.snapshot.selection import ClusterListing, select_clusters
 from engine.model import Tenancy
 
@@ -27,10 +29,14 @@ class OciTenancyReader:
     Reads of different cluster sets run at once; callers asking for a set already being read share that read
     (`fresh=True` skips the cache but still joins it, since it started after the caller could have asked).
 
+    The recording's conversion into the model is CPU-bound: with `offload` (the bot's worker processes) the
+    document is packed in slices (adapters/snapshot/packed.py) and converted there; without, in a thread.
+
     Args:
         settings: where and how to read.
         clock: monotonic seconds, for the cache (tests pass their own).
         observer: told of every OCI request's operation and status (for metrics).
+        offload: where the recording is converted (bot.work in the bot).
     """
 
     def __init__(
@@ -39,10 +45,12 @@ class OciTenancyReader:
         *,
         clock: Callable[[], float] = time.monotonic,
         observer: RequestObserver | None = None,
+        offload: Offload | None = None,
     ) -> None:
         self._settings = settings
         self._clock = clock
         self._observer = observer
+        self._offload = offload
         self._clients: OciClients | None = None
         self._clients_lock = asyncio.Lock()
         self._cache: dict[_Key, tuple[float, Tenancy]] = {}
@@ -93,6 +101,12 @@ class OciTenancyReader:
         self._cache[key] = (self._clock(), tenancy)
         return tenancy
 
+    async def _convert(self, document: dict[str, object]) -> Tenancy:
+        if self._offload is None:
+            return await asyncio.to_thread(tenancy_from_document, document, source=self.description, kind="live")
+        packed = await asyncio.to_thread(pack_document, document)
+        return await self._offload(tenancy_from_packed, packed, source=self.description, kind="live")
+
     async def _client_set(self) -> OciClients:
         async with self._clients_lock:
             if self._clients is None:
@@ -109,7 +123,7 @@ class OciTenancyReader:
             self.last_stats = executor.stats
         listing = ClusterListing.of(document)
         listing.check()
-        tenancy = tenancy_from_document(document, source=self.description, kind="live")
+        tenancy = await self._convert(document)
         if clusters is None:
             return tenancy
         # The recording read only these clusters (and their subnet neighbours); this also keeps the order.

@@ -17,6 +17,7 @@ from adapters.snapshot.document import (
     ClusterWire,
     ImageWire,
     InstanceWire,
+    IpCounts,
     NodePoolWire,
     NodeWire,
     SnapshotDocument,
@@ -42,14 +43,19 @@ _CLUSTER_TYPES: dict[str, ClusterType] = {"BASIC_CLUSTER": "basic", "ENHANCED_CL
 
 
 def tenancy_from_document(
-    doc: Mapping[str, object], *, source: str, kind: Literal["snapshot", "live"] = "snapshot"
+    doc: Mapping[str, object],
+    *,
+    source: str,
+    kind: Literal["snapshot", "live"] = "snapshot",
+    private_ip_counts: IpCounts | None = None,
 ) -> Tenancy:
     """Convert a snapshot document into the engine model; any malformed part raises SnapshotError.
 
     `kind` is the tenancy's `source_kind`: "snapshot" for a file (the demo too), "live" for a recording the
-    OCI reader just made, so answers word what was not read for the source at hand.
+    OCI reader just made, so answers word what was not read for the source at hand. `private_ip_counts`: the
+    document's private IPs, counted per (subnet, VNIC) and taken out of it (parse.take_private_ips).
     """
-    wire = validate_document(doc, source=source)
+    wire = validate_document(doc, source=source, private_ip_counts=private_ip_counts)
     _check_references(wire, source=source)
     images = _images(wire.images or (), source=source)
     instances = _instance_vnics(wire.instances or ())

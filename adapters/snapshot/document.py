@@ -7,10 +7,11 @@ objects exactly as the REST APIs return them. Numbers are bounded so that a hand
 
 from __future__ import annotations
 
+from collections import Counter
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
@@ -267,6 +268,10 @@ class PrivateIpWire(Wire):
     vnic_id: str | None = None
 
 
+IpCounts = Counter[tuple[str, str | None]]
+"""Private IPs counted per (subnet id, VNIC id or None): all a conversion needs of them."""
+
+
 class VnicAttachmentWire(Wire):
     vnic_id: str | None = None
     instance_id: str | None = None
@@ -397,3 +402,18 @@ class SnapshotDocument(Wire):
     addon_options: dict[str, list[AddonOptionWire]] | None = None
     kubernetes: dict[str, KubernetesWire] | None = None
     errors: list[ErrorWire] | None = None
+    # Private IPs per subnet when the parser counted them instead of validating each (never from input).
+    _private_ip_counts: IpCounts | None = PrivateAttr(default=None)
+
+    def with_private_ip_counts(self, counts: IpCounts) -> SnapshotDocument:
+        """This document with its `privateIps` given as counts per subnet id (they were read, all well-formed)."""
+        self._private_ip_counts = counts
+        return self
+
+    def private_ip_counts(self) -> IpCounts | None:
+        """Private IPs per subnet id; None when the snapshot holds no `privateIps` (they were not read)."""
+        if self._private_ip_counts is not None:
+            return self._private_ip_counts
+        if self.private_ips is None:
+            return None
+        return Counter((ip.subnet_id, ip.vnic_id) for ip in self.private_ips)

@@ -197,20 +197,22 @@ def _shape(wire: ShapeWire) -> Shape:
 
 def ip_usage_from_document(doc: SnapshotDocument) -> dict[str, SubnetUsage]:
     """Private IPs in use per subnet, only for subnets whose IPs were read (see docs/snapshot-format.md)."""
-    if doc.private_ips is None:
+    ips = doc.private_ip_counts()
+    if ips is None:
         return {}  # no IP was read: a list of "covered" subnets alone cannot make their usage zero
     if doc.private_ip_subnet_ids is not None:
         covered = unique(doc.private_ip_subnet_ids)
     else:
         covered = unique(subnet.id for subnet in doc.subnets or ())
-    counts = Counter(ip.subnet_id for ip in doc.private_ips or ())
+    counts: Counter[str] = Counter()
     by_vnic: dict[str, Counter[str]] = {}
     unnamed: set[str] = set()
-    for ip in doc.private_ips or ():
-        if ip.vnic_id is None:
-            unnamed.add(ip.subnet_id)
+    for (subnet_id, vnic_id), count in ips.items():
+        counts[subnet_id] += count
+        if vnic_id is None:
+            unnamed.add(subnet_id)
         else:
-            by_vnic.setdefault(ip.subnet_id, Counter())[ip.vnic_id] += 1
+            by_vnic.setdefault(subnet_id, Counter())[vnic_id] += count
     return {
         subnet_id: SubnetUsage(
             subnet_id=subnet_id,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from adapters.capped import OverLimitError, read_capped, size_text
+from adapters.offload import Offload
 from adapters.snapshot.convert import tenancy_from_document
-from adapters.snapshot.parse import parse_snapshot_text
+from adapters.snapshot.parse import parse_snapshot_text, paused_gc, take_private_ips
 from adapters.snapshot.selection import ClusterListing, select_clusters
 from engine.errors import SnapshotError
 from engine.model import Tenancy
@@ -18,15 +20,24 @@ from engine.model import Tenancy
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
 
 
+SELECTIONS_KEPT = 64  # cluster selections remembered per read (one per cluster name asked about, say)
+
+
 def load_snapshot_file(path: Path, *, label: str, max_bytes: int = MAX_SNAPSHOT_BYTES) -> Tenancy:
     """Read, parse and convert one snapshot file; every failure is a SnapshotError naming the file."""
-    return _load(path, label=label, max_bytes=max_bytes)[0]
+    return load_snapshot(path, label=label, max_bytes=max_bytes)[0]
 
 
-def _load(path: Path, *, label: str, max_bytes: int) -> tuple[Tenancy, ClusterListing]:
-    data = _read_capped(path, label=label, max_bytes=max_bytes)
-    document = parse_snapshot_text(data, source=label)
-    return tenancy_from_document(document, source=label), ClusterListing.of(document)
+def load_snapshot(path: Path, *, label: str, max_bytes: int) -> tuple[Tenancy, ClusterListing]:
+    """Read, parse and convert one snapshot file, with its cluster-listing facts (CPU-bound: offload it).
+
+    Raises SnapshotError naming the file for every failure.
+    """
+    with paused_gc():
+        document = parse_snapshot_text(_read_capped(path, label=label, max_bytes=max_bytes), source=label)
+        listing = ClusterListing.of(document)
+        counts = take_private_ips(document)  # most of a large snapshot: gone before the conversion starts
+        return tenancy_from_document(document, source=label, private_ip_counts=counts), listing
 
 
 def _read_capped(path: Path, *, label: str, max_bytes: int) -> bytes:
@@ -44,17 +55,26 @@ def _read_capped(path: Path, *, label: str, max_bytes: int) -> bytes:
 class SnapshotTenancyReader:
     """Reads a snapshot once and serves it from memory; `fresh=True` reads the file again.
 
+    Every read of the same file returns the same Tenancy object, and every read of the same clusters the same
+    selection of it, until the file is read again: what is derived from a read (engine.memo, the copies in
+    worker processes) is then worked out once per read, not once per question.
+
     Args:
         source: a snapshot file path, or an already-parsed snapshot document.
         label: how errors and the description name the source; defaults to the file name.
         max_bytes: the largest file read (MAX_SNAPSHOT_BYTES unless told).
+        offload: runs the file's parsing and conversion (bot.work in the bot); a thread when left out.
     """
 
     def __init__(
         self, source: Path | str | Mapping[str, object], *, label: str | None = None,
-        max_bytes: int = MAX_SNAPSHOT_BYTES,
+        max_bytes: int = MAX_SNAPSHOT_BYTES, offload: Offload | None = None,
     ) -> None:
         self._max_bytes = max_bytes
+        self._offload: Offload = offload or asyncio.to_thread
+        self._lock = asyncio.Lock()
+        self._reads = 0  # files read so far: a fresh read asked during another read shares it
+        self._selections: OrderedDict[tuple[str, ...], Tenancy] = OrderedDict()
         self._cached: tuple[Tenancy, ClusterListing] | None
         if isinstance(source, Mapping):
             self._path: Path | None = None
@@ -84,10 +104,27 @@ class SnapshotTenancyReader:
         if clusters is None:
             listing.check()
             return tenancy
-        return select_clusters(tenancy, clusters, source=f"snapshot {self._label}", listing=listing)
+        key = tuple(clusters)
+        selected = self._selections.get(key)
+        if selected is None:
+            selected = select_clusters(tenancy, clusters, source=f"snapshot {self._label}", listing=listing)
+            self._selections[key] = selected
+            while len(self._selections) > SELECTIONS_KEPT:
+                self._selections.popitem(last=False)
+        else:
+            self._selections.move_to_end(key)
+        return selected
 
     async def _tenancy(self, *, fresh: bool) -> tuple[Tenancy, ClusterListing]:
-        if self._path is not None and (fresh or self._cached is None):
-            self._cached = await asyncio.to_thread(_load, self._path, label=self._label, max_bytes=self._max_bytes)
+        if not fresh and self._cached is not None:
+            return self._cached  # even while a fresh read is under way: the last read is still an answer
+        asked_after = self._reads
+        async with self._lock:
+            stale = fresh and self._reads == asked_after  # no read began after this caller asked
+            if self._path is not None and (self._cached is None or stale):
+                self._cached = await self._offload(load_snapshot, self._path, label=self._label,
+                                                   max_bytes=self._max_bytes)
+                self._reads += 1
+                self._selections.clear()
         assert self._cached is not None  # a Mapping source is converted in __init__
         return self._cached

@@ -69,7 +69,7 @@ async def run(args: argparse.Namespace) -> int:
     report = await make_digest(read, history=history, previous=previous, now=now, thresholds=Thresholds(),
                                forecast_days=30.0, window_days=window, with_findings=False)
     if chart is not None:
-        _write_chart(chart, await offload(chart_png, report, history))
+        _write_chart(chart, await offload(None, chart_png, report, history))
     if args.format == "json":
         sys.stdout.write(json.dumps(report.model_dump(mode="json", by_alias=True), indent=2) + "\n")
     elif args.format == "blocks":

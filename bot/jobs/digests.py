@@ -16,6 +16,7 @@ from bot.render.chart import chart_series, render_chart
 from bot.slack.access import current_policy
 from bot.slack.render.digest_blocks import digest_blocks, digest_fallback_text
 from bot.slack.render.messages import Message
+from bot.work import WorkService
 from engine.digest.alerts import Thresholds
 from engine.digest.build import build_digest
 from engine.digest.definition import DigestDefinition, JobRun
@@ -31,12 +32,13 @@ CHART_FILE = "okebot-digest.png"
 async def make_digest(
     read: CapacityRead, *, history: Sequence[Sample], previous: DigestSnapshot | None, now: datetime,
     thresholds: Thresholds, forecast_days: float, window_days: float, missed: Sequence[datetime] = (),
-    missed_total: int | None = None, with_findings: bool = True,
+    missed_total: int | None = None, with_findings: bool = True, work: WorkService | None = None,
 ) -> DigestReport:
-    """The digest of one read (engine.digest.build_digest, off the event loop). `with_findings=False` leaves the
-    finding changes unknown (null), for a digest compared with history rather than with a posted digest."""
+    """The digest of one read (engine.digest.build_digest, off the event loop: in `work` when given). With
+    `with_findings=False` the finding changes are unknown (null), for a digest compared with history rather
+    than with a posted digest."""
     return await offload(
-        build_digest, clusters=read.clusters, findings=read.findings if with_findings else {},
+        work, build_digest, clusters=read.clusters, findings=read.findings if with_findings else {},
         pending_cni_nodes=read.pending, history=history, previous=previous, source=read.source,
         read_at=read.read_at, now=now, thresholds=thresholds, forecast_days=forecast_days, window_days=window_days,
         missed=missed, missed_total=missed_total,
@@ -48,9 +50,9 @@ def render_message(report: DigestReport) -> Message:
     return Message(text=digest_fallback_text(report), blocks=digest_blocks(report))
 
 
-async def digest_message(report: DigestReport) -> Message:
-    """`render_message` off the event loop."""
-    return await offload(render_message, report)
+async def digest_message(report: DigestReport, *, work: WorkService | None = None) -> Message:
+    """`render_message` off the event loop (in `work` when given)."""
+    return await offload(work, render_message, report)
 
 
 def chart_png(report: DigestReport, history: Sequence[Sample]) -> bytes:
@@ -96,7 +98,7 @@ async def run_occurrence(ctx: JobContext, run: JobRun, digest: DigestDefinition)
         return "missed: taken over after the grace period"
     policy = await current_policy(ctx.deps)
     read = await read_capacity(ctx.deps.reader, at=now, policy=policy, channel=digest.channel,
-                               clusters=digest.clusters, compartments=digest.compartments)
+                               clusters=digest.clusters, compartments=digest.compartments, work=ctx.deps.work)
     await store.record_samples(read.samples)
     posted = await store.last_run(digest.job, states=("posted",))
     previous = DigestSnapshot.model_validate_json(posted.snapshot) if posted and posted.snapshot else None
@@ -105,13 +107,13 @@ async def run_occurrence(ctx: JobContext, run: JobRun, digest: DigestDefinition)
     history = await store.read_samples(since=now - timedelta(days=window), cluster_ids=[c.id for c in read.clusters])
     report = await make_digest(read, history=history, previous=previous, now=now, thresholds=digest.thresholds,
                                forecast_days=digest.forecast_days, window_days=window, missed=missed,
-                               missed_total=missed_total)
+                               missed_total=missed_total, work=ctx.deps.work)
     if digest.mode == "on-change" and report.unchanged and posted is not None and \
             now - posted.scheduled_for < HEARTBEAT_EVERY:
         await store.finish_run(run, owner=ctx.owner, state="skipped")
         ctx.deps.metrics.digest_finished("skipped")
         return "skipped: nothing changed (on-change)"
-    message = await digest_message(report)
+    message = await digest_message(report, work=ctx.deps.work)
     snapshot = report.snapshot.model_dump_json(by_alias=True) if report.snapshot is not None else None
     ts = await ctx.poster.deliver(run, message, event_type=EVENT_TYPE, snapshot=snapshot)
     if ts is None:
@@ -126,7 +128,7 @@ async def _upload_chart(ctx: JobContext, run: JobRun, report: DigestReport, hist
                         ts: str) -> None:
     """The chart into the digest's thread; a failure is logged, since the digest itself is out."""
     try:
-        png = await offload(chart_png, report, history)
+        png = await offload(ctx.deps.work, chart_png, report, history)
         await ctx.client.files_upload_v2(channel=run.channel, thread_ts=ts, content=png, filename=CHART_FILE,
                                          title="Pod-network utilization")
     except Exception:

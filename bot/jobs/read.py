@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.jobs.work import offload
+from bot.work import WorkService
 from engine.access import AccessPolicy, ClusterRef, visible_clusters
 from engine.digest.history import Sample, samples_from_capacity
 from engine.findings import Finding
@@ -73,11 +74,13 @@ def assess(tenancy: Tenancy, clusters: Sequence[Cluster], at: datetime, source: 
 async def read_capacity(
     reader: TenancyReader, *, at: datetime, policy: AccessPolicy | None = None, channel: str | None = None,
     clusters: Sequence[str] = (), compartments: Sequence[str] = (), fresh: bool = False,
+    work: WorkService | None = None,
 ) -> CapacityRead:
     """Read the source once and assess the clusters covered (see `covered_clusters`; with no policy, every
-    cluster named or all). `at` is truncated to the whole second, as the store keeps samples."""
+    cluster named or all), in `work` when given. `at` is truncated to the whole second, as the store keeps
+    samples."""
     tenancy = await reader.read(fresh=fresh)
     when = at.astimezone(UTC).replace(microsecond=0)
     chosen = covered_clusters(tenancy, policy=policy or AccessPolicy(), channel=channel if policy else None,
                               clusters=clusters, compartments=compartments)
-    return await offload(assess, tenancy, chosen, when, reader.description)
+    return await offload(work, assess, tenancy, chosen, when, reader.description)

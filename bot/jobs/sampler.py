@@ -30,7 +30,7 @@ async def run_sampler(ctx: JobContext, run: JobRun) -> tuple[str, list[JobRun]]:
     runner delivers each under its own audit entry)."""
     store = ctx.deps.store
     now = await store.database_now()
-    read = await read_capacity(ctx.deps.reader, at=now)
+    read = await read_capacity(ctx.deps.reader, at=now, work=ctx.deps.work)
     await store.record_samples(read.samples)
     pruned = await _retention(ctx, now)
     posts = await _alerts(ctx, read, now)
@@ -75,9 +75,10 @@ async def _alerts(ctx: JobContext, read: CapacityRead, now: datetime) -> list[Jo
             continue
         thresholds, forecast_days = marks_for(channel, digests)
         states = await store.alert_states(channel)
-        new_states, alerts = await offload(decide_alerts, read, cluster_ids=ids, history=history, states=states,
-                                           thresholds=thresholds, forecast_days=forecast_days, window_days=window,
-                                           now=now)
+        new_states, alerts = await offload(
+            ctx.deps.work, decide_alerts, read, cluster_ids=ids, history=history, states=states,
+            thresholds=thresholds, forecast_days=forecast_days, window_days=window, now=now,
+        )
         posts = [_post(channel, alert, read.read_at) for alert in alerts]
         claimed += await store.put_alert_states(channel, new_states, posts=posts, owner=ctx.owner,
                                                 lease_seconds=settings.okebot_job_lease_seconds)

@@ -21,33 +21,41 @@ from bot.slack.settings import SlackSettings
 
 def create_client(settings: SlackSettings, *, metrics: Metrics | None = None) -> AsyncWebClient:
     """The Web API client: SLACK_API_URL as base, retrying connection errors, 5xx and 429 (Retry-After);
-    with `metrics`, every failed call is counted in okebot_slack_api_errors_total.
+    with `metrics`, every failed call is counted in okebot_slack_api_errors_total."""
+    client = AsyncWebClient(token=settings.token())
+    configure_client(client, settings, metrics=metrics)
+    return client
 
-    Bolt copies base_url and retry handlers from this client into the client of every request.
+
+def configure_client(client: AsyncWebClient, settings: SlackSettings, *, metrics: Metrics | None = None) -> None:
+    """Point a Web API client at SLACK_API_URL and give it okebot's retry handlers (and the error observer).
+
+    Bolt copies base_url and retry handlers from the app's client into the client of every request.
     """
-    retries = settings.okebot_rate_limit_retries
     observers = [SlackApiErrorObserver(metrics, base_url=settings.slack_api_url)] if metrics is not None else []
-    return AsyncWebClient(
-        token=settings.token(),
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            *observers,
-            AsyncConnectionErrorRetryHandler(max_retry_count=1),
-            AsyncServerErrorRetryHandler(max_retry_count=1),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=retries),
-        ],
-    )
+    client.base_url = settings.slack_api_url
+    client.retry_handlers = [
+        *observers,
+        AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        AsyncServerErrorRetryHandler(max_retry_count=1),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=settings.okebot_rate_limit_retries),
+    ]
 
 
 def create_app(settings: SlackSettings, deps: Deps) -> AsyncApp:
-    """Build the app: client, the deps and retry-dedup middleware, the error handler, the listeners."""
+    """Build the app: client, the arrival/deps/retry-dedup middleware, the error handler, the listeners.
+
+    The token is given as `token=` (Bolt then makes the client, configured here), never with `client=`:
+    Bolt would also read SLACK_BOT_TOKEN from the environment and warn that one of them goes unused.
+    """
     app = AsyncApp(
-        client=create_client(settings, metrics=deps.metrics),
+        token=settings.token() or None,
         signing_secret=settings.signing_secret(),
         logger=deps.logger,
         # Long-lived process: ack first, work after (process_before_response is for FaaS).
         process_before_response=False,
     )
+    configure_client(app.client, settings, metrics=deps.metrics)
     app.use(note_arrival)
     app.use(deps_middleware(deps))
     app.use(drop_retries)

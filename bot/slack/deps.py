@@ -8,16 +8,34 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.inflight import InFlight
 from bot.metrics import Metrics
 from bot.slack.groups import GroupDirectory, NoGroups
+from bot.work import WorkService
 from engine.access import AccessPolicy
 from engine.digest.definition import DigestDefinition
 from engine.ports import StateStore, TenancyReader
 
+Attach = Callable[[str, str], Awaitable[str]]
+"""Where a too-long answer's full text goes instead of a Slack file: (text, file name) -> where it went."""
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One question answered: its registry name, and whether the answer holds error findings (the CLI's 1)."""
+
+    question: str
+    failed: bool
+
 
 @dataclass(frozen=True)
 class Deps:
-    """The bot's adapters and services. Listeners read it as `context["deps"]`."""
+    """The bot's adapters and services. Listeners read it as `context["deps"]`.
+
+    `work` runs CPU-bound work off the event loop (bot.work); `inflight` tracks work in flight for the drain
+    on SIGTERM (bot.inflight): both are shared with background jobs. `attach`, when set, takes the full text
+    of a too-long answer instead of a Slack file (`okebot run` prints it); `answered` hears of every answer.
+    """
 
     reader: TenancyReader
     store: StateStore
@@ -27,6 +45,10 @@ class Deps:
     groups: GroupDirectory = field(default_factory=NoGroups)
     metrics: Metrics = field(default_factory=Metrics)  # what /metrics serves; build_deps shares one instance
     digests: tuple[DigestDefinition, ...] = ()  # the config file's digests (read-only from Slack)
+    work: WorkService = field(default_factory=WorkService)
+    inflight: InFlight = field(default_factory=InFlight)
+    attach: Attach | None = None
+    answered: Callable[[Answered], None] | None = None
 
 
 def deps_middleware(deps: Deps) -> Callable[..., Awaitable[None]]:

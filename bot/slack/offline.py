@@ -1,10 +1,16 @@
 """Run one `/oke` command through the real app without Slack: a signed request goes into AsyncApp.dispatch,
-and the fake Slack Web API on 127.0.0.1 stands in for the Web API and the response_url."""
+and the fake Slack Web API on 127.0.0.1 stands in for the Web API and the response_url.
+
+Offline there is nobody to attach a file for: the full text of a too-long answer is kept and returned
+(`okebot run` prints it) instead of being uploaded.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,11 +20,29 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.fakes.slack_api import FakeSlackApi
 from adapters.fakes.slack_workspace import READ_METHODS
 from bot.slack.app import create_app
-from bot.slack.deps import Deps
+from bot.slack.deps import Answered, Deps
 from bot.slack.settings import SlackSettings
+from engine.audit import AuditEntry
 
 OFFLINE_SECRET = "okebot-offline-signing-secret"
 LISTENER_TIMEOUT = 60.0
+WHERE_ATTACHED = "(okebot run prints it below)"
+
+
+@dataclass
+class OfflineRun:
+    """What one offline command did.
+
+    `sent`: everything sent to Slack, the ack first, each {"method": ..., "body": ...} (what went to the
+    response_url is named "response_url"; reads such as auth.test are left out). `attached`: the full texts
+    of too-long answers, as {"filename", "content"}. `answers`: each question answered. `audit`: the audit
+    entry of the command (None when no listener ran).
+    """
+
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    attached: list[dict[str, str]] = field(default_factory=list)
+    answers: list[Answered] = field(default_factory=list)
+    audit: AuditEntry | None = None
 
 
 def signed_command(text: str, *, user: str, channel: str, response_url: str) -> AsyncBoltRequest:
@@ -32,12 +56,15 @@ def signed_command(text: str, *, user: str, channel: str, response_url: str) -> 
                                                 "x-slack-request-timestamp": [ts]})
 
 
-async def run_offline(text: str, *, deps: Deps, user: str, channel: str) -> list[dict[str, Any]]:
-    """Dispatch `/oke text` into a real AsyncApp and return everything it sent to Slack, the ack first.
+async def run_offline(text: str, *, deps: Deps, user: str, channel: str) -> OfflineRun:
+    """Dispatch `/oke text` into a real AsyncApp and return what it did (see OfflineRun)."""
+    run = OfflineRun()
 
-    Each item is {"method": ..., "body": ...}; what went to the response_url is named "response_url".
-    Reads (auth.test, usergroups.list, ...) are left out: they send nothing.
-    """
+    async def attach(content: str, filename: str) -> str:
+        run.attached.append({"filename": filename, "content": content})
+        return WHERE_ATTACHED
+
+    deps = dataclasses.replace(deps, attach=attach, answered=run.answers.append)
     async with FakeSlackApi() as fake:
         settings = SlackSettings(slack_bot_token="xoxb-offline", slack_signing_secret=OFFLINE_SECRET,
                                  slack_api_url=fake.base_url)
@@ -49,7 +76,9 @@ async def run_offline(text: str, *, deps: Deps, user: str, channel: str) -> list
         started = asyncio.all_tasks() - before - {asyncio.current_task()}
         if started:
             await asyncio.wait(started, timeout=LISTENER_TIMEOUT)
-        ack = {"method": "ack", "body": {"status": response.status, "body": response.body}}
-        sent = [{"method": "response_url" if call.method == "webhook" else call.method, "body": call.body}
-                for call in fake.calls if call.method not in READ_METHODS]
-    return [ack, *sent]
+        run.sent.append({"method": "ack", "body": {"status": response.status, "body": response.body}})
+        run.sent += [{"method": "response_url" if call.method == "webhook" else call.method, "body": call.body}
+                     for call in fake.calls if call.method not in READ_METHODS]
+    entries = await deps.store.list_audit(limit=1)
+    run.audit = entries[0] if entries else None
+    return run

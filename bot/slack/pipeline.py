@@ -1,5 +1,10 @@
 """The answer pipeline every listener shares: read once → authorize → answer → render → send, and the one
-audited tail (an error becomes a friendly answer or an error id, then the audit entry)."""
+audited tail (an error becomes a friendly answer or an error id, then the audit entry).
+
+Nothing CPU-bound runs here: the engine's answer and its rendering run in `deps.work` (bot.work, a pool of
+worker processes under `okebot serve`) through `bot.slack.answer_job`; what stays on the event loop is I/O
+(the read's network calls, the store, Slack) and the access checks.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +13,24 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
 
-from pydantic import BaseModel
-
-from bot.answers import answer, read_for
-from bot.queries import Query
+from bot.answers import read_for
 from bot.questions import question_of
-from bot.render.text import render_text
-from bot.slack.access import cluster_ref, current_policy, named_cluster, only_visible, require
+from bot.slack.access import cluster_ref, current_policy, named_cluster, require
+from bot.slack.answer_job import AnswerJob, Composed, View, compose_answer, render_answer
 from bot.slack.audit import record_audit
-from bot.slack.deps import Deps
+from bot.slack.deps import Answered, Deps
 from bot.slack.errors import Send, answer_failure
 from bot.slack.parse import Ask
-from bot.slack.render.blocks import render_blocks, render_node_pools
 from bot.slack.render.kit import context
-from bot.slack.render.messages import Message, answer_message
+from bot.slack.render.messages import Message, queued_message, restarted_message
+from bot.work import notify_when_queued
 from engine.access import AccessPolicy
 from engine.audit import Outcome
 from engine.errors import EngineError
-from engine.reports import CapacityReport
 
-View = Literal["answer", "node-pools"]
+__all__ = ["Asker", "Audit", "Upload", "View", "answer_ask", "audited", "render_answer", "run_query", "yield_to_acks"]
+
 # Bolt returns an ack only when its runner next polls (every 10 ms). Answer work started right after our
 # ack competes on the loop with the acks of concurrent requests; giving them this head start keeps a burst
 # of 50 commands' acks close to a bare app's (bench/bench_ack.py) for ~20 ms more per answer.
@@ -40,12 +41,22 @@ Upload = Callable[[str, str], Awaitable[str]]
 
 @dataclass(frozen=True)
 class Asker:
-    """Who asks, where, and how the answer goes back."""
+    """Who asks, where, and how the answer goes back.
+
+    `notify` sends what only the asker should see and never replaces a message: "working on it", "okebot
+    restarted, please ask again". Left out, `send` does (fine where `send` is private and adds a message).
+    """
 
     user: str
     channel: str
     send: Send
     upload: Upload | None = None  # posts the full answer where only its audience sees it
+    notify: Send | None = None
+
+    @property
+    def private(self) -> Send:
+        """The sender for notices only the asker sees."""
+        return self.notify or self.send
 
 
 @dataclass
@@ -89,9 +100,12 @@ async def yield_to_acks() -> None:
     await asyncio.sleep(ACK_GRACE_SECONDS)
 
 
-async def run_query(query: Query[Any], *, deps: Deps, policy: AccessPolicy, asker: Asker) -> BaseModel:
-    """Read the source once, authorize against that read, answer, and narrow a multi-cluster answer to what
-    the channel may see (judged on the same read)."""
+async def run_query(
+    ask: Ask, *, deps: Deps, policy: AccessPolicy, asker: Asker, view: View = "answer", shareable: bool = True
+) -> Composed:
+    """Read the source once, authorize against that read, then answer, narrow a multi-cluster answer to what
+    the channel may see (judged on the same read) and render it, in `deps.work`."""
+    query = ask.query
     action = question_of(query).action(query)
     # The role needs no read: refuse early, before any tenancy is read on the asker's behalf.
     await require(deps, policy, user=asker.user, channel=asker.channel, action=action)
@@ -100,19 +114,10 @@ async def run_query(query: Query[Any], *, deps: Deps, policy: AccessPolicy, aske
     if name is not None:
         await require(deps, policy, user=asker.user, channel=asker.channel, action=action,
                       cluster=cluster_ref(tenancy, name))
-    report: BaseModel = answer(query, tenancy, source=deps.reader.description)
-    if name is None and tenancy is not None:
-        report = only_visible(report, policy=policy, channel=asker.channel, tenancy=tenancy)
-    return report
-
-
-def render_answer(report: BaseModel, *, ask: Ask, view: View, shareable: bool) -> Message:
-    """The message for a report: the answer itself, or the node-pool drill-down of a capacity answer."""
-    if view == "node-pools" and isinstance(report, CapacityReport):
-        body = [block for cluster in report.clusters for block in render_node_pools(cluster)]
-    else:
-        body = render_blocks(report)
-    return answer_message(body, command=ask.command, shareable=shareable)
+    job = AnswerJob(query=query, source=deps.reader.description, policy=policy, channel=asker.channel,
+                    command=ask.command, view=view, shareable=shareable,
+                    full_text=deps.attach is not None or asker.upload is not None)
+    return await deps.work.run(compose_answer, job, tenancy)
 
 
 async def answer_ask(
@@ -125,26 +130,41 @@ async def answer_ask(
     shareable: bool = True,
     fresh: bool = False,
 ) -> None:
-    """Answer one question end to end and audit it; failures become an answer too, never silence."""
-    query = ask.query
-    if fresh and "fresh" in type(query).model_fields:
-        query = query.model_copy(update={"fresh": True})
+    """Answer one question end to end and audit it; failures become an answer too, never silence.
+
+    When the question has to wait for others, the asker is told privately how many are ahead; if okebot
+    stops before answering (SIGTERM past the drain period), the asker is told to ask again.
+    """
+    if fresh and "fresh" in type(ask.query).model_fields:
+        ask = Ask(ask.query.model_copy(update={"fresh": True}), ask.command)
+
+    async def restarted() -> None:
+        await asker.private(restarted_message())
+
+    async def queued(ahead: int) -> None:
+        await asker.private(queued_message(ahead))
+
+    deps.inflight.set_abandon(restarted)
     async with audited(deps, user=asker.user, channel=asker.channel, command=origin, arguments=ask.command or "",
                        send=asker.send):
         policy = await current_policy(deps)
-        report = await run_query(query, deps=deps, policy=policy, asker=asker)
-        message = render_answer(report, ask=ask, view=view, shareable=shareable)
+        with notify_when_queued(queued):
+            composed = await run_query(ask, deps=deps, policy=policy, asker=asker, view=view, shareable=shareable)
+        message = composed.message
         if message.left_out:
-            message = await _attach_full_text(message, report, asker=asker, deps=deps)
+            message = await _attach_full_text(message, composed.full_text, asker=asker, deps=deps)
         await asker.send(message)
+        if deps.answered is not None:
+            deps.answered(Answered(question=question_of(ask.query).name, failed=composed.failed))
 
 
-async def _attach_full_text(message: Message, report: BaseModel, *, asker: Asker, deps: Deps) -> Message:
-    if asker.upload is None:
+async def _attach_full_text(message: Message, full_text: str | None, *, asker: Asker, deps: Deps) -> Message:
+    upload = deps.attach or asker.upload
+    if upload is None or full_text is None:
         note = "_Too long for one message: *Share in channel* to attach the full answer as a file._"
     else:
         try:
-            where = await asker.upload(render_text(report), "okebot-answer.txt")
+            where = await upload(full_text, "okebot-answer.txt")
             note = f"_Too long for one message: the full answer is attached as a file {where}._"
         except Exception:  # e.g. not_in_channel, missing_scope: the shortened answer still goes out
             deps.logger.warning("could not attach the full answer for %s in %s", asker.user, asker.channel,
@@ -155,3 +175,4 @@ async def _attach_full_text(message: Message, report: BaseModel, *, asker: Asker
             )
     blocks = [*message.blocks, context(note)]
     return Message(text=message.text, blocks=blocks, left_out=message.left_out)
+

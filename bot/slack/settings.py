@@ -21,7 +21,13 @@ class Transport(StrEnum):
 
 
 class SlackSettings(BaseSettings):
-    """SLACK_* and OKEBOT_* variables. Secrets are SecretStr so they never print."""
+    """SLACK_* and OKEBOT_* variables. Secrets are SecretStr so they never print.
+
+    Serving (README, "Serving"): OKEBOT_ANSWER_CONCURRENCY answers computed at once (the rest queue, each
+    told how many are ahead); OKEBOT_WORK_POOL "process" (default) or "thread" for where they are computed;
+    OKEBOT_DRAIN_SECONDS how long SIGTERM waits for answers in flight before telling their askers to ask
+    again (keep it under Kubernetes' terminationGracePeriodSeconds, 30 by default).
+    """
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
@@ -34,6 +40,9 @@ class SlackSettings(BaseSettings):
     okebot_access_config: Path | None = None  # deprecated alias of okebot_config
     okebot_rate_limit_retries: int = Field(default=2, ge=0, le=10)
     okebot_log_format: Literal["json", "text"] | None = None  # None: text on a terminal, JSON otherwise
+    okebot_answer_concurrency: int = Field(default=2, ge=1, le=64)
+    okebot_work_pool: Literal["process", "thread"] = "process"
+    okebot_drain_seconds: float = Field(default=25.0, ge=0, le=3600)
 
     def secrets(self) -> list[str]:
         """Every secret value set, for the log redaction filter."""

@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 
 from engine.capacity.pods import pod_subnet_ips_per_node, pod_vnics_per_node, pods_per_node
 from engine.check import At
+from engine.memo import derived
 from engine.model import Cluster, Cni, Frozen, NodePool, NodePoolType, SubnetRole, Tenancy
 from engine.shapes import ShapeCatalogue
 
@@ -120,6 +121,7 @@ class ClaimIndex:
 
     With `subnet_ids`, only pools that use one of those subnets are looked at: a tenancy of a hundred
     clusters then costs one cluster's pools (plus its neighbours'), not all of them, per question.
+    `for_cluster` shares one index of a whole tenancy between all its clusters and all questions on it.
     """
 
     def __init__(
@@ -131,6 +133,7 @@ class ClaimIndex:
         subnet_ids: Collection[str] | None = None,
     ) -> None:
         self._by_subnet: dict[str, list[SubnetClaim]] = {}
+        self._first: str | None = None
         wanted = None if subnet_ids is None else set(subnet_ids)
         for cluster in clusters:
             for pool in cluster.node_pools:
@@ -139,9 +142,31 @@ class ClaimIndex:
                 for claim in pool_claims(cluster, pool, shapes=shapes, at=at):
                     self._by_subnet.setdefault(claim.subnet_id, []).append(claim)
 
+    @classmethod
+    def for_cluster(
+        cls, tenancy: Tenancy, cluster: Cluster, *, shapes: ShapeCatalogue, at: At, subnet_ids: Collection[str]
+    ) -> ClaimIndex:
+        """The claims on `subnet_ids` of `cluster` and every other cluster of the tenancy, `cluster`'s first.
+
+        When `cluster` is one of the tenancy's own, this is a view of one index of the whole tenancy, built
+        once per tenancy object, shapes and `at` (engine.memo); a changed cluster (a what-if) gets its own.
+        Either way `on` answers the same claims in the same order.
+        """
+        if not any(stored is cluster for stored in tenancy.clusters):
+            return cls(tenancy_clusters(tenancy, cluster), shapes=shapes, at=at, subnet_ids=subnet_ids)
+        whole = derived(tenancy, ("claims", at, shapes.key),
+                        lambda: cls(tenancy.clusters, shapes=shapes, at=at))
+        view = cls((), shapes=shapes, at=at)
+        view._by_subnet, view._first = whole._by_subnet, cluster.id
+        return view
+
     def on(self, subnet_id: str) -> list[SubnetClaim]:
-        """The claims on one subnet."""
-        return self._by_subnet.get(subnet_id, [])
+        """The claims on one subnet (do not modify the list)."""
+        claims = self._by_subnet.get(subnet_id, [])
+        if self._first is None or all(claim.cluster_id == self._first for claim in claims):
+            return claims
+        # The asking cluster first, the others in the tenancy's order: as tenancy_clusters() lists them.
+        return [c for c in claims if c.cluster_id == self._first] + [c for c in claims if c.cluster_id != self._first]
 
 
 def total_ips(claims: Sequence[SubnetClaim]) -> int | None:

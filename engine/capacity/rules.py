@@ -92,15 +92,14 @@ def pods_cidr_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO)
 def subnet_size_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO) -> list[Finding]:
     """POD_SUBNET_TOO_SMALL and WORKER_SUBNET_TOO_SMALL, counting every pool of every cluster in a subnet."""
     tenancy, cluster, at = check.tenancy, check.cluster, check.at
-    clusters = tenancy_clusters(tenancy, cluster)
     used_subnets = check.used.roles()
-    claims_at = ClaimIndex(clusters, shapes=check.shapes, at=at, subnet_ids=used_subnets)
+    claims_at = ClaimIndex.for_cluster(tenancy, cluster, shapes=check.shapes, at=at, subnet_ids=used_subnets)
     claims_now = (
         claims_at
         if at == "current"
-        else ClaimIndex(clusters, shapes=check.shapes, at="current", subnet_ids=used_subnets)
+        else ClaimIndex.for_cluster(tenancy, cluster, shapes=check.shapes, at="current", subnet_ids=used_subnets)
     )
-    attributor = Attributor(tenancy, clusters)
+    attributor = Attributor(tenancy, tenancy_clusters(tenancy, cluster))
     findings: list[Finding] = []
     for subnet_id, roles in used_subnets.items():
         subnet = check.subnets.get(subnet_id)
@@ -173,7 +172,7 @@ def unattributed_findings(check: Check, *, warn_at: float = UNATTRIBUTED_WARNING
     clusters = tenancy_clusters(tenancy, cluster)
     used_subnets = check.used.roles()
     claims = ClaimIndex(clusters, shapes=check.shapes, at="current", subnet_ids=used_subnets)
-    attributor = Attributor(tenancy, clusters)
+    attributor = Attributor(tenancy, tenancy_clusters(tenancy, cluster))
     found: list[Finding] = []
     for subnet_id, roles in used_subnets.items():
         pools_here = SubnetRole.WORKERS in roles or (SubnetRole.PODS in roles and cluster.cni is Cni.VCN_NATIVE)

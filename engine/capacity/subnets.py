@@ -10,7 +10,7 @@ from engine.cidr import usable_ips
 from engine.model import Cluster, Subnet, SubnetRole, Tenancy
 from engine.reports import PoolHeadroom, SubnetCapacity
 from engine.shapes import ShapeCatalogue
-from engine.topology import cluster_subnets, sharing_clusters, subnet_index
+from engine.topology import cluster_subnets, sharing_clusters, tenancy_subnets
 
 
 def used_ips(tenancy: Tenancy, subnet_id: str) -> int | None:
@@ -95,8 +95,8 @@ def assess_subnets(
     found: list[SubnetCapacity] = []
     missing: list[str] = []
     used_subnets = cluster_subnets(cluster).roles()
-    index = ClaimIndex(tenancy_clusters(tenancy, cluster), shapes=shapes, at="current", subnet_ids=used_subnets)
-    subnets = subnet_index(tenancy.subnets)
+    index = ClaimIndex.for_cluster(tenancy, cluster, shapes=shapes, at="current", subnet_ids=used_subnets)
+    subnets = tenancy_subnets(tenancy)
     sharing = sharing_clusters(tenancy, cluster)
     attributor = Attributor(tenancy, tenancy_clusters(tenancy, cluster))
     for subnet_id, roles in used_subnets.items():

@@ -73,8 +73,10 @@ def _peers(plan: Plan) -> list[Problem]:
     problems = []
     for i, subnet in enumerate(plan.subnets):
         for k, rule in enumerate(subnet.security_rules or ()):
-            kind, _, ref = rule.peer.partition(":")
+            kind, colon, ref = rule.peer.partition(":")
             path: FieldPath = ("subnets", i, "securityRules", k, "peer")
+            if not colon:
+                continue  # a CIDR or all-services (the model checks those); "role" alone names no role
             if kind == "role" and SubnetRole(ref) not in roles:
                 problems.append(Problem(path, f"no subnet in the plan has role {ref}"))
             elif kind == "subnet" and ref not in names:

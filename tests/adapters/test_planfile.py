@@ -241,3 +241,10 @@ def test_the_documented_example_is_the_example_file():
     doc = (EXAMPLES.parents[1] / "docs" / "plan-format.md").read_text()
     block = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert load_plan_text(block, source="docs/plan-format.md") == load_plan_file(EXAMPLE)
+
+
+def test_a_peer_that_is_only_the_word_role_is_a_plan_not_a_crash():
+    # Found by test_truncated_valid_plans_give_a_plan_or_a_plan_error: "peer: role:workers" cut after "role".
+    text = EXAMPLE.read_text().replace('peer: "role:workers"', "peer: role", 1)
+    plan = load_plan_text(text, source="cut.yaml")
+    assert "role" in [rule.peer for subnet in plan.subnets for rule in subnet.security_rules or ()]

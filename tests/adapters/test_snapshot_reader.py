@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -112,3 +113,52 @@ async def test_a_name_two_clusters_share_is_an_input_error_listing_both_ocids():
     doc = {**DOC, "clusters": [{"id": "ocid1.cluster.a", "name": "prod"}, {"id": "ocid1.cluster.b", "name": "prod"}]}
     with pytest.raises(InputError, match=r"2 clusters are named 'prod': ocid1.cluster.a, ocid1.cluster.b; name one"):
         await SnapshotTenancyReader(doc).read(clusters=["prod"])
+
+
+class CountingOffload:
+    """An offload that counts the loads and can hold them until the test lets go."""
+
+    def __init__(self) -> None:
+        self.loads = 0
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def __call__(self, fn, /, *args, **kwargs):
+        self.loads += 1
+        await self.release.wait()
+        return fn(*args, **kwargs)
+
+
+async def test_reads_of_the_same_clusters_return_the_same_object_until_the_file_is_read_again(snapshot_file):
+    reader = SnapshotTenancyReader(snapshot_file)
+    first = await reader.read(clusters=["alpha"])
+    assert await reader.read(clusters=["alpha"]) is first
+    assert await reader.read(clusters=["Beta"]) is not first
+    await reader.read(fresh=True)
+    assert await reader.read(clusters=["alpha"]) is not first
+
+
+async def test_concurrent_first_reads_load_the_file_once(snapshot_file):
+    offload = CountingOffload()
+    offload.release.clear()
+    reader = SnapshotTenancyReader(snapshot_file, offload=offload)
+    reads = [asyncio.ensure_future(reader.read()) for _ in range(5)]
+    await asyncio.sleep(0)
+    offload.release.set()
+    tenancies = await asyncio.gather(*reads)
+    assert offload.loads == 1
+    assert all(t is tenancies[0] for t in tenancies)
+
+
+async def test_a_fresh_read_asked_while_another_read_runs_shares_it(snapshot_file):
+    offload = CountingOffload()
+    reader = SnapshotTenancyReader(snapshot_file, offload=offload)
+    await reader.read()
+    offload.release.clear()
+    first = asyncio.ensure_future(reader.read(fresh=True))
+    await asyncio.sleep(0)
+    second = asyncio.ensure_future(reader.read(fresh=True))
+    await asyncio.sleep(0)
+    offload.release.set()
+    assert await first is await second
+    assert offload.loads == 2  # the first read, then one fresh read for both

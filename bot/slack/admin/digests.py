@@ -56,7 +56,7 @@ async def _preview(command: DigestPreview, *, deps: Deps, policy: AccessPolicy, 
     if command.clusters:
         await _check_named(command.clusters, deps=deps, policy=policy, asker=asker)
     read = await read_capacity(deps.reader, at=now, policy=policy, channel=asker.channel, clusters=command.clusters,
-                               compartments=command.compartments)
+                               compartments=command.compartments, work=deps.work)
     window = load_job_settings().okebot_forecast_window_days
     ids = [c.id for c in read.clusters]
     history = await deps.store.read_samples(since=now - timedelta(days=window), cluster_ids=ids)
@@ -65,8 +65,8 @@ async def _preview(command: DigestPreview, *, deps: Deps, policy: AccessPolicy, 
     report = await make_digest(read, history=history, previous=previous, now=now,
                                thresholds=mine.thresholds if mine else Thresholds(),
                                forecast_days=mine.forecast_days if mine else 30.0, window_days=window,
-                               with_findings=False)
-    message = await digest_message(report)
+                               with_findings=False, work=deps.work)
+    message = await digest_message(report, work=deps.work)
     note = context("_Preview, only for you: changes since 24 hours ago in the stored history._")
     return Message(text=message.text, blocks=[*message.blocks[:49], note])
 

@@ -78,6 +78,7 @@ async def _answer_button(
             channel=asker.channel,
             send=responder(respond, response_type="in_channel"),
             upload=uploader(client, channel=asker.channel),
+            notify=responder(respond),  # "working on it" stays private
         )
         await answer_ask(ask, deps=deps, asker=shared, origin=origin, shareable=False)
         return
@@ -91,6 +92,7 @@ async def _answer_button(
             ),
             # An over-long answer is attached where the message is: no Share button leads there otherwise.
             upload=private_uploader(client, user=asker.user) if private else uploader(client, channel=asker.channel),
+            notify=responder(respond),  # a private notice beside the message, never in its place
         )
         await answer_ask(ask, deps=deps, asker=same, origin=origin, shareable=private, fresh=True)
         return

@@ -8,14 +8,14 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.answers import answer, read_for
+from bot.answers import read_for
 from bot.queries import ClustersQuery
-from bot.slack.access import current_policy, only_visible, require
+from bot.slack.access import current_policy, require
+from bot.slack.answer_job import compose_home
 from bot.slack.deps import Deps, deps_of
 from bot.slack.errors import explain_failure
 from bot.slack.escape import escape
 from bot.slack.render.kit import section
-from bot.slack.render.messages import home_view
 from engine.access import Action
 from engine.errors import AccessDeniedError
 
@@ -46,9 +46,6 @@ async def _home_for(user: str, *, deps: Deps) -> dict[str, Any]:
         await require(deps, policy, user=user, channel=HOME_CHANNEL, action=Action.CLUSTERS)
     except AccessDeniedError as refused:
         return {"type": "home", "blocks": [section(f":lock: {escape(refused.message.removeprefix('Not allowed: '))}")]}
-    query = ClustersQuery()
-    tenancy = await read_for(query, deps.reader)
-    report = answer(query, tenancy, source=deps.reader.description)
-    if tenancy is not None:
-        report = only_visible(report, policy=policy, channel=HOME_CHANNEL, tenancy=tenancy)
-    return home_view(report.clusters, source=report.source)
+    tenancy = await read_for(ClustersQuery(), deps.reader)
+    # Every cluster's checks: the heaviest answer there is, so it runs in a worker (bot.work).
+    return dict(await deps.work.run(compose_home, policy, HOME_CHANNEL, tenancy, deps.reader.description))

@@ -59,7 +59,9 @@ async def handle_validate_shortcut(
                 remedy="put the plan (YAML or JSON) between ``` fences or attach it as a .yaml/.json file, "
                 "or use `/oke validate`",
             )
-        query = ValidateQuery(plan=load_plan_text(text, source=SHORTCUT_SOURCE), plan_name=SHORTCUT_SOURCE)
+        # A plan file may be megabytes of YAML: parsed in a worker, never on the event loop.
+        plan = await deps.work.run(load_plan_text, text, source=SHORTCUT_SOURCE)
+        query = ValidateQuery(plan=plan, plan_name=SHORTCUT_SOURCE)
         audit.hand_off()
     if audit.handed_off and query is not None:
         await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=ORIGIN)  # audits itself

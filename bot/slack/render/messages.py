@@ -119,6 +119,24 @@ def error_message(message: str, *, remedy: str | None = None, error_id: str | No
     return Message(text=plain(escape(message), limit=FALLBACK_CHARS), blocks=[section(text)])
 
 
+def queued_message(ahead: int) -> Message:
+    """Sent privately when a question has to wait for others to be answered first."""
+    noun = "question" if ahead == 1 else "questions"
+    text = f":hourglass_flowing_sand: Working on it — {ahead} {noun} ahead of yours."
+    return Message(text=plain(text, limit=FALLBACK_CHARS), blocks=[context(text)])
+
+
+def restarted_message() -> Message:
+    """Sent privately when okebot stopped (a restart, a rollout) before it could answer."""
+    text = ":arrows_counterclockwise: okebot restarted before it could answer this. Please ask again."
+    return Message(text="okebot restarted before it could answer this. Please ask again.", blocks=[section(text)])
+
+
+def restarted_home() -> Block:
+    """The Home tab when okebot restarted while drawing it."""
+    return {"type": "home", "blocks": [section("okebot restarted while drawing this tab. Open it again.")]}
+
+
 def _input(
     block_id: str,
     label: str,

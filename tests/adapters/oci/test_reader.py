@@ -131,3 +131,23 @@ async def test_close_closes_the_sdk_connections_and_a_later_read_opens_new_ones(
         tenancy = await reader.read(fresh=True)
         await reader.close()
     assert [c.name for c in tenancy.clusters] == ["cluster-0"]
+
+
+async def test_with_an_offload_the_recording_is_packed_and_converted_there_to_the_same_model(
+    oci_config_file: Path,
+) -> None:
+    sent: list[str] = []
+
+    async def offload(fn, /, *args, **kwargs):  # what the bot's work service does, minus the other process
+        sent.append(fn.__name__)
+        packed = args[0]
+        assert all(isinstance(data, bytes) for _, _, data in packed)  # picklable slices, not the live document
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    document = generate_tenancy(clusters=2, pools_per_cluster=2, nodes_per_pool=3, pod_ips_per_node=3)
+    async with FakeOciServer(document) as server:
+        plain = await reader_for(server, oci_config_file, FakeClock()).read()
+        settings = make_settings(oci_config_file, server.url, cache_ttl=60.0)
+        offloaded = await OciTenancyReader(settings, clock=FakeClock(), offload=offload).read()
+    assert sent == ["tenancy_from_packed"]
+    assert offloaded.model_copy(update={"captured_at": None}) == plain.model_copy(update={"captured_at": None})

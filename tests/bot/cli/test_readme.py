@@ -46,3 +46,12 @@ def test_readme_plan_example_parses_as_a_plan():
     block = README.split("```yaml", 1)[1].split("```", 1)[0]
     plan = load_plan_text(block, source="README.md")
     assert plan.cluster.name == "payments-prod"
+
+
+def test_readme_serving_section_names_every_serving_setting():
+    from bot.slack.settings import SlackSettings
+
+    serving = README.split("## Serving", 1)[1].split("\n## ", 1)[0]
+    for name in ("okebot_answer_concurrency", "okebot_work_pool", "okebot_drain_seconds"):
+        assert name in SlackSettings.model_fields
+        assert f"`{name.upper()}`" in serving

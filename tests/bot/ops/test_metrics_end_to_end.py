@@ -12,12 +12,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.fakes.slack_api import FakeSlackApi
 from adapters.store.factory import open_store
 from bot.compose import build_reader
-from bot.metrics import Metrics, metrics_routes
+from bot.metrics import Metrics
 from bot.slack.app import create_app, create_client
 from bot.slack.deps import Deps
 from bot.slack.groups import SlackGroupDirectory
 from bot.slack.settings import SlackSettings
 from bot.slack.transport import http_web_app
+from bot.work import WorkService
 from engine.access import AccessPolicy, Role, RoleGrant
 from tests.bot.slack.harness import SECRET, Bot
 
@@ -37,10 +38,9 @@ async def test_metrics_move_after_a_few_commands():
         logger = logging.getLogger("okebot.test")
         policy = AccessPolicy(grants=(RoleGrant(kind="group", subject="@sre", role=Role.OPERATOR),))
         deps = Deps(reader=build_reader("demo", metrics=metrics), store=store, policy=policy,
-                    clock=lambda: datetime.now(UTC), logger=logger, metrics=metrics,
+                    clock=lambda: datetime.now(UTC), logger=logger, metrics=metrics, work=WorkService(kind="thread"),
                     groups=SlackGroupDirectory(create_client(settings, metrics=metrics), logger=logger))
-        web_app = http_web_app(create_app(settings, deps))
-        web_app.add_routes(metrics_routes(metrics))  # as serve mounts it beside /healthz
+        web_app = http_web_app(create_app(settings, deps), signing_secret=SECRET, metrics=metrics)
         async with TestClient(TestServer(web_app, host="127.0.0.1", port=0)) as client:
             bot = Bot(fake=fake, client=client, store=store)
             before = await (await client.get("/metrics")).text()

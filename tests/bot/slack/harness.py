@@ -24,6 +24,7 @@ from bot.slack.deps import Deps
 from bot.slack.groups import SlackGroupDirectory
 from bot.slack.settings import SlackSettings
 from bot.slack.transport import EVENTS_PATH, http_web_app
+from bot.work import WorkService
 from engine.access import AccessPolicy, ChannelBinding, Role, RoleGrant
 from engine.audit import AuditEntry
 from engine.digest.definition import DigestDefinition
@@ -55,6 +56,7 @@ class Bot:
     fake: FakeSlackApi
     client: TestClient[Any, Any]
     store: StateStore
+    deps: Deps | None = None
 
     async def audited(self, count: int = 1) -> list[AuditEntry]:
         """The audit log, newest first, once it holds `count` entries (each is written after its answer)."""
@@ -103,17 +105,19 @@ class Bot:
 async def start_bot(fake: FakeSlackApi, *, policy: AccessPolicy = POLICY,
                     reader: TenancyReader | None = None,
                     store: StateStore | None = None,
-                    digests: tuple[DigestDefinition, ...] = ()) -> tuple[Bot, TestServer]:
+                    digests: tuple[DigestDefinition, ...] = (),
+                    work: WorkService | None = None) -> tuple[Bot, TestServer]:
     store = store or await open_store("sqlite:///:memory:")
     settings = SlackSettings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
                              slack_api_url=fake.base_url)
     groups = SlackGroupDirectory(create_client(settings), logger=logging.getLogger(LOGGER))
     deps = Deps(reader=reader or build_reader("demo"), store=store, policy=policy,
-                clock=lambda: datetime.now(UTC), logger=logging.getLogger(LOGGER), groups=groups, digests=digests)
-    server = TestServer(http_web_app(create_app(settings, deps)), host="127.0.0.1", port=0)
+                clock=lambda: datetime.now(UTC), logger=logging.getLogger(LOGGER), groups=groups, digests=digests,
+                work=work or WorkService(kind="thread"))
+    server = TestServer(http_web_app(create_app(settings, deps), signing_secret=SECRET), host="127.0.0.1", port=0)
     client = TestClient(server)
     await client.start_server()
-    return Bot(fake=fake, client=client, store=store), server
+    return Bot(fake=fake, client=client, store=store, deps=deps), server
 
 
 def texts(blocks: list[dict[str, Any]]) -> str:

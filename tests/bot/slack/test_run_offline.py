@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from adapters.fakes.oci_tenancy import generate_tenancy
 from adapters.fakes.slack_api import FakeSlackApi
 from bot.cli.main import main
 
@@ -44,3 +46,75 @@ def test_a_command_too_long_to_ride_in_its_buttons_gets_usage_not_an_error() -> 
     parsed = parse_command("whatif analytics add-pool=" + "a" * MAX_COMMAND_CHARS + " size=2")
     assert isinstance(parsed, Usage)
     assert "at most" in parsed.problem
+
+
+@pytest.fixture
+def long_answer_snapshot(tmp_path: Path) -> Path:
+    """A tenancy whose capacity answer is too long for one Slack message."""
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(generate_tenancy(clusters=20, pools_per_cluster=1, nodes_per_pool=1)))
+    return path
+
+
+def test_a_too_long_answer_is_printed_whole_without_a_traceback_or_log_noise(
+    long_answer_snapshot: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-real-looking-token")  # Bolt used to warn it went unused
+    assert main(["run", "/oke capacity", "--source", f"snapshot:{long_answer_snapshot}"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    shown, _, attached = captured.out.partition("--- full answer (okebot-answer.txt) ---\n")
+    assert "more block(s) not shown" in shown
+    assert "okebot run prints it below" in shown
+    assert all(f"cluster-{index}" in attached for index in range(20))
+    assert "--- files." not in captured.out  # nothing was uploaded
+    assert "--- conversations.open" not in captured.out
+
+
+def test_blocks_format_carries_the_full_answer_too(
+    long_answer_snapshot: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "/oke capacity", "--format", "blocks", "--source", f"snapshot:{long_answer_snapshot}"]) == 0
+    sent = json.loads(capsys.readouterr().out)
+    (attached,) = [item["body"] for item in sent if item["method"] == "attached"]
+    assert attached["filename"] == "okebot-answer.txt"
+    assert "cluster-19" in attached["content"]
+
+
+@pytest.mark.parametrize(
+    ("command", "code"),
+    [
+        ("/oke help", 0),
+        ("/oke capacity analytics", 0),
+        ("/oke clusters", 1),  # the demo has clusters with error findings
+        ("/oke diagnose", 2),  # usage
+        ("/oke frobnicate", 2),  # usage
+        ("/oke capacity no-such-cluster", 2),  # not found
+        ("/oke whatif payments-native payments-core size=12", 2),  # refused: what-if needs an operator
+        ("/oke bindings", 2),  # refused: admins only
+    ],
+)
+def test_run_exits_with_the_clis_codes(command: str, code: int, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", command]) == code
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_source_that_cannot_be_read_is_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    config.write_text("[DEFAULT]\nuser=ocid1.user.oc1..x\nfingerprint=aa\ntenancy=ocid1.tenancy.oc1..x\n"
+                      "region=us-ashburn-1\nkey_file=/nonexistent/key.pem\n")
+    monkeypatch.setenv("OKEBOT_OCI_CONFIG_FILE", str(config))
+    assert main(["run", "/oke clusters", "--source", "oci"]) == 3
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert "could not" in captured.out.lower() or "cannot" in captured.out.lower()
+
+
+def test_the_help_says_each_run_starts_from_an_empty_in_memory_store(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "fresh in-memory state store" in text
+    assert "2 bad input" in text
