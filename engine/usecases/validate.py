@@ -20,10 +20,12 @@ _KEPT_WHEN_UNSTATED = frozenset({"pods_cidr", "services_cidr", "type"})
 
 
 def validate_cluster(
-    tenancy: Tenancy, cluster: Cluster, *, at: At = "planned", shapes: ShapeCatalogue | None = None
+    tenancy: Tenancy, cluster: Cluster, *, at: At = "planned", shapes: ShapeCatalogue | None = None,
+    baseline: Tenancy | None = None,
 ) -> tuple[Finding, ...]:
-    """Every finding of every rule (`engine.rules.RULES`) for a cluster, deduplicated, worst first."""
-    check = Check(tenancy, cluster, at=at, catalogue=shapes)
+    """Every finding of every rule (`engine.rules.RULES`) for a cluster, deduplicated, worst first; `baseline`
+    is the tenancy as read when `tenancy` is a what-if's change of it (see `engine.check.Check`)."""
+    check = Check(tenancy, cluster, at=at, catalogue=shapes, baseline=baseline)
     return merge_findings(*(rule(check) for rule in RULES))
 
 

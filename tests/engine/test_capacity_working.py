@@ -43,8 +43,8 @@ def _pod_subnet_finding(data: dict[str, Any]) -> Finding:
 
 def test_the_issue_case_says_how_4128_ips_come_about_pool_by_pool() -> None:
     found = _pod_subnet_finding(_plan())
-    assert "needs 4128 IPs" in found.message
-    assert "cannot fit in its 4093 usable IPs" in found.message
+    assert "needs 4,128 IPs" in found.message
+    assert "cannot fit in its 4,093 usable IPs" in found.message
     assert "general: 11 nodes × 96 IPs (maxPods 93 → 3 pod VNICs × 32) = 1,056" in found.message
     assert "memory: 24 nodes × 128 IPs (maxPods 110 → 4 pod VNICs × 32) = 3,072" in found.message
     assert "IPs in use: not read" in found.message
