@@ -63,8 +63,8 @@ def assess_subnet(
     """Capacity of one subnet the cluster uses, counting every pool of every cluster that holds IPs in it.
 
     `claims_now` are today's claims on the subnet when `tenancy` is a what-if's change (the attribution of the
-    IPs in use is a fact about today); by default the claims themselves. `utilization` is None while the IPs
-    in use were not read: reservations alone do not say how full a subnet is.
+    IPs in use is a fact about today); by default the claims themselves. While the IPs in use were not read,
+    `utilization` counts the reservations alone: a lower bound, which renderers say ("at least").
     """
     if index is None:
         index = ClaimIndex(tenancy_clusters(tenancy, cluster), shapes=shapes, at="current")
@@ -76,7 +76,7 @@ def assess_subnet(
     attribution = attributor.attribute(subnet, claims if claims_now is None else claims_now)
     # With no pool holding IPs here (an LB or API endpoint subnet), only observed usage says how full it is.
     taken = occupied_ips(used, reserved if claims else None, attribution) if claims else occupied(used, None)
-    utilization = None if taken is None or used is None or usable == 0 else round(taken / usable, 4)
+    utilization = None if taken is None or usable == 0 else round(taken / usable, 4)
     return SubnetCapacity(
         id=subnet.id,
         name=subnet.name,
