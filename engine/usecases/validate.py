@@ -13,6 +13,7 @@ from engine.reports import ValidationReport
 from engine.rules import RULES
 from engine.rules.immutability import compare_against
 from engine.shapes import ShapeCatalogue
+from engine.unreadable import CNI_KINDS, unreadable_for
 
 # What a plan may leave out and then keeps from the live cluster under --against: OKE's defaults apply
 # only to a cluster not yet created, and the live cluster's type is known, not a guess.
@@ -59,7 +60,7 @@ def validate_plan(plan: Plan, *, plan_name: str, against: Tenancy | None = None,
         unstated = set(_KEPT_WHEN_UNSTATED - plan.cluster.model_fields_set)
         planned, planned_cluster = _keep_live_values(planned, planned_cluster, live, unstated)
         findings += compare_against(live, planned_cluster, live_tenancy=against, planned_tenancy=planned)
-        unreadable = against.unreadable_for([live])
+        unreadable = tuple(unreadable_for(against, [live], ignore=CNI_KINDS))
     findings += validate_cluster(planned, planned_cluster, at="planned")
     assumptions = capacity_assumptions(planned_cluster, ShapeCatalogue(planned.shapes))
     report = validation_report(plan_name, sort_findings(findings), assumptions=assumptions)

@@ -21,6 +21,7 @@ from engine.findings import Finding, Severity, merge_findings
 from engine.model import Cluster, Cni, Frozen, NodePool, Tenancy
 from engine.reports import ChangedFinding, WhatIfReport
 from engine.shapes import ShapeCatalogue
+from engine.unreadable import CNI_KINDS, unreadable_for
 from engine.usecases.capacity import is_pool
 from engine.usecases.validate import validate_cluster
 
@@ -217,7 +218,7 @@ def whatif(tenancy: Tenancy, *, cluster: str, change: WhatIfChange, full: bool =
         findings=list(findings_after),
         valid=not any(f.severity is Severity.ERROR for f in findings_after),
         verdict=verdict,
-        unreadable=list(tenancy.unreadable_for([live])),
+        unreadable=unreadable_for(tenancy, [live], ignore=CNI_KINDS),
         assumptions=list(dict.fromkeys([*before.assumptions, *after.assumptions,
                                         *capacity_assumptions(changed.cluster, shapes)])),
         full=full,
