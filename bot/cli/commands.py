@@ -27,9 +27,10 @@ Handler = Callable[[argparse.Namespace], Awaitable[BaseModel | int]]
 
 
 def format_option() -> argparse.ArgumentParser:
-    """--format, accepted by every question."""
+    """--format, accepted by every question (in any case: JSON is json)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    common.add_argument("--format", type=str.lower, choices=("text", "json"), default="text",
+                        help="output format: text (tables; coloured on a terminal unless NO_COLOR is set) or json")
     return common
 
 
@@ -48,7 +49,8 @@ def _cli_name(argument: Argument) -> str:
 def _add_question(sub: Any, question: Question[Any, Any]) -> None:
     parents = [format_option()] + ([] if question.offline else [source_options()])
     parser: argparse.ArgumentParser = sub.add_parser(
-        question.name, help=question.summary, description=question.summary, parents=parents
+        question.name, help=question.summary, description=question.summary, parents=parents,
+        epilog=question.epilog,
     )
     for extra in question.cli_inputs:
         parser.add_argument(extra.name, metavar=extra.metavar, help=extra.help)
@@ -57,6 +59,9 @@ def _add_question(sub: Any, question: Question[Any, Any]) -> None:
             required = question.query.model_fields[argument.field].is_required()
             parser.add_argument(argument.field, metavar=argument.metavar, help=argument.help,
                                 nargs=None if required else "?")
+        elif argument.cli == "flag":
+            parser.add_argument(f"--{argument.key}", dest=argument.field, action="store_true", default=None,
+                                help=argument.help)
         else:
             parser.add_argument(f"--{argument.key}", dest=argument.field, metavar=argument.metavar,
                                 help=argument.help)

@@ -1,4 +1,5 @@
-"""Writing reports and errors to the terminal: JSON for scripts, tables (coloured on a terminal) for people."""
+"""Writing reports and errors to the terminal: JSON for scripts, tables for people (as wide as the terminal or
+COLUMNS, 120 columns when piped; coloured on a terminal unless NO_COLOR is set or TERM=dumb)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TextIO
 
 from pydantic import BaseModel
 
+from bot.render.terminal import output_width, use_color
 from bot.render.text import render_text
 from engine.errors import EngineError
 
@@ -26,8 +28,7 @@ class Output:
             data = report.model_dump(mode="json", by_alias=True)
             self.stream.write(json.dumps(data, indent=2) + "\n")
             return
-        color = self.stream.isatty()
-        self.stream.write(render_text(report, color=color))
+        self.stream.write(render_text(report, color=use_color(self.stream), width=output_width(self.stream)))
 
     def error(self, exc: EngineError) -> None:
         """Write an error: JSON on stdout for scripts, a readable line on stderr for people."""

@@ -75,8 +75,8 @@ def _unread_action(refused: Unreadable | None, source_kind: SourceKind | None) -
     if refused is not None:
         why = ", ".join(part for part in (f"HTTP {refused.status}" if refused.status else "", refused.code or "")
                         if part)
-        fix = f" What to do: {refused.remedy}." if refused.remedy else ""
-        return f"okebot could not read the cluster's CNI pods ({why or refused.message}).{fix}"
+        fix = f": {refused.remedy}" if refused.remedy else ""
+        return f"okebot could not read the cluster's CNI pods ({why or refused.message}){fix}."
     return RECORD_CNI if source_kind == "snapshot" else READ_CNI
 
 

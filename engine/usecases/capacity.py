@@ -36,7 +36,8 @@ def assess_capacity(tenancy: Tenancy, *, cluster: str | None = None, pool: str |
             pools = [p for p, q in zip(report.node_pools, target.node_pools, strict=True) if is_pool(q, pool)]
             if not pools:
                 known = ", ".join(p.name for p in report.node_pools) or "none"
-                raise NotFoundError(f"cluster {target.name} has no node pool {pool!r} (its pools: {known})")
+                raise NotFoundError(f"cluster {target.name} has no node pool {pool!r} (its pools: {known})",
+                                    remedy="name one of the cluster's node pools")
             report = report.model_copy(update={"node_pools": pools})
         reports.append(report)
     return CapacityReport(

@@ -81,7 +81,7 @@ def _check_hardware(cluster: Cluster, pool: NodePool, change: WhatIfChange, shap
                          where="ocpus", remedy="leave ocpus out, or pick a flex shape (such as VM.Standard.E5.Flex)")
     if change.max_pods is not None and cluster.cni is Cni.FLANNEL:
         raise InputError(f"cluster {cluster.name} uses flannel, where every node runs up to 110 pods; "
-                         "maxPodsPerNode is a VCN-native setting", where="max_pods",
+                         "maxPodsPerNode is a VCN-native setting", where="max-pods",
                          remedy="leave max-pods out on a flannel cluster")
 
 
@@ -156,10 +156,10 @@ def apply_whatif(
 def _added_pool(cluster: Cluster, change: WhatIfChange, notes: list[str]) -> NodePool:
     name = change.add_pool or ""
     if any(pool.name.casefold() == name.casefold() for pool in cluster.node_pools):
-        raise InputError(f"node pool {name!r} already exists", where="add_pool",
+        raise InputError(f"node pool {name!r} already exists", where="add-pool",
                          remedy="give the new pool a name the cluster does not use")
     if not cluster.node_pools:
-        raise InputError("the cluster has no node pool to model a new pool on", where="add_pool")
+        raise InputError("the cluster has no node pool to model a new pool on", where="add-pool")
     if change.size is None or change.size == 0:
         raise InputError(f"how many nodes should the new pool {name} have?", where="size",
                          remedy="give its size (at least 1 node)")
