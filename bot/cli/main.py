@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     helper.add_argument("topic", nargs="*", metavar="COMMAND", help="a command, e.g. capacity or plan export")
 
     async def show_help(args: argparse.Namespace) -> int:
-        target = parser
+        target: argparse.ArgumentParser = parser
         for word in args.topic:
             choices = _subcommands(target)
             if word not in choices:

@@ -144,8 +144,8 @@ def cluster_list(report: ClusterListReport, *, width: int) -> list[RenderableTyp
                    f"{plural(c.node_pools, 'node pool')} · {plural(c.counts.error, 'error')}, "
                    f"{plural(c.counts.warning, 'warning')} · worst: {worst}")
         shown = Text("-") if c.worst is None else Text(worst, style=SEVERITY_STYLE[c.worst.severity.value])
-        cells = [c.name, c.cni, n(c.kubernetes_version), n(c.nodes), n(c.node_pools), n(c.counts.error),
-                 n(c.counts.warning), shown]
+        cells: list[RenderableType] = [c.name, c.cni, n(c.kubernetes_version), n(c.nodes), n(c.node_pools),
+                                       n(c.counts.error), n(c.counts.warning), shown]
         rows.append(Row(cells=cells, summary=summary))
     table = table_or_list("Clusters", ("cluster", "CNI", "Kubernetes", "nodes", "pools", "errors", "warnings",
                                        "worst finding"), rows, width=width,
