@@ -22,6 +22,7 @@ bench: setup
 	.venv/bin/python -m bench.bench_plan_file
 	.venv/bin/python -m bench.bench_oci_read
 	.venv/bin/python -m bench.bench_ack
+	.venv/bin/python -m bench.bench_digest
 
 clean:
 	rm -rf .venv .mypy_cache .pytest_cache .ruff_cache build *.egg-info

@@ -1,6 +1,9 @@
 """Benchmark: build a capacity digest of a 100-cluster tenancy with 30 days of 15-minute history (604,800 samples).
 
-Run: .venv/bin/python -m bench.bench_digest
+Run: .venv/bin/python -m bench.bench_digest [--no-store]
+With the store (default): the history is also written to SQLite (a temporary file) and to PostgreSQL
+(OKEBOT_TEST_POSTGRES_DSN or postgresql://postgres@127.0.0.1:5432/test, a temporary schema, when reachable), then
+the forecast window is read back and the digest built from what was read; and the bytes each sample takes on disk.
 CPU seconds (time.process_time) of `build_digest`, against two baselines measured in the same run on the same
 samples, so the ratios do not depend on the machine:
 - a plain loop that reads every sample's figures once (the least any digest must do), and
@@ -9,9 +12,14 @@ samples, so the ratios do not depend on the machine:
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import random
+import sys
+import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -100,8 +108,8 @@ def plain_loop(history: list[Sample]) -> int:
     return total
 
 
-def main() -> int:
-    """Print the sizes, the CPU seconds and the ratios; exit 0."""
+def main(*, with_store: bool = True) -> int:
+    """Print the sizes, the CPU seconds and the ratios (and the store half unless `with_store` is False); exit 0."""
     clusters, history = build_tenancy()
     series = {s.series for s in history}
     encoded = json.dumps([s.model_dump(mode="json") for s in history])
@@ -123,8 +131,78 @@ def main() -> int:
     print(f"render text + Block Kit:           {render_s:7.3f} s CPU")
     print(f"baseline: plain loop over samples: {loop_s:7.3f} s CPU  -> build_digest / loop = {digest_s / loop_s:5.1f}x")
     print(f"baseline: json.loads of samples:   {json_s:7.3f} s CPU  -> build_digest / json = {digest_s / json_s:5.2f}x")
+    if with_store:
+        store_main(clusters, history)
     return 0
 
 
+DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+WINDOW = timedelta(days=14)
+
+
+async def _store_bench(url: str, history: list[Sample], clusters: list[ClusterCapacity]) -> tuple[float, float, float,
+                                                                                                     int, float]:
+    """Write the history, read the forecast window back, build the digest from it: (write s wall, read s CPU,
+    build s CPU, samples read, digest s CPU total)."""
+    from adapters.store import open_store
+
+    store = await open_store(url)
+    try:
+        started = time.perf_counter()
+        for start in range(0, len(history), 50_000):
+            await store.record_samples(history[start:start + 50_000])
+        write_s = time.perf_counter() - started
+        cpu_started = time.process_time()
+        window = await store.read_samples(since=NOW - WINDOW)
+        read_s = time.process_time() - cpu_started
+    finally:
+        await store.close()
+    build_s, _ = cpu(1, lambda: build_digest(
+        clusters=clusters, findings={c.id: [] for c in clusters}, pending_cni_nodes={}, history=window,
+        previous=None, source="bench", read_at=NOW, now=NOW))
+    return write_s, read_s, build_s, len(window), read_s + build_s
+
+
+async def _postgres_bytes(dsn: str, schema: str) -> int:
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        found = await conn.fetchval(
+            "SELECT pg_total_relation_size($1::regclass) + pg_total_relation_size($2::regclass)",
+            f'"{schema}".capacity_samples', f'"{schema}".capacity_series')
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        return int(found)
+    finally:
+        await conn.close()
+
+
+def store_main(clusters: list[ClusterCapacity], history: list[Sample]) -> None:
+    """The store half: SQLite always, PostgreSQL when reachable."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "bench.db")
+        write_s, read_s, build_s, count, total = asyncio.run(_store_bench(f"sqlite:///{path}", history, clusters))
+        size = sum(os.path.getsize(path + suffix) for suffix in ("", "-wal") if os.path.exists(path + suffix))
+        _store_lines("SQLite", write_s, read_s, build_s, count, total, size, len(history))
+    dsn = os.environ.get("OKEBOT_TEST_POSTGRES_DSN", DEFAULT_DSN)
+    schema = f"okebot_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        write_s, read_s, build_s, count, total = asyncio.run(
+            _store_bench(f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}", history, clusters))
+        size = asyncio.run(_postgres_bytes(dsn, schema))
+    except Exception as exc:  # no server here: say so, the SQLite half stands
+        print(f"PostgreSQL: skipped ({type(exc).__name__}: {exc})")
+        return
+    _store_lines("PostgreSQL", write_s, read_s, build_s, count, total, size, len(history))
+
+
+def _store_lines(name: str, write_s: float, read_s: float, build_s: float, count: int, total: float, size: int,
+                 samples: int) -> None:
+    print(f"{name}: wrote {samples:,} samples in {write_s:.1f} s; read back the 14-day window ({count:,} samples) "
+          f"in {read_s:.3f} s CPU, built the digest in {build_s:.3f} s CPU: {total:.3f} s CPU from store to digest")
+    print(f"{name}: history tables {size / 1e6:.1f} MB = {size / samples:.0f} bytes per sample "
+          f"(indexes included)")
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(with_store="--no-store" not in sys.argv))

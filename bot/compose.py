@@ -116,7 +116,8 @@ async def build_deps(
 ) -> Deps:
     """The Slack bot's Deps: the reader for `source`, the state store, the access policy of the okebot.yaml
     `find_config` selects (else the built-in default), with a bot token Slack's user groups, and `metrics`
-    (a new registry when None) that the reader, the store and the Slack client report into.
+    (a new registry when None) that the reader, the store and the Slack client report into; the file's `digests:`
+    (read-only from Slack) ride along in `Deps.digests`.
 
     With `announce` (serve's start-up), logs (logger "okebot") which okebot.yaml was loaded or that none was,
     a deprecated variable, and a warning when nobody is an admin. InputError when the file named cannot be
@@ -125,6 +126,7 @@ async def build_deps(
     import logging
     from datetime import UTC, datetime
 
+    from adapters.digest_config import load_digests
     from adapters.store.factory import open_store
     from bot.config_file import admins, find_config, load_policy, no_admin_warning
     from bot.metrics import Metrics
@@ -136,6 +138,7 @@ async def build_deps(
     logger = logging.getLogger("okebot.slack")
     found = find_config(settings)
     policy = load_policy(found)
+    digests = load_digests(found.path) if found.path is not None else ()
     startup = logging.getLogger("okebot")
     if announce:
         startup.info("configuration: %s", found.reason)
@@ -154,4 +157,4 @@ async def build_deps(
     if slack_groups and settings.slack_bot_token is not None:
         groups = SlackGroupDirectory(create_client(settings, metrics=metrics), logger=logger)
     return Deps(reader=reader, store=store, policy=policy, clock=lambda: datetime.now(UTC), logger=logger,
-                groups=groups, metrics=metrics)
+                groups=groups, metrics=metrics, digests=digests)

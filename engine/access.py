@@ -41,6 +41,8 @@ class Action(StrEnum):
     VIEW_AUDIT = "audit"
     CHANGE_BINDINGS = "bindings"
     CHANGE_CONFIG = "config"
+    DIGEST_PREVIEW = "digest-preview"
+    CHANGE_DIGESTS = "digests"
 
 
 REQUIRED_ROLE: Mapping[Action, Role] = {
@@ -56,6 +58,9 @@ REQUIRED_ROLE: Mapping[Action, Role] = {
     Action.VIEW_AUDIT: Role.ADMIN,
     Action.CHANGE_BINDINGS: Role.ADMIN,
     Action.CHANGE_CONFIG: Role.ADMIN,
+    # A preview is a capacity answer in digest form; scheduling posts into a channel changes what the bot does.
+    Action.DIGEST_PREVIEW: Role.VIEWER,
+    Action.CHANGE_DIGESTS: Role.ADMIN,
 }
 
 GrantKind = Literal["user", "group"]

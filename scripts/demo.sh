@@ -13,3 +13,5 @@ run clusters --source demo
 run capacity --source demo
 run cni --source demo
 run diagnose payments-native --source demo
+run digest --source demo --since 7 --chart "${TMPDIR:-/tmp}/okebot-demo-digest.png" --force
+echo "(the digest's chart is in ${TMPDIR:-/tmp}/okebot-demo-digest.png)"

@@ -19,7 +19,7 @@ import asyncio
 import json
 import time
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
@@ -28,7 +28,7 @@ from aiohttp import WSMsgType, web
 
 from adapters.fakes.slack_workspace import BOT_USER, DEFAULT_SCOPES, SlackMethodError, Workspace
 
-__all__ = ["BOT_USER", "Call", "Failure", "FakeSlackApi"]
+__all__ = ["BOT_USER", "Call", "Failure", "FakeSlackApi", "Hold"]
 
 FILE_CHUNK = 16 * 1024
 UPLOAD_LIMIT = 64 * 1024 * 1024  # Slack takes files far larger than aiohttp's 1 MiB default body limit
@@ -45,6 +45,31 @@ class Call:
     body: dict[str, Any]
     headers: dict[str, str]
     at: float = 0.0
+
+
+@dataclass
+class Hold:
+    """One call held on arrival until `release()`: before Slack accepts it (then it is dropped, as a request
+    whose sender died before it got through), or after (the message is kept; only the answer waits).
+
+    `arrived` is set when the call comes in, with the call in `call`.
+    """
+
+    method: str
+    after_accept: bool
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    call: Call | None = None
+
+    def release(self) -> None:
+        """Let the held call finish (an accepted one is answered; one held before acceptance is dropped)."""
+        self.released.set()
+
+    async def wait(self, *, within: float) -> Call:
+        """The held call, once it arrived; TimeoutError after `within` seconds."""
+        await asyncio.wait_for(self.arrived.wait(), timeout=within)
+        assert self.call is not None
+        return self.call
 
 
 @dataclass(frozen=True)
@@ -70,6 +95,7 @@ class FakeSlackApi(Workspace):
         self.port = 0
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._always: dict[str, Failure] = {}
+        self._holds: dict[str, deque[Hold]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
 
@@ -130,6 +156,12 @@ class FakeSlackApi(Workspace):
         else:
             self._failures[method].extend([failure] * times)
 
+    def hold(self, method: str, *, after_accept: bool) -> Hold:
+        """Hold the next call of `method` (see Hold): to kill its sender mid-call in a test."""
+        held = Hold(method, after_accept)
+        self._holds[method].append(held)
+        return held
+
     def calls_to(self, method: str) -> list[Call]:
         """The calls of one method, oldest first."""
         return [c for c in self.calls if c.method == method]
@@ -153,13 +185,29 @@ class FakeSlackApi(Workspace):
             await asyncio.sleep(0.01)
         await self._sockets[0].send_json(envelope)
 
-    def _record(self, method: str, body: dict[str, Any], request: web.Request) -> None:
-        self.calls.append(Call(method, body, dict(request.headers), time.perf_counter()))
+    def _record(self, method: str, body: dict[str, Any], request: web.Request) -> Call:
+        call = Call(method, body, dict(request.headers), time.perf_counter())
+        self.calls.append(call)
+        return call
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await _body(request)
-        self._record(method, body, request)
+        call = self._record(method, body, request)
+        held = self._holds[method].popleft() if self._holds[method] else None
+        if held is not None and not held.after_accept:
+            held.call = call
+            held.arrived.set()
+            await held.released.wait()
+            return web.json_response({"ok": False, "error": "request_dropped"}, status=503)
+        response = self._answer(method, body)
+        if held is not None:
+            held.call = call
+            held.arrived.set()
+            await held.released.wait()
+        return response
+
+    def _answer(self, method: str, body: dict[str, Any]) -> web.Response:
         headers = {"x-oauth-scopes": ",".join(self.scopes)}  # Slack sends it with every answer
         failure = self._failures[method].popleft() if self._failures[method] else self._always.get(method)
         if failure is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -18,11 +19,11 @@ BOT_USER = "UOKEBOT"
 BOT_ID = "B0FAKE"
 TEAM_ID = "T0FAKE"
 # What deploy/slack-manifest.yml asks for, so a configuration check passes unless a test grants less.
-DEFAULT_SCOPES = ("commands", "chat:write", "files:write", "files:read", "im:write", "usergroups:read")
+DEFAULT_SCOPES = ("commands", "chat:write", "files:write", "files:read", "im:write", "usergroups:read",
+                  "channels:history", "groups:history")
 # Methods that only read: `okebot run` leaves them out of what "Slack would be sent".
 READ_METHODS = frozenset({"auth.test", "usergroups.list", "conversations.history"})
 HISTORY_LIMIT = 100  # conversations.history's default page size
-_FIRST_TS = 1_700_000_000
 
 Json = dict[str, Any]
 
@@ -87,6 +88,7 @@ class Workspace:
         self.conversations: dict[str, Json] = {}  # what conversations.info knows, by channel id (add_channel)
         self._channels: dict[str, list[Message]] = defaultdict(list)
         self._serial = itertools.count(1)
+        self._last_ts = 0
         self._methods: Mapping[str, Callable[[Json, str], Json]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
@@ -133,9 +135,11 @@ class Workspace:
         return message
 
     def _next_ts(self) -> str:
-        # Unique and increasing, compared as numbers or as strings, like Slack's own "seconds.micros".
-        serial = next(self._serial)
-        return f"{_FIRST_TS + serial}.{serial % 1_000_000:06d}"
+        # Slack's own "seconds.micros" of the post time: unique and increasing, compared as numbers or as strings,
+        # and comparable with real instants (conversations.history's `oldest` is one).
+        micros = max(int(time.time() * 1_000_000), self._last_ts + 1)
+        self._last_ts = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _auth_test(self, body: Json, base_url: str) -> Json:
         return {"url": "https://fake.slack.com/", "team": "Fake", "user": "okebot", "team_id": TEAM_ID,

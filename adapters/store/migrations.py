@@ -47,6 +47,33 @@ _AUDIT_COLUMNS = (
     " arguments TEXT NOT NULL, outcome TEXT NOT NULL, error_id TEXT, duration_ms BIGINT NOT NULL)"
 )
 
+# History: a series table (its OCIDs and names once) and a narrow sample table keyed (series, second), so a sample
+# costs a few integers. Times are whole seconds since the epoch (UTC); day boundaries are `at / 86400`.
+_SERIES_COLUMNS = (
+    " cluster_id TEXT NOT NULL, kind TEXT NOT NULL, series_key TEXT NOT NULL, cluster_name TEXT NOT NULL,"
+    " name TEXT NOT NULL, UNIQUE (cluster_id, kind, series_key))"
+)
+_SAMPLES = (
+    "CREATE TABLE capacity_samples (series_id INTEGER NOT NULL, at BIGINT NOT NULL, usable INTEGER,"
+    " used INTEGER, reserved INTEGER, nodes INTEGER, max_pods INTEGER, PRIMARY KEY (series_id, at))"
+)
+_PORTABLE_V2 = (
+    "CREATE INDEX capacity_series_cluster ON capacity_series (cluster_id)",
+    "CREATE TABLE digests (name TEXT PRIMARY KEY, definition TEXT NOT NULL)",
+    # When a job's occurrences start counting: set on add and resume, or when a replica first sees a config digest.
+    "CREATE TABLE job_schedules (job TEXT PRIMARY KEY, since DOUBLE PRECISION NOT NULL)",
+    # One row per (job, slot): a digest occurrence, an alert post, a sampler pass. Times are database-clock epoch
+    # seconds. The primary key is what makes each occurrence happen once across replicas.
+    "CREATE TABLE job_runs (job TEXT NOT NULL, slot TEXT NOT NULL, state TEXT NOT NULL,"
+    " scheduled_for DOUBLE PRECISION NOT NULL, owner TEXT, lease_until DOUBLE PRECISION,"
+    " attempts INTEGER NOT NULL, channel TEXT, message_ts TEXT, error TEXT, message TEXT, snapshot TEXT,"
+    " represents INTEGER NOT NULL, updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (job, slot))",
+    "CREATE INDEX job_runs_by_time ON job_runs (job, scheduled_for)",
+    "CREATE INDEX job_runs_leases ON job_runs (state, lease_until)",
+    "CREATE TABLE alert_states (scope TEXT NOT NULL, cluster_id TEXT NOT NULL, kind TEXT NOT NULL,"
+    " series_key TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (scope, cluster_id, kind, series_key))",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version=1,
@@ -58,6 +85,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         postgres=(
             "CREATE TABLE audit_log (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY," + _AUDIT_COLUMNS,
             *_PORTABLE_V1,
+        ),
+    ),
+    Migration(
+        version=2,
+        name="capacity history, digests, job runs, alert states",
+        sqlite=(
+            "CREATE TABLE capacity_series (id INTEGER PRIMARY KEY AUTOINCREMENT," + _SERIES_COLUMNS,
+            _SAMPLES + " WITHOUT ROWID",
+            *_PORTABLE_V2,
+        ),
+        postgres=(
+            "CREATE TABLE capacity_series (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY," + _SERIES_COLUMNS,
+            _SAMPLES,
+            *_PORTABLE_V2,
         ),
     ),
 )

@@ -4,10 +4,9 @@ and its `digests:` section, read without touching the network."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from adapters.oci.settings import OciSettings
 from bot.checks import Check
@@ -114,59 +113,14 @@ def _config_file(loaded: Loaded, defaults: Sequence[Path]) -> list[Check]:
 
 
 def _digests(path: Path, loaded: Loaded) -> Check:
-    import yaml
+    """The `digests:` section, read by the one reader `okebot serve` uses (adapters/digest_config.py)."""
+    from adapters.digest_config import load_digests
 
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:  # load_policy read it; this is a race
-        return Check("config", "digests:", "fail", f"{path}: {error}", _DIGESTS_REMEDY, unreadable=True)
-    section = document.get("digests") if isinstance(document, Mapping) else None
-    if not section:
-        return Check("config", "digests:", "pass", "no digests configured")
-    try:
-        channels = digest_channels(section, source=str(path))
+        digests = load_digests(path)
     except InputError as error:
         return _failure("config", "digests:", error)
-    loaded.digest_channels = channels
+    if not digests:
+        return Check("config", "digests:", "pass", "no digests configured")
+    loaded.digest_channels = channels = [d.channel for d in digests]
     return Check("config", "digests:", "pass", f"{len(channels)} digest(s): schedules, time zones and channels valid")
-
-
-def digest_channels(section: Any, *, source: str = "okebot.yaml") -> list[str]:
-    """Validate a `digests:` section and return its channels.
-
-    The section is a list of digests (or a mapping of name → digest); each digest is a mapping whose
-    `channel` is a Slack channel id, `schedule` a 5-field cron or an interval ("every 6h") and `timezone` an
-    IANA zone (default UTC), all checked with adapters/schedule/cron.py. Other keys belong to the digests'
-    own reader and are not judged here. InputError names the digest and the key.
-    """
-    from adapters.schedule.cron import parse_schedule
-
-    if isinstance(section, Mapping):
-        entries = [(f"digests.{name}", entry) for name, entry in section.items()]
-    elif isinstance(section, list):
-        entries = [(f"digests[{index}]", entry) for index, entry in enumerate(section)]
-    else:
-        raise InputError("expected a list of digests", where=f"{source} (digests)", remedy=_DIGESTS_REMEDY)
-    channels: list[str] = []
-    for where, entry in entries:
-        place = f"{source} ({where})"
-        if not isinstance(entry, Mapping):
-            raise InputError("expected a mapping with channel and schedule", where=place, remedy=_DIGESTS_REMEDY)
-        channel = str(entry.get("channel") or "").strip().removeprefix("#")
-        if not CHANNEL_ID.fullmatch(channel):
-            shown = repr(entry.get("channel")) if entry.get("channel") else "missing"
-            raise InputError(f"channel {shown} is not a Slack channel id (C…, G…)", where=f"{place}.channel",
-                             remedy="use the channel's id (channel details → About), not its name")
-        schedule = entry.get("schedule")
-        if not isinstance(schedule, str):
-            raise InputError("schedule is missing; give a cron such as '0 9 * * 1-5' or 'every 6h'",
-                             where=f"{place}.schedule", remedy=_DIGESTS_REMEDY)
-        timezone = entry.get("timezone", "UTC")
-        try:
-            parse_schedule(schedule, str(timezone))
-        except InputError as error:
-            key = error.where or "schedule"
-            raise InputError(error.message.removeprefix(f"{key}: "), where=f"{place}.{key}",
-                             remedy=error.remedy or _DIGESTS_REMEDY) from None
-        channels.append(channel)
-    return channels

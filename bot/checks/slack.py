@@ -20,6 +20,8 @@ MANIFEST_SCOPES: Mapping[str, str] = {
     "files:read": "the Validate plan shortcut reads an attached plan file",
     "im:write": "sending a long private answer as a file in a direct message",
     "usergroups:read": "group grants in the access policy",
+    "channels:history": "finding a digest or alert already posted (by its metadata) before posting it again",
+    "groups:history": "the same, in private channels",
 }
 CHANNEL_SCOPES = "channels:read (public channels) and groups:read (private ones)"
 _AUTH_FIXES = {

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from bot.cli import commands, config_cmd, run_cmd, serve_cmd, snapshot_cmd
+from bot.cli import commands, config_cmd, digest_cmd, history_cmd, run_cmd, serve_cmd, snapshot_cmd
 from bot.cli.output import Output
 from bot.questions import Question
 from engine.errors import EngineError, InputError, NotFoundError, SourceError
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     commands.add_core_commands(sub)
-    for module in (run_cmd, serve_cmd, snapshot_cmd, config_cmd):
+    for module in (run_cmd, serve_cmd, snapshot_cmd, config_cmd, digest_cmd, history_cmd):
         module.add_parser(sub)
         sub.choices[module.__name__.rsplit(".", 1)[1].removesuffix("_cmd")].set_defaults(handler=module.run)
     helper = sub.add_parser("help", help="show the help of okebot, or of one command",

@@ -35,6 +35,8 @@ async def run(args: argparse.Namespace) -> int:
     """Start the bot and run until SIGINT/SIGTERM; 2 when the configuration is incomplete."""
     # Slack's libraries load only when this command runs, so every other command starts fast.
     from bot.compose import build_deps
+    from bot.jobs.runner import build_runner
+    from bot.jobs.settings import load_job_settings
     from bot.logs import configure_logging
     from bot.slack.app import create_app
     from bot.slack.settings import Transport, load_slack_settings
@@ -52,12 +54,15 @@ async def run(args: argparse.Namespace) -> int:
     configure_logging(settings.okebot_log_format, args.log_level, settings.secrets())
     try:
         settings.require(transport)
+        job_settings = load_job_settings()
         deps = await build_deps(settings, source=args.source)
     except EngineError as error:
         remedy = f"\n  {error.remedy}" if error.remedy else ""
         print(f"okebot serve: {error.message}{remedy}", file=sys.stderr)
         return 2
     app = create_app(settings, deps)
+    # Scheduled digests, the history sampler and alerts (bot/jobs): started once serving, stopped first.
+    jobs = build_runner(deps, client=app.client, settings=job_settings, config_digests=deps.digests)
     stop = asyncio.Event()
     _stop_on_signals(stop)
     runner = None
@@ -72,8 +77,10 @@ async def run(args: argparse.Namespace) -> int:
                 runner = await start_site(health_only_app(socket_ready(handler)), host=args.host,
                                           port=args.health_port)
         deps.logger.info("okebot serving over %s (source %s)", transport, deps.reader.description)
+        jobs.start()
         await run_forever(stop)
     finally:
+        await jobs.stop()
         if handler is not None:
             await handler.close_async()
         if runner is not None:

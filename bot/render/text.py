@@ -15,8 +15,10 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from bot.render import text_capacity, text_cni, text_findings, text_whatif
+from bot.render.digest_text import digest_text
 from bot.render.terminal import PIPED_WIDTH
 from bot.render.textkit import Row, table_or_list
+from engine.digest.report import DigestReport
 from engine.reports import (
     CapacityReport,
     ClusterListReport,
@@ -35,6 +37,11 @@ WIDTH = PIPED_WIDTH  # the width of text written anywhere but a terminal (files,
 def renderables(report: BaseModel, width: int = WIDTH) -> list[RenderableType]:
     """The rich renderables of a report laid out for `width` columns; every report type registers its own."""
     raise TypeError(f"no text renderer for {type(report).__name__}: register one in bot/render/text.py")
+
+
+@renderables.register
+def _digest_report(report: DigestReport, width: int = WIDTH) -> list[RenderableType]:
+    return [Text(digest_text(report, color=False).rstrip("\n"))]
 
 
 @renderables.register

@@ -11,6 +11,7 @@ from typing import Any
 from bot.metrics import Metrics
 from bot.slack.groups import GroupDirectory, NoGroups
 from engine.access import AccessPolicy
+from engine.digest.definition import DigestDefinition
 from engine.ports import StateStore, TenancyReader
 
 
@@ -25,6 +26,7 @@ class Deps:
     logger: logging.Logger
     groups: GroupDirectory = field(default_factory=NoGroups)
     metrics: Metrics = field(default_factory=Metrics)  # what /metrics serves; build_deps shares one instance
+    digests: tuple[DigestDefinition, ...] = ()  # the config file's digests (read-only from Slack)
 
 
 def deps_middleware(deps: Deps) -> Callable[..., Awaitable[None]]:

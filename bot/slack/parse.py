@@ -30,6 +30,8 @@ USAGE: Mapping[str, tuple[str, str]] = MappingProxyType(
 )
 ADMIN_SUBCOMMANDS = frozenset(ADMIN_USAGE)
 MAX_COMMAND_CHARS = 1400  # the command rides in its answer's buttons, whose value Slack caps at 2,000 characters
+# Slack clients (macOS, iOS) turn typed quotes into curly ones; a quoted cron expression must survive that.
+_SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def parse_command(text: str, *, default_cluster: str | None = None) -> Parsed:
         return Usage(None, f"the command is {len(text):,} characters long; okebot takes at most {MAX_COMMAND_CHARS:,}")
     try:
         # Mentions are shortened before unescaping so that only Slack's own encoding is touched.
-        words = shlex.split(unescape(shorten_mentions(text)))
+        words = shlex.split(unescape(shorten_mentions(text)).translate(_SMART_QUOTES))
     except ValueError as exc:
         return Usage(None, f"could not read the command: {exc}")
     if not words:

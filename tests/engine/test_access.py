@@ -59,6 +59,8 @@ class TestRoles:
             (Action.VIEW_AUDIT, Role.ADMIN),
             (Action.CHANGE_BINDINGS, Role.ADMIN),
             (Action.CHANGE_CONFIG, Role.ADMIN),
+            (Action.DIGEST_PREVIEW, Role.VIEWER),
+            (Action.CHANGE_DIGESTS, Role.ADMIN),
         ],
     )
     def test_each_action_needs_its_role(self, action, role):

@@ -17,7 +17,10 @@ from engine.rules.cidr_overlap import (
     subnet_outside_vcn_findings,
     subnet_overlap_findings,
 )
-from tests.engine.rules_builders import cluster, codes, net, replace_subnet, subnet, tenancy
+from tests.engine.builders import codes, net, replace_subnet
+from tests.engine.builders import valid_cluster as cluster
+from tests.engine.builders import valid_subnet as subnet
+from tests.engine.builders import valid_tenancy as tenancy
 
 
 def _naive(blocks: list[tuple[IPv4Network, int]]) -> set[frozenset[int]]:

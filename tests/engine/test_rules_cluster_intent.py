@@ -11,7 +11,10 @@ from engine.model import ClusterType, NodePoolType, RouteRule, SourceKind
 from engine.rules.node_pools import cluster_type_findings
 from engine.rules.routes import route_findings
 from engine.rules.security import security_findings
-from tests.engine.rules_builders import SERVICES, cluster, codes, pool, replace_subnet, tenancy
+from tests.engine.builders import SERVICES, codes, replace_subnet
+from tests.engine.builders import valid_cluster as cluster
+from tests.engine.builders import valid_pool as pool
+from tests.engine.builders import valid_tenancy as tenancy
 
 SGW = RouteRule(destination=SERVICES, destination_type="service", target="service-gateway")
 VIRTUAL = pool("burst", type=NodePoolType.VIRTUAL, shape="Pod.Standard.E4.Flex", ocpus=None)

@@ -12,7 +12,9 @@ from engine.model import RouteRule, SecurityRule, Tenancy, Vcn
 from engine.plan import parse_plan
 from engine.rules.endpoint_access import endpoint_client_access_findings
 from engine.usecases.validate import validate_plan
-from tests.engine.rules_builders import cluster, net, replace_subnet, tenancy
+from tests.engine.builders import net, replace_subnet
+from tests.engine.builders import valid_cluster as cluster
+from tests.engine.builders import valid_tenancy as tenancy
 
 WORKERS = "10.0.1.0/24"
 PODS = "10.0.64.0/18"

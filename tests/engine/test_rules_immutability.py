@@ -10,7 +10,10 @@ import pytest
 from engine.findings import Severity
 from engine.model import Cni, Vcn
 from engine.rules.immutability import compare_against
-from tests.engine.rules_builders import cluster, codes, net, subnet, tenancy
+from tests.engine.builders import codes, net
+from tests.engine.builders import valid_cluster as cluster
+from tests.engine.builders import valid_subnet as subnet
+from tests.engine.builders import valid_tenancy as tenancy
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,10 @@ import pytest
 from engine.check import Check
 from engine.model import Cni, NodePoolType
 from engine.rules.node_pools import cni_compat_findings
-from tests.engine.rules_builders import cluster, codes, pool, tenancy
+from tests.engine.builders import codes
+from tests.engine.builders import valid_cluster as cluster
+from tests.engine.builders import valid_pool as pool
+from tests.engine.builders import valid_tenancy as tenancy
 
 
 @pytest.mark.parametrize(

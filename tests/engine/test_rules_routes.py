@@ -8,7 +8,10 @@ from engine.check import Check
 from engine.findings import Severity
 from engine.model import Cni, RouteRule
 from engine.rules.routes import route_findings
-from tests.engine.rules_builders import SERVICES, cluster, codes, pool, replace_subnet, tenancy
+from tests.engine.builders import SERVICES, codes, replace_subnet
+from tests.engine.builders import valid_cluster as cluster
+from tests.engine.builders import valid_pool as pool
+from tests.engine.builders import valid_tenancy as tenancy
 
 NAT = RouteRule(destination="0.0.0.0/0", target="nat-gateway")
 SGW = RouteRule(destination=SERVICES, destination_type="service", target="service-gateway")

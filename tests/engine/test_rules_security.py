@@ -11,7 +11,11 @@ from engine.findings import Finding, Severity
 from engine.model import Cni, SecurityRule
 from engine.rules.security import security_findings
 from engine.rules.security_requirements import requirements_for
-from tests.engine.rules_builders import SERVICES, cluster, net, open_rules, pool, replace_subnet, subnet, tenancy
+from tests.engine.builders import SERVICES, net, open_rules, replace_subnet
+from tests.engine.builders import valid_cluster as cluster
+from tests.engine.builders import valid_pool as pool
+from tests.engine.builders import valid_subnet as subnet
+from tests.engine.builders import valid_tenancy as tenancy
 
 ICMP_PATH: dict[str, Any] = {"protocol": "1", "icmp_type": 3, "icmp_code": 4}
 

@@ -17,7 +17,11 @@ from engine.model import Cluster, Cni, SecurityRule, Tenancy, Vcn
 from engine.plan import parse_plan
 from engine.rules.security import security_findings
 from engine.usecases.validate import validate_plan
-from tests.engine.rules_builders import cluster, net, open_rules, pool, replace_subnet, subnet, tenancy
+from tests.engine.builders import net, open_rules, replace_subnet
+from tests.engine.builders import valid_cluster as cluster
+from tests.engine.builders import valid_pool as pool
+from tests.engine.builders import valid_subnet as subnet
+from tests.engine.builders import valid_tenancy as tenancy
 
 VCN = "10.0.0.0/16"
 WORKERS = "10.0.1.0/24"

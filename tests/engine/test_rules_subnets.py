@@ -13,7 +13,10 @@ from engine.rules.subnets import (
     pod_subnet_findings,
     worker_subnet_findings,
 )
-from tests.engine.rules_builders import cluster, codes, net, pool, replace_subnet, tenancy
+from tests.engine.builders import codes, net, replace_subnet
+from tests.engine.builders import valid_cluster as cluster
+from tests.engine.builders import valid_pool as pool
+from tests.engine.builders import valid_tenancy as tenancy
 
 
 @pytest.mark.parametrize(

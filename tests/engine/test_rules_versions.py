@@ -13,7 +13,10 @@ from engine.findings import Severity
 from engine.kubernetes_version import parse_kubernetes_version as parse_version
 from engine.model import Cni, NodeImage
 from engine.rules.versions import image_findings, image_release_date, version_findings
-from tests.engine.rules_builders import cluster, codes, pool, tenancy
+from tests.engine.builders import codes
+from tests.engine.builders import valid_cluster as cluster
+from tests.engine.builders import valid_pool as pool
+from tests.engine.builders import valid_tenancy as tenancy
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,10 @@ from engine.codes import Code
 from engine.findings import Finding, Severity
 from engine.model import Cluster, Cni, NodeImage, NodePoolType, RouteRule, Tenancy, Vcn
 from engine.usecases.validate import validate_cluster, validation_report
-from tests.engine.rules_builders import GOOD_ROUTES, cluster, codes, net, pool, replace_subnet, tenancy
+from tests.engine.builders import GOOD_ROUTES, codes, net, replace_subnet
+from tests.engine.builders import valid_cluster as cluster
+from tests.engine.builders import valid_pool as pool
+from tests.engine.builders import valid_tenancy as tenancy
 
 Case = Callable[[], tuple[Tenancy, Cluster]]
 

@@ -11,6 +11,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from bot.slack.admin.digest_commands import (
+    DigestAdd,
+    DigestChange,
+    DigestCommand,
+    DigestList,
+    DigestPreview,
+    parse_digest,
+)
 from engine.access import Action, GrantKind, Role
 
 ADMIN_USAGE: Mapping[str, tuple[str, str]] = {
@@ -28,6 +36,12 @@ ADMIN_USAGE: Mapping[str, tuple[str, str]] = {
     "audit": (
         "audit [N] [user=<@user|U-id>]",
         "admin: the last N audit entries (default 20, at most 100), newest first",
+    ),
+    "digest": (
+        'digest preview [cluster ...] | digest add "<cron>"|every <N><d|h|m|s> [tz=ZONE] [name=NAME] '
+        "[mode=always|on-change] [chart=yes|no] [cluster ...] | digest list | digest remove|pause|resume|run <name>",
+        "scheduled capacity digests: preview for anyone (privately); admin: add one to this channel, list, remove, "
+        "pause, resume, post one now",
     ),
 }
 
@@ -93,12 +107,16 @@ class ShowAudit:
     user: str | None = None
 
 
-AdminCommand = ListBindings | Bind | Unbind | Grant | Revoke | ShowAudit
+AdminCommand = ListBindings | Bind | Unbind | Grant | Revoke | ShowAudit | DigestCommand
 
 
 def action_of(command: AdminCommand) -> Action:
     """The access action an admin command needs."""
     match command:
+        case DigestPreview():
+            return Action.DIGEST_PREVIEW
+        case DigestAdd() | DigestList() | DigestChange():
+            return Action.CHANGE_DIGESTS
         case Grant() | Revoke():
             return Action.CHANGE_CONFIG
         case ShowAudit():
@@ -220,4 +238,5 @@ _PARSERS: Mapping[str, Callable[[list[str]], AdminCommand | str]] = {
     "grant": _grant,
     "revoke": _revoke,
     "audit": _audit,
+    "digest": parse_digest,
 }

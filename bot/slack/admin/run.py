@@ -23,6 +23,8 @@ from bot.slack.admin.commands import (
     Unbind,
     action_of,
 )
+from bot.slack.admin.digest_commands import DigestAdd, DigestChange, DigestList, DigestPreview
+from bot.slack.admin.digests import run_digest_command
 from bot.slack.deps import Deps
 from bot.slack.pipeline import Asker
 from bot.slack.render.messages import Message
@@ -61,6 +63,8 @@ async def run_admin(command: AdminCommand, *, deps: Deps, policy: AccessPolicy, 
         case ShowAudit(limit=limit, user=user):
             entries = await deps.store.list_audit(limit=limit, user=user)
             return render.audit_message(entries, limit=limit, user=user)
+        case DigestPreview() | DigestAdd() | DigestList() | DigestChange():
+            return await run_digest_command(command, deps=deps, policy=policy, asker=asker)
 
 
 async def _bind(command: Bind, *, deps: Deps, policy: AccessPolicy, channel: str) -> Message:

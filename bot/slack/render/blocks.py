@@ -27,7 +27,9 @@ from bot.slack.render.common import (
     sections,
     unreadable_blocks,
 )
+from bot.slack.render.digest_blocks import digest_blocks
 from bot.slack.render.kit import SEVERITY_ICON, Block, context, header, section
+from engine.digest.report import DigestReport
 from engine.reports import (
     CapacityReport,
     ClusterListReport,
@@ -50,6 +52,11 @@ __all__ = [
 def render_blocks(report: object) -> list[Block]:
     """The Block Kit body of any answer."""
     raise TypeError(f"no Block Kit renderer for {type(report).__name__}")
+
+
+@render_blocks.register
+def _digest(report: DigestReport) -> list[Block]:
+    return digest_blocks(report)
 
 
 @render_blocks.register

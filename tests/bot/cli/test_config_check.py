@@ -37,7 +37,8 @@ access:
   channels:
     C0PAY: {clusters: [payments]}
 digests:
-  - channel: C0DIGEST
+  - name: daily
+    channel: C0DIGEST
     schedule: "0 9 * * 1-5"
     timezone: Europe/Berlin
 """
@@ -173,8 +174,9 @@ async def test_no_network_touches_neither_slack_nor_oci_and_says_so(world: World
 
 @pytest.mark.parametrize(("text", "where"), [
     ("access:\n  users: {U1: root}\n", "line 2 (access.users.U1)"),
-    ("access: {}\ndigests:\n  - {channel: C1X, schedule: '61 * * * *'}\n", "(digests[0]).schedule"),
-    ("access: {}\ndigests:\n  - {channel: general, schedule: every 6h}\n", "(digests[0]).channel"),
+    ("access: {}\ndigests:\n  - {name: a, channel: C1X, schedule: '61 * * * *'}\n", "line 3 (digests.0.schedule)"),
+    ("access: {}\ndigests:\n  - {name: a, channel: general, schedule: every 6h}\n", "line 3 (digests.0.channel)"),
+    ("access: {}\ndigests:\n  - {channel: C1X, schedule: every 6h}\n", "line 3 (digests.0.name)"),
 ])
 async def test_a_bad_okebot_yaml_is_exit_2_naming_where(world: World, text: str, where: str):
     world.config.write_text(text)

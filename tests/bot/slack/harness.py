@@ -26,6 +26,7 @@ from bot.slack.settings import SlackSettings
 from bot.slack.transport import EVENTS_PATH, http_web_app
 from engine.access import AccessPolicy, ChannelBinding, Role, RoleGrant
 from engine.audit import AuditEntry
+from engine.digest.definition import DigestDefinition
 from engine.ports import StateStore, TenancyReader
 
 SECRET = "test-signing-secret-0123456789"
@@ -101,13 +102,14 @@ class Bot:
 
 async def start_bot(fake: FakeSlackApi, *, policy: AccessPolicy = POLICY,
                     reader: TenancyReader | None = None,
-                    store: StateStore | None = None) -> tuple[Bot, TestServer]:
+                    store: StateStore | None = None,
+                    digests: tuple[DigestDefinition, ...] = ()) -> tuple[Bot, TestServer]:
     store = store or await open_store("sqlite:///:memory:")
     settings = SlackSettings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
                              slack_api_url=fake.base_url)
     groups = SlackGroupDirectory(create_client(settings), logger=logging.getLogger(LOGGER))
     deps = Deps(reader=reader or build_reader("demo"), store=store, policy=policy,
-                clock=lambda: datetime.now(UTC), logger=logging.getLogger(LOGGER), groups=groups)
+                clock=lambda: datetime.now(UTC), logger=logging.getLogger(LOGGER), groups=groups, digests=digests)
     server = TestServer(http_web_app(create_app(settings, deps)), host="127.0.0.1", port=0)
     client = TestClient(server)
     await client.start_server()

@@ -49,3 +49,11 @@ def test_manifest_enables_what_the_app_uses():
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
     assert {"commands", "chat:write", "files:write"} <= set(MANIFEST["oauth_config"]["scopes"]["bot"])
+
+
+def test_the_usage_hint_names_every_subcommand_the_bot_parses():
+    from bot.slack.parse import USAGE
+
+    hint = MANIFEST["features"]["slash_commands"][0]["usage_hint"]
+    words = set(hint.replace(",", " ").replace("|", " ").split())
+    assert set(USAGE) - words == set()
