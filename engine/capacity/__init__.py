@@ -21,9 +21,10 @@ from engine.model import Cluster, Cni, NodePool, NodePoolType, Tenancy
 from engine.reports import ClusterCapacity, NodePoolCapacity, PodsCidrCapacity
 from engine.shapes import ShapeCatalogue
 from engine.topology import cluster_subnets
+from engine.words import noun
 
 MAX_PODS_UNSET_ASSUMPTION = (
-    "maxPodsPerNode is not set on node pool(s) {pools}: assumed the most the shape allows, "
+    "maxPodsPerNode is not set on {node_pools} {pools}: assumed the most the shape allows, "
     "MIN((VNICs-1)*31, 110). terraform-oci-oke defaults it to 31 and OKE's own API default is not confirmed, "
     "so the real pods per node, and the pod-subnet IPs reserved, may be lower."
 )
@@ -120,7 +121,7 @@ def capacity_assumptions(cluster: Cluster, shapes: ShapeCatalogue) -> list[str]:
         said.append(CLASSIC_FORMULA_ASSUMPTION)
     unset = [pool.name for pool in classic if pool.max_pods_per_node is None]
     if unset:
-        said.append(MAX_PODS_UNSET_ASSUMPTION.format(pools=", ".join(unset)))
+        said.append(MAX_PODS_UNSET_ASSUMPTION.format(pools=", ".join(unset), node_pools=noun(len(unset), "node pool")))
     said += _spread_notes(pools)
     said += [
         f"Node pool {pool.name} uses flex shape {pool.shape} without a stated OCPU count, so its VNICs and "

@@ -43,7 +43,9 @@ def capacity_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO) 
 def pool_settings_findings(check: Check) -> list[Finding]:
     """Shape and maxPodsPerNode findings of every node pool of the cluster."""
     cluster = check.cluster
-    return [f for pool in cluster.node_pools for f in pool_rule_findings(pool, cluster.cni, shapes=check.shapes)]
+    source = check.tenancy.source_kind
+    return [f for pool in cluster.node_pools
+            for f in pool_rule_findings(pool, cluster.cni, shapes=check.shapes, source=source)]
 
 
 def _severity(need: int, room: int, warn_at: float) -> Severity | None:

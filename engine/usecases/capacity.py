@@ -27,7 +27,8 @@ def assess_capacity(tenancy: Tenancy, *, cluster: str | None = None, pool: str |
         # Without a cluster, a pool picks the clusters that have such a pool, not every cluster.
         targets = [t for t in targets if any(is_pool(p, pool) for p in t.node_pools)]
         if not targets:
-            raise NotFoundError(f"no cluster has a node pool {pool!r}", remedy="name a pool from `okebot capacity`")
+            raise NotFoundError(f"no cluster has a node pool {pool!r}",
+                                remedy="name a pool that the capacity answer lists")
     reports = []
     for target in targets:
         report = assess_cluster_capacity(tenancy, target, shapes=shapes)

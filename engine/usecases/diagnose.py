@@ -61,7 +61,7 @@ def _pod_errors(cluster: Cluster, status: ClusterCniStatus) -> list[Finding]:
             Code.CNI_POD_ERRORS,
             f"cluster:{cluster.name}",
             f"CNI pods on {_count(len(nodes), 'node')} of cluster {cluster.name} report trouble: {'; '.join(per_pod)}. "
-            "`okebot cni` lists every error line with its count.",
+            "The cni answer lists every error line with its count.",
             details={
                 "nodes": len(nodes),
                 "pods": len(status.pod_errors),

@@ -123,3 +123,20 @@ def test_flannel_pods_capacity_never_exceeds_the_pods_cidrs_slots():
     report = assess_capacity(tenancy(c, subnets=[subnet("w", "10.0.16.0/22")])).clusters[0]
     assert report.node_pools[0].pods_capacity == 330
     assert report.pods_capacity == 220
+
+
+def test_a_live_clusters_remedies_name_the_regions_services_not_a_placeholder():
+    diagnosis = diagnose(demo(), cluster="analytics")
+    said = " ".join(f"{f.message} {f.remedy}" for f in diagnosis.findings)
+    assert "<region>" not in said
+    assert "All IAD Services In Oracle Services Network" in said
+
+
+def test_a_plans_missing_security_rule_is_fixed_with_the_line_of_plan_yaml():
+    from engine.rules.security import plan_rule
+    from engine.rules.security_requirements import requirements_for
+
+    lines = {plan_rule(req) for req in requirements_for(Cni.VCN_NATIVE)}
+    assert '{direction: ingress, protocol: tcp, peer: "role:pods", ports: 6443}' in lines
+    assert "{direction: egress, protocol: tcp, peer: all-services, ports: 443}" in lines
+    assert '{direction: ingress, protocol: tcp, peer: "role:load-balancers", ports: 30000-32767}' in lines
