@@ -91,6 +91,8 @@ class ValidateQuery(Query[ValidationReport]):
 
     plan: Plan
     plan_name: str = Field(min_length=1, max_length=4096)
+    # Where each finding subject starts in the plan's file: (line, field path), from the plan reader.
+    locations: dict[str, tuple[int, str]] = Field(default_factory=dict)
     against: str | None = Field(default=None, max_length=MAX_NAME)
     fresh: bool = False
 

@@ -20,7 +20,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from adapters.planfile import load_plan_text, read_plan_path
+from adapters.planfile import load_located_plan, read_plan_path
 from bot.queries import (
     CapacityQuery,
     ClustersQuery,
@@ -36,7 +36,7 @@ from bot.queries import (
 from engine.access import Action
 from engine.catalogue import explain, rules_report
 from engine.errors import InputError
-from engine.findings import Finding, Severity
+from engine.findings import Finding, Location, Severity
 from engine.model import Tenancy
 from engine.reports import (
     CapacityReport,
@@ -178,12 +178,26 @@ def _whatif_failed(report: WhatIfReport) -> bool:
 def _read_plan_file(path: str) -> dict[str, object]:
     # Bytes from stdin, decoded strictly by the one plan reader: a text stream would hide undecodable bytes.
     text, name = read_plan_path(path, stdin=getattr(sys.stdin, "buffer", None))
-    return {"plan": load_plan_text(text, source=name), "plan_name": name}
+    located = load_located_plan(text, source=name)
+    return {"plan": located.plan, "plan_name": name, "locations": located.locations}
+
+
+def located(findings: list[Finding], *, file: str, locations: dict[str, tuple[int, str]]) -> list[Finding]:
+    """Findings with where their subject is written in the plan file, when the reader said."""
+    placed = []
+    for found in findings:
+        where = locations.get(found.subject)
+        placed.append(found if where is None else found.model_copy(
+            update={"location": Location(file=file, line=where[0], path=where[1])}))
+    return placed
 
 
 def _validate(query: ValidateQuery, tenancy: Tenancy | None, source: str) -> ValidationReport:
     live = _tenancy(tenancy) if query.against is not None else None
     report = validate_plan(query.plan, plan_name=query.plan_name, against=live, against_ref=query.against)
+    if query.locations:
+        report = report.model_copy(update={"findings": located(report.findings, file=query.plan_name,
+                                                               locations=query.locations)})
     if live is not None:
         return report  # `answer` says which live source it was compared with
     return report.model_copy(update={"read_from": SourceInfo(description=f"plan {query.plan_name}", kind="plan")})

@@ -61,6 +61,8 @@ def finding_item(finding: Finding, *, width: int, was: str | None = None) -> Ren
         head.append(f" (was {was})")
     head.append(f"  {finding.code}  ", style="bold")
     head.append(finding.subject)
+    if finding.location is not None:
+        head.append(f"  {finding.location.file}:{finding.location.line}", style="dim")
     body = Text(finding.message)
     if finding.remedy:
         body.append(f"\n→ {finding.remedy}", style="dim")

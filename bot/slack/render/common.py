@@ -63,8 +63,9 @@ def finding_line(finding: Finding, *, was: str | None = None) -> str:
     """One finding: severity icon, code, message, subject and remedy; `was` its severity before a change."""
     icon = SEVERITY_ICON.get(str(finding.severity), "")
     before = f" _(was {escape(was)})_" if was else ""
+    line = f", line {finding.location.line}" if finding.location is not None else ""
     return (
-        f"{icon} {code(finding.code)}{before} {escape(finding.message)} _({escape(finding.subject)})_\n"
+        f"{icon} {code(finding.code)}{before} {escape(finding.message)} _({escape(finding.subject)}{line})_\n"
         f"      _Fix:_ {escape(finding.remedy)}"
     )
 
