@@ -193,7 +193,7 @@ def test_plan_export_over_oci_writes_the_same_plan_as_over_the_snapshot(
     live, replayed = (path.read_text() for path in files.values())
     assert live == replayed
     assert "platform-healthy" in live
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr().err == "".join(f"okebot: wrote {path}\n" for path in files.values())
 
 
 @pytest.mark.parametrize(("status", "code"), [(429, "TooManyRequests"), (500, "InternalServerError")])
