@@ -231,6 +231,17 @@ class DiagnoseReport(Report):
     read_from: SourceInfo | None = None
 
 
+class PoolChange(Report):
+    """One change a what-if makes, for scripts (JSON `changeDetails`): the node pool, the field ("size",
+    "shape", "ocpus", "maxPodsPerNode"; "nodePool" for a pool added, `after` its template), and its value
+    before (None: unknown or unset, or the pool did not exist) and after."""
+
+    node_pool: str
+    field: str
+    before: str | int | float | None
+    after: str | int | float | None
+
+
 class ChangedFinding(Report):
     """A finding found before and after a change, at another severity: `was` is its severity before."""
 
@@ -266,6 +277,7 @@ class WhatIfReport(Report):
     unchecked_findings: list[Finding] = []
     assumptions: list[str] = []
     read_from: SourceInfo | None = None
+    change_details: list[PoolChange] = []
     full: bool = Field(default=False, exclude=True)
 
 

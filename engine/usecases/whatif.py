@@ -19,7 +19,7 @@ from engine.codes import Code
 from engine.errors import InputError, NotFoundError
 from engine.findings import Finding, Severity, merge_findings
 from engine.model import Cluster, Cni, Frozen, NodePool, Tenancy
-from engine.reports import ChangedFinding, WhatIfReport
+from engine.reports import ChangedFinding, PoolChange, WhatIfReport
 from engine.shapes import ShapeCatalogue
 from engine.unreadable import CNI_KINDS, unreadable_for
 from engine.usecases.capacity import is_pool
@@ -49,12 +49,14 @@ class WhatIfChange(Frozen):
 
 
 class ChangedModel(Frozen):
-    """The tenancy with the change made, the changed cluster, the change in words, and the pools it changed."""
+    """The tenancy with the change made, the changed cluster, the change in words and as data, and the pools
+    it changed."""
 
     tenancy: Tenancy
     cluster: Cluster
     changes: tuple[str, ...]
     pool_ids: tuple[str, ...] = ()
+    details: tuple[PoolChange, ...] = ()
 
 
 def _find_pool(cluster: Cluster, ref: str) -> NodePool:
@@ -85,24 +87,33 @@ def _check_hardware(cluster: Cluster, pool: NodePool, change: WhatIfChange, shap
                          remedy="leave max-pods out on a flannel cluster")
 
 
-def _changed_pool(pool: NodePool, change: WhatIfChange, notes: list[str]) -> NodePool:
-    """The pool with the change made; each real change said once in `notes` (a value it already has is none)."""
+def _changed_pool(
+    pool: NodePool, change: WhatIfChange, notes: list[str], details: list[PoolChange] | None = None
+) -> NodePool:
+    """The pool with the change made; each real change said once in `notes` and `details` (a value the pool
+    already has is no change)."""
     updates: dict[str, object] = {}
+    said = details if details is not None else []
     size = pool_node_count(pool, at="current")
     if change.size is not None and change.size != size:
         notes.append(f"node pool {pool.name}: size {'unknown' if size is None else size} → {_nodes(change.size)}")
+        said.append(PoolChange(node_pool=pool.name, field="size", before=size, after=change.size))
         size = change.size
     if change.shape is not None and change.shape != pool.shape:
         notes.append(f"node pool {pool.name}: shape {pool.shape or 'unknown'} → {change.shape}")
+        said.append(PoolChange(node_pool=pool.name, field="shape", before=pool.shape, after=change.shape))
         updates["shape"] = change.shape
     if change.ocpus is not None and change.ocpus != pool.ocpus:
         before = "unknown" if pool.ocpus is None else f"{pool.ocpus:g}"
         notes.append(f"node pool {pool.name}: OCPUs {before} → {change.ocpus:g}")
+        said.append(PoolChange(node_pool=pool.name, field="ocpus", before=pool.ocpus, after=change.ocpus))
         updates["ocpus"] = change.ocpus
     if change.max_pods is not None and change.max_pods != pool.max_pods_per_node:
         notes.append(
             f"node pool {pool.name}: maxPodsPerNode {pool.max_pods_per_node or 'unset'} → {change.max_pods}"
         )
+        said.append(PoolChange(node_pool=pool.name, field="maxPodsPerNode", before=pool.max_pods_per_node,
+                               after=change.max_pods))
         updates["max_pods_per_node"] = change.max_pods
     # The observed nodes no longer describe the changed pool's count, so it is modelled by its planned size;
     # the VNIC limit read from its instances still holds unless the shape or OCPUs change.
@@ -132,28 +143,29 @@ def apply_whatif(
                          remedy="say what to change: size, shape, ocpus, max-pods or add-pool")
     catalogue = shapes if shapes is not None else ShapeCatalogue(tenancy.shapes)
     notes: list[str] = []
+    details: list[PoolChange] = []
     pools = list(cluster.node_pools)
     if change.add_pool is not None:
-        new_pool = _added_pool(cluster, change, notes)
+        new_pool = _added_pool(cluster, change, notes, details)
         _check_hardware(cluster, new_pool, change, catalogue)
-        pools.append(_changed_pool(new_pool, change.model_copy(update={"size": None}), notes))
+        pools.append(_changed_pool(new_pool, change.model_copy(update={"size": None}), notes, details))
         changed_ids: tuple[str, ...] = (new_pool.id,)
     else:
         if change.pool is None:
             raise InputError("which node pool?", where="pool", remedy="name the node pool to change")
         target = _find_pool(cluster, change.pool)
         _check_hardware(cluster, target, change, catalogue)
-        pools = [_changed_pool(pool, change, notes) if pool.id == target.id else pool for pool in pools]
+        pools = [_changed_pool(pool, change, notes, details) if pool.id == target.id else pool for pool in pools]
         if not notes:
             raise InputError(f"nothing changes: node pool {target.name} already has {_as_it_is(target, change)}",
                              where="whatif", remedy="give a value that differs from the pool's")
         changed_ids = (target.id,)
     changed_tenancy, changed_cluster = with_pools(tenancy, cluster, pools)
     return ChangedModel(tenancy=changed_tenancy, cluster=changed_cluster, changes=tuple(notes),
-                        pool_ids=changed_ids)
+                        pool_ids=changed_ids, details=tuple(details))
 
 
-def _added_pool(cluster: Cluster, change: WhatIfChange, notes: list[str]) -> NodePool:
+def _added_pool(cluster: Cluster, change: WhatIfChange, notes: list[str], details: list[PoolChange]) -> NodePool:
     name = change.add_pool or ""
     if any(pool.name.casefold() == name.casefold() for pool in cluster.node_pools):
         raise InputError(f"node pool {name!r} already exists", where="add-pool",
@@ -166,6 +178,8 @@ def _added_pool(cluster: Cluster, change: WhatIfChange, notes: list[str]) -> Nod
     template = _find_pool(cluster, change.pool) if change.pool else cluster.node_pools[0]
     how = "" if change.pool else " (the cluster's first pool; pool=NAME picks another)"
     notes.append(f"add node pool {name} of {_nodes(change.size)}, modelled on {template.name}{how}")
+    details += [PoolChange(node_pool=name, field="nodePool", before=None, after=template.name),
+                PoolChange(node_pool=name, field="size", before=None, after=change.size)]
     return template.model_copy(update={"id": f"whatif:nodePool/{name}", "name": name, "nodes": None,
                                        "size": change.size})
 
@@ -213,6 +227,7 @@ def whatif(tenancy: Tenancy, *, cluster: str, change: WhatIfChange, full: bool =
     return WhatIfReport(
         cluster=live.name,
         changes=list(changed.changes),
+        change_details=list(changed.details),
         before=before,
         after=after,
         findings=list(findings_after),
