@@ -11,7 +11,7 @@ import io
 from functools import singledispatch
 
 from pydantic import BaseModel
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from bot.render import text_capacity, text_cni, text_findings, text_whatif
@@ -87,7 +87,7 @@ def _explanation(report: CodeExplanation, width: int = WIDTH) -> list[Renderable
     severity = report.severity.value + (f" ({report.severity_note})" if report.severity_note else "")
     rows = (("code", report.code), ("severity", severity), ("title", report.title), ("meaning", report.meaning),
             ("why", report.why), ("source", report.source), ("remedy", report.remedy))
-    return [Text(f"{label}: {value}") for label, value in rows]
+    return [Group(*(Text(f"{label}: {value}") for label, value in rows))]
 
 
 def render_text(report: BaseModel, *, color: bool = False, width: int = WIDTH) -> str:
