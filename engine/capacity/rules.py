@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 from engine.capacity.attribution import Attribution, Attributor
 from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters, total_ips
+from engine.capacity.pods import IPS_PER_POD_VNIC
 from engine.capacity.pools import pool_rule_findings
 from engine.capacity.subnets import used_ips
 from engine.capacity.working import PER_VNIC_NOTE, claim_figures, slot_figures, working_text
@@ -18,7 +19,7 @@ from engine.catalogue import finding
 from engine.check import Check
 from engine.cidr import node_slots, usable_ips
 from engine.codes import Code
-from engine.findings import Finding, Severity
+from engine.findings import Finding, PoolFigures, Severity
 from engine.model import Cni, Frozen, Subnet, SubnetRole, Tenancy
 
 # A subnet or pods CIDR this full leaves too little room for a scale-up or a node replacement.
@@ -202,6 +203,7 @@ def demand_finding(item: SubnetDemand, check: Check, *, warn_at: float = CAPACIT
             f"; pool nodes beyond their reservations: {_n(over)}" if over else "")
     figures = claim_figures(item.claims_at)
     note = f" {PER_VNIC_NOTE}" if any(f.pod_vnics is not None and f.vnic_profiles is None for f in figures) else ""
+    note += "".join(f" {hint}" for hint in _vnic_hints(figures, own_cluster=own_cluster))
     return finding(
         code,
         f"subnet:{subnet.name}",
@@ -213,6 +215,22 @@ def demand_finding(item: SubnetDemand, check: Check, *, warn_at: float = CAPACIT
                  "inUseBeyondReservations": beyond},
         breakdown=figures,
     )
+
+
+def _vnic_hints(figures: list[PoolFigures], *, own_cluster: str) -> list[str]:
+    """For a pool whose last pod VNIC is barely used, what a slightly lower maxPodsPerNode saves: "maxPodsPerNode
+    64 of memory needs 3 pod VNICs (96 IPs a node); 62 needs 2 (64 IPs)"."""
+    hints = []
+    for figure in figures:
+        vnics, pods = figure.pod_vnics, figure.max_pods_per_node
+        if figure.vnic_profiles is not None or vnics is None or pods is None or vnics < 2:
+            continue
+        lower = (vnics - 1) * IPS_PER_POD_VNIC
+        if pods - lower <= IPS_PER_POD_VNIC // 4:  # the last VNIC holds a few pods but costs 32 IPs a node
+            pool = figure.node_pool if figure.cluster == own_cluster else f"{figure.cluster}/{figure.node_pool}"
+            hints.append(f"maxPodsPerNode {pods} of {pool} needs {vnics} pod VNICs ({vnics * 32} IPs a node); "
+                         f"{lower} needs {vnics - 1} ({(vnics - 1) * 32} IPs).")
+    return hints
 
 
 def _n(value: int | None) -> str:
