@@ -24,6 +24,7 @@ from engine.plan.model import (
     PlanVcn,
     PlanVnicProfile,
 )
+from engine.plan.parse import problem_of
 from engine.shapes import BUILT_IN_SHAPES
 
 _PROTOCOL_NAMES = {wire: name for name, wire in PROTOCOL_WIRE.items()}
@@ -53,7 +54,7 @@ def tenancy_to_plan(tenancy: Tenancy, cluster: Cluster) -> Plan:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise InputError(
-            f"cannot export cluster {cluster.name} as a plan: {first['msg']} (value {first.get('input')!r})",
+            f"cannot export cluster {cluster.name} as a plan: {problem_of(first).message}",
             where=f"{exc.title}.{where}" if where else exc.title,
             remedy="this live value is outside what a plan file accepts; export another cluster or fix the value",
         ) from None

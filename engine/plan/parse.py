@@ -77,6 +77,11 @@ def _structure_problems(data: object) -> list[Problem]:
     return []
 
 
+def problem_of(error: ErrorDetails) -> Problem:
+    """One pydantic error about a plan in plan words ("must be at least 1, got 0.5"), at its field path."""
+    return _problem(error)
+
+
 def _problem(error: ErrorDetails) -> Problem:
     path: FieldPath = tuple(error["loc"])
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx", {})
