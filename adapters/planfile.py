@@ -18,7 +18,7 @@ import yaml
 from adapters.capped import OverLimitError, read_capped, size_text
 from engine.errors import PlanError
 from engine.plan import LineIndex, Plan, parse_plan
-from engine.plan.problems import PLAN_REMEDY, FieldPath
+from engine.plan.problems import PLAN_REMEDY, FieldPath, format_path
 
 # The one cap on a plan, however it arrives: a file, stdin, a Slack modal, a message or an uploaded file.
 MAX_PLAN_BYTES = 5 * 1024 * 1024
@@ -96,7 +96,20 @@ def _read(input_: Path | BinaryIO, *, source: str) -> bytes:
         raise PlanError(f"cannot read the file: {exc.strerror or exc}", where=source) from None
 
 
+class LocatedPlan(NamedTuple):
+    """A plan, and where in its file each thing a finding can be about starts: `locations` maps a finding
+    subject ("subnet:pods", "nodePool:general", "cluster:prod", "vcn:prod-vcn") to (line, field path)."""
+
+    plan: Plan
+    locations: dict[str, tuple[int, str]]
+
+
 def load_plan_text(text: str, *, source: str) -> Plan:
+    """Read a plan from YAML or JSON text (see `load_located_plan`)."""
+    return load_located_plan(text, source=source).plan
+
+
+def load_located_plan(text: str, *, source: str) -> LocatedPlan:
     """Read a plan from YAML or JSON text; `source` names it in messages (a file name, "<stdin>").
 
     Every entry point's text ends here: a file or stdin (through `read_plan_path`), a file uploaded to
@@ -131,13 +144,53 @@ def load_plan_text(text: str, *, source: str) -> Plan:
         data, lines = _load_json_or_yaml(text, source=source)
     else:
         data, lines = _load_yaml(text, source=source)
-    return parse_plan(data, source=source, lines=lines)
+    plan = parse_plan(data, source=source, lines=lines)
+    return LocatedPlan(plan, _locations(plan, lines))
+
+
+def _locations(plan: Plan, lines: LineIndex) -> dict[str, tuple[int, str]]:
+    """Where each subject a finding can name starts in the file (YAML only: JSON keeps no lines)."""
+    found: dict[str, tuple[int, str]] = {}
+    wanted: list[tuple[str, FieldPath]] = [(f"cluster:{plan.cluster.name}", ("cluster",)),
+                                           (f"vcn:{plan.vcn.name}", ("vcn",))]
+    wanted += [(f"subnet:{subnet.name}", ("subnets", i)) for i, subnet in enumerate(plan.subnets)]
+    wanted += [(f"nodePool:{pool.name}", ("nodePools", i)) for i, pool in enumerate(plan.node_pools)]
+    for subject, path in wanted:
+        line = lines.get(path)
+        if line is not None:
+            found.setdefault(subject, (line, format_path(path)))
+    return found
+
+
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """The plan as plain data, as a person would write it: camelCase keys in the documented order, fields not
+    stated or left at their default out (regional: true, stateless: false, vnicProfiles: []; an empty routes
+    or securityRules list stays, as it says "there are none"), whole numbers without ".0" (ocpus: 2) and a
+    single port as a number (ports: 6443)."""
+    data = plan.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
+    tidy: dict[str, Any] = _tidy(data)
+    return {"apiVersion": plan.api_version, **{k: v for k, v in tidy.items() if k != "apiVersion"}}
+
+
+_MEANINGFUL_EMPTY = frozenset({"routes", "securityRules"})
+
+
+def _tidy(value: Any, key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        return {k: _tidy(v, k) for k, v in value.items() if not (v == [] and k not in _MEANINGFUL_EMPTY)}
+    if isinstance(value, list):
+        return [_tidy(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if key == "ports" and isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
 
 
 def dump_plan_yaml(plan: Plan) -> str:
-    """The plan as YAML, camelCase keys in the documented order; fields not stated are left out."""
-    data = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=110)
+    """The plan as YAML (see `plan_data`)."""
+    return yaml.safe_dump(plan_data(plan), sort_keys=False, allow_unicode=True, default_flow_style=False,
+                          width=110)
 
 
 def _load_json_or_yaml(text: str, *, source: str) -> tuple[object, LineIndex]:

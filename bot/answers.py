@@ -16,6 +16,7 @@ from bot.render.text import renderables
 from bot.slack.render.blocks import render_blocks
 from engine.model import Tenancy
 from engine.ports import TenancyReader
+from engine.reports import SourceInfo
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -28,13 +29,31 @@ def reads(query: Query[Any]) -> Read | None:
 def answer(query: Query[R], tenancy: Tenancy | None, *, source: str) -> R:
     """The report answering `query` from one read of the source (None for questions that read nothing).
 
+    `source` is the reader's description; a report that reads the source says where its data came from and
+    how old it is (`read_from`, JSON `readFrom`), from that description and the read itself.
+
     Raises whatever the use case raises: InputError, NotFoundError (ClusterNotFoundError), ...
     """
     question = question_of(query)
     report = question.answer(query, tenancy, source)
     if not isinstance(report, question.report):
         raise TypeError(f"{question.name} answered with {type(report).__name__}, not {question.report.__name__}")
+    if tenancy is not None and "read_from" in type(report).model_fields and getattr(report, "read_from", None) is None:
+        report = report.model_copy(update={"read_from": source_info(source, tenancy)})
     return report
+
+
+def source_info(description: str, tenancy: Tenancy) -> SourceInfo:
+    """Where a read came from: a snapshot's capture time, or when a live tenancy was read and whether the
+    answer came from the reader's cache."""
+    live = tenancy.source_kind == "live"
+    return SourceInfo(
+        description=description,
+        kind=tenancy.source_kind,
+        captured_at=None if live else tenancy.captured_at,
+        read_at=tenancy.captured_at if live else None,
+        cached=tenancy.cached if live else None,
+    )
 
 
 async def read_for(query: Query[Any], reader: TenancyReader) -> Tenancy | None:

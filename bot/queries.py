@@ -46,8 +46,8 @@ class ClustersQuery(Query[ClusterListReport]):
 class CapacityQuery(Query[CapacityReport]):
     """Pod-network capacity of one cluster (or all), optionally narrowed to one node pool."""
 
-    cluster: str | None = Field(default=None, max_length=MAX_NAME)
-    pool: str | None = Field(default=None, max_length=MAX_NAME)
+    cluster: str | None = Field(default=None, min_length=1, max_length=MAX_NAME)
+    pool: str | None = Field(default=None, min_length=1, max_length=MAX_NAME)
     fresh: bool = False
 
 
@@ -61,7 +61,7 @@ class DiagnoseQuery(Query[DiagnoseReport]):
 class CniQuery(Query[CniReport]):
     """CNI add-on version and the nodes waiting for a CNI update."""
 
-    cluster: str | None = Field(default=None, max_length=MAX_NAME)
+    cluster: str | None = Field(default=None, min_length=1, max_length=MAX_NAME)
     fresh: bool = False
 
 
@@ -72,9 +72,11 @@ class WhatIfQuery(Query[WhatIfReport]):
     pool: str | None = Field(default=None, max_length=MAX_NAME)
     size: int | None = Field(default=None, ge=0, le=MAX_NODES)
     shape: str | None = Field(default=None, max_length=MAX_NAME)
-    ocpus: float | None = Field(default=None, gt=0, le=MAX_OCPUS, allow_inf_nan=False)
+    # Every OCI flex shape starts at 1 OCPU (a plan's ocpus too); fixed shapes take none (the engine says so).
+    ocpus: float | None = Field(default=None, ge=1, le=MAX_OCPUS, allow_inf_nan=False)
     max_pods: int | None = Field(default=None, ge=1, le=MAX_NODES)
     add_pool: str | None = Field(default=None, max_length=MAX_NAME)
+    full: bool = False
     fresh: bool = False
 
     @model_validator(mode="after")
@@ -89,6 +91,8 @@ class ValidateQuery(Query[ValidationReport]):
 
     plan: Plan
     plan_name: str = Field(min_length=1, max_length=4096)
+    # Where each finding subject starts in the plan's file: (line, field path), from the plan reader.
+    locations: dict[str, tuple[int, str]] = Field(default_factory=dict)
     against: str | None = Field(default=None, max_length=MAX_NAME)
     fresh: bool = False
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from adapters.planfile import load_plan_text, read_plan_path
+from adapters.planfile import load_located_plan, read_plan_path
 from bot.queries import (
     CapacityQuery,
     ClustersQuery,
@@ -31,10 +31,12 @@ from bot.queries import (
     RulesQuery,
     ValidateQuery,
     WhatIfQuery,
+    describe_problem,
 )
 from engine.access import Action
 from engine.catalogue import explain, rules_report
-from engine.findings import Finding, Severity
+from engine.errors import InputError
+from engine.findings import Finding, Location, Severity
 from engine.model import Tenancy
 from engine.reports import (
     CapacityReport,
@@ -43,6 +45,7 @@ from engine.reports import (
     CodeExplanation,
     DiagnoseReport,
     RulesReport,
+    SourceInfo,
     ValidationReport,
     WhatIfReport,
 )
@@ -69,14 +72,15 @@ class Argument:
     """One argument of a question: the query field it fills, and how each surface spells it.
 
     `slack`: "positional" (in order), "option" (`key=value`, key = field with dashes) or both.
-    `cli`: "positional", or "option" (`--key`). `missing` is what Slack says when a required positional is
-    left out; `from_channel` lets a channel bound to one cluster supply it.
+    `cli`: "positional", "option" (`--key VALUE`) or "flag" (`--key`, a yes/no field; in Slack `key=yes`).
+    `missing` is what Slack says when a required positional is left out; `from_channel` lets a channel bound
+    to one cluster supply it.
     """
 
     field: str
     help: str
     slack: Literal["positional", "option", "both"]
-    cli: Literal["positional", "option"]
+    cli: Literal["positional", "option", "flag"]
     metavar: str = "NAME"
     missing: str | None = None
     from_channel: bool = False
@@ -103,8 +107,9 @@ class Question(Generic[Q, R]):
 
     `answer(query, tenancy, source)` is pure and synchronous: `tenancy` is the one read of the source
     (None when `reads` says the question reads nothing) and `source` describes where it came from.
-    `failed(report)` says whether the CLI exits 1 (error findings). An `offline` question never reads the
-    source (the CLI then takes no --source).
+    `failed(report)` says whether the CLI exits 1 (error findings); `exit_status(report)`, when given, is the
+    CLI's exit code where 0 and 1 do not say enough (what-if: 5 for a verdict of unknown). An `offline`
+    question never reads the source (the CLI then takes no --source).
     """
 
     name: str
@@ -122,6 +127,8 @@ class Question(Generic[Q, R]):
     cli_inputs: tuple[CliInput, ...] = ()
     slack_opens_modal: bool = False
     aliases: tuple[str, ...] = ()
+    exit_status: Callable[[R], int] | None = None
+    epilog: str | None = None
 
 
 def _tenancy(tenancy: Tenancy | None) -> Tenancy:
@@ -143,28 +150,57 @@ def _one_or_all(cluster: str | None) -> Read:
 
 
 def _whatif(query: WhatIfQuery, tenancy: Tenancy | None, source: str) -> WhatIfReport:
-    change = WhatIfChange(
-        pool=query.pool, size=query.size, shape=query.shape, ocpus=query.ocpus, max_pods=query.max_pods,
-        add_pool=query.add_pool,
-    )
-    return whatif(_tenancy(tenancy), cluster=query.cluster, change=change)
+    try:
+        change = WhatIfChange(
+            pool=query.pool, size=query.size, shape=query.shape, ocpus=query.ocpus, max_pods=query.max_pods,
+            add_pool=query.add_pool,
+        )
+    except ValidationError as exc:  # the engine's bounds, said as the query's would be
+        field, problem = describe_problem(exc, WhatIfChange)
+        raise InputError(problem, where=field.replace("_", "-")) from None
+    return whatif(_tenancy(tenancy), cluster=query.cluster, change=change, full=query.full)
+
+
+# `okebot whatif` exit codes: what the verdict says, so that CI can tell "does not fit" from "cannot tell".
+WHATIF_EXIT = {"fits": 0, "does not fit": 1, "unknown": 5}
+WHATIF_EPILOG = (
+    "Exit codes: 0 the change fits, 1 it does not fit (a limit its pools count against is exceeded, or it brings "
+    "an error), 5 unknown (a figure the verdict needs was not read, e.g. an unknown shape), 2 bad input, "
+    "3 the source could not be read, 4 a bug in okebot. Errors the cluster already has and the change does not "
+    "touch do not make it fail; the answer says how many there are."
+)
 
 
 def _whatif_failed(report: WhatIfReport) -> bool:
-    return not report.valid or any(
-        _has_error(findings) for findings in (report.before.findings, report.after.findings, report.new_findings)
-    )
+    return report.verdict != "fits"
 
 
 def _read_plan_file(path: str) -> dict[str, object]:
     # Bytes from stdin, decoded strictly by the one plan reader: a text stream would hide undecodable bytes.
     text, name = read_plan_path(path, stdin=getattr(sys.stdin, "buffer", None))
-    return {"plan": load_plan_text(text, source=name), "plan_name": name}
+    located = load_located_plan(text, source=name)
+    return {"plan": located.plan, "plan_name": name, "locations": located.locations}
+
+
+def located(findings: list[Finding], *, file: str, locations: dict[str, tuple[int, str]]) -> list[Finding]:
+    """Findings with where their subject is written in the plan file, when the reader said."""
+    placed = []
+    for found in findings:
+        where = locations.get(found.subject)
+        placed.append(found if where is None else found.model_copy(
+            update={"location": Location(file=file, line=where[0], path=where[1])}))
+    return placed
 
 
 def _validate(query: ValidateQuery, tenancy: Tenancy | None, source: str) -> ValidationReport:
     live = _tenancy(tenancy) if query.against is not None else None
-    return validate_plan(query.plan, plan_name=query.plan_name, against=live, against_ref=query.against)
+    report = validate_plan(query.plan, plan_name=query.plan_name, against=live, against_ref=query.against)
+    if query.locations:
+        report = report.model_copy(update={"findings": located(report.findings, file=query.plan_name,
+                                                               locations=query.locations)})
+    if live is not None:
+        return report  # `answer` says which live source it was compared with
+    return report.model_copy(update={"read_from": SourceInfo(description=f"plan {query.plan_name}", kind="plan")})
 
 
 _CLUSTER_OPTION = Argument("cluster", "cluster name or OCID (default: every cluster)", "positional", "option",
@@ -175,7 +211,9 @@ _WHATIF_OPTIONS = (
     Argument("shape", "new shape, e.g. VM.Standard.E5.Flex", "option", "option", metavar="SHAPE"),
     Argument("ocpus", "new OCPUs per node (flex shapes)", "option", "option", metavar="N"),
     Argument("max_pods", "new maxPodsPerNode", "option", "option", metavar="N"),
-    Argument("add_pool", "add a new pool of this name", "option", "option", metavar="NAME"),
+    Argument("add_pool", "add a new pool of this name (give its size too)", "option", "option", metavar="NAME"),
+    Argument("full", "show the capacity before and after in full (default: only what changed)", "option", "flag",
+             metavar="yes"),
 )
 
 QUESTIONS: tuple[Question[Any, Any], ...] = (
@@ -239,7 +277,7 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
         report=WhatIfReport,
         summary="change a node pool of a live cluster and compare capacity before and after",
         slack_usage=(
-            "whatif <cluster> [pool] [pool=NAME] [size=N] [shape=S] [ocpus=N] [max-pods=N] [add-pool=NAME]"
+            "whatif <cluster> [pool] [size=N] [shape=S] [ocpus=N] [max-pods=N] [add-pool=NAME] [full=yes]"
         ),
         arguments=(
             Argument("cluster", _CLUSTER_NEEDED, "positional", "positional", missing="name the cluster to change",
@@ -252,6 +290,8 @@ QUESTIONS: tuple[Question[Any, Any], ...] = (
         answer=_whatif,
         failed=_whatif_failed,
         aliases=("what-if",),
+        exit_status=lambda r: WHATIF_EXIT[r.verdict],
+        epilog=WHATIF_EPILOG,
     ),
     Question(
         name="validate",

@@ -18,7 +18,7 @@ from pydantic import Field
 from engine.codes import Code
 from engine.errors import NotFoundError
 from engine.findings import Detail, Finding, PoolFigures, Severity
-from engine.model import Frozen
+from engine.model import Frozen, SourceKind
 from engine.reports import CodeExplanation, RulesReport
 
 _DOCS = "https://docs.oracle.com/en-us/iaas/Content"
@@ -42,8 +42,10 @@ class RuleInfo(Frozen):
     """One finding code: its default severity and what a person needs to understand and fix it.
 
     `remedy` is a template: `{name}` is filled from the finding's details or its rule's fields; `placeholders`
-    gives, for each name, the generic words `explain` shows. `severity_note` says when a finding of this code
-    has another severity than the default (for example "warning from 80% full").
+    gives, for each name, the generic words `explain` shows. `plan_remedy`, when given, is the remedy for a
+    finding about a plan file: the line of plan YAML to add or change instead of the Console step (its
+    placeholders are among `placeholders`); `explain` shows the one generic remedy. `severity_note` says when a
+    finding of this code has another severity than the default (for example "warning from 80% full").
     """
 
     code: Code
@@ -55,6 +57,7 @@ class RuleInfo(Frozen):
     remedy: str
     placeholders: dict[str, str] = Field(default_factory=dict)
     severity_note: str | None = None
+    plan_remedy: str | None = None
 
     def generic_remedy(self) -> str:
         """The remedy with every placeholder in its generic words: what `explain` shows."""
@@ -313,13 +316,12 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         why="Max pods per node = MIN((VNICs - 1) * 31, 110); more than 31 pods needs a shape with 3 or more "
             "VNICs.",
         source=_SHAPES,
-        remedy=(
-            "Set maxPodsPerNode to {shapeMaxPods} or less, or choose a shape (or more OCPUs on a flex shape) "
-            "that attaches at least {vnicsNeeded} VNICs."
-        ),
+        remedy="Set maxPodsPerNode to {shapeMaxPods} or less, or {moreVnics}.",
+        plan_remedy="Set maxPodsPerNode: {shapeMaxPods} (or less) on this pool, or {moreVnics}.",
         placeholders={
             "shapeMaxPods": "the shape's limit",
-            "vnicsNeeded": "(maxPodsPerNode / 31, rounded up) + 1",
+            "moreVnics": "choose a shape (or more OCPUs on a flex shape) that attaches at least "
+                         "(maxPodsPerNode / 31, rounded up) + 1 VNICs",
         },
     ),
     RuleInfo(
@@ -365,10 +367,10 @@ _ENTRIES: tuple[RuleInfo, ...] = (
             "OCPU up to 24). The profiles past that never attach, and their pod IPs never exist.",
         source=_SHAPES,
         remedy=(
-            "Keep at most {attachableProfiles} VNIC profile(s) on this pool, or choose a shape (or more OCPUs on "
+            "Keep at most {keepProfiles} on this pool, or choose a shape (or more OCPUs on "
             "a flex shape) that attaches at least {vnicsNeeded} VNICs."
         ),
-        placeholders={"attachableProfiles": "VNICs - 1", "vnicsNeeded": "the number of profiles + 1"},
+        placeholders={"keepProfiles": "VNICs - 1 VNIC profiles", "vnicsNeeded": "the number of profiles + 1"},
     ),
     RuleInfo(
         code=Code.PODS_PER_NODE_UNKNOWN,
@@ -446,6 +448,10 @@ _ENTRIES: tuple[RuleInfo, ...] = (
             "Add a route rule 0.0.0.0/0 -> NAT gateway to the pod subnet's route table, or, if the cluster "
             "needs no internet, say internetEgress: false in the plan's cluster."
         ),
+        plan_remedy=(
+            "Add {{destination: 0.0.0.0/0, target: nat-gateway}} to this subnet's routes, or, if the cluster needs "
+            "no internet, say internetEgress: false in the plan's cluster."
+        ),
         severity_note="info when the cluster says it needs no internet egress (plan: cluster.internetEgress: false)",
     ),
     RuleInfo(
@@ -456,7 +462,9 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         why="The pod subnet route table needs the service gateway (All <region> Services in Oracle Services "
             "Network).",
         source=_NATIVE,
-        remedy="Add a route rule 'All <region> Services in Oracle Services Network' -> service gateway.",
+        remedy="Add a route rule '{services}' -> service gateway to the pod subnet's route table.",
+        plan_remedy="Add {{destination: all-services, target: service-gateway}} to this subnet's routes.",
+        placeholders={"services": "All <region> Services in Oracle Services Network"},
     ),
     RuleInfo(
         code=Code.ROUTES_NOT_READ,
@@ -486,7 +494,10 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         remedy=(
             "Add a stateful {rule} to the security list of the {role} subnet, or to an NSG attached for that role."
         ),
-        placeholders={"rule": "rule with the direction, peer, protocol and port the message names", "role": "role's"},
+        plan_remedy="Add {planRule} to the securityRules of the {role} subnet.",
+        placeholders={"rule": "rule with the direction, peer, protocol and port the message names", "role": "role's",
+                      "planRule": "the rule as plan YAML, e.g. {direction: ingress, protocol: tcp, peer: "
+                                  "\"role:pods\", ports: 6443}"},
         severity_note="warning when some of the role's rules were not read; load-balancer rules are warnings "
                       "unless the cluster says they are managed by hand (plan: cluster.loadBalancerRules: manual)",
     ),
@@ -591,6 +602,7 @@ def _checked(entries: tuple[RuleInfo, ...]) -> Mapping[Code, RuleInfo]:
         if entry.code in by_code:
             raise RuntimeError(f"finding code {entry.code} has two catalogue entries")
         names = {name for _, name, _, _ in string.Formatter().parse(entry.remedy) if name}
+        names |= {name for _, name, _, _ in string.Formatter().parse(entry.plan_remedy or "") if name}
         if names != set(entry.placeholders):
             raise RuntimeError(f"catalogue entry {entry.code}: remedy placeholders {sorted(names)} need words")
         by_code[entry.code] = entry
@@ -612,9 +624,11 @@ def finding(
     fields: Mapping[str, object] | None = None,
     severity: Severity | None = None,
     breakdown: Sequence[PoolFigures] = (),
+    source: SourceKind | None = None,
 ) -> Finding:
     """The one way to make a finding: severity (unless the rule raises or lowers it) and remedy come from the
-    catalogue entry of `code`, its remedy template filled from `fields` and `details`.
+    catalogue entry of `code`, its remedy template filled from `fields` and `details`; for a finding about a
+    plan (`source` "plan") the entry's plan remedy, when it has one.
 
     `breakdown` is each node pool's share of a capacity finding's figure.
 
@@ -623,11 +637,12 @@ def finding(
     """
     info = CATALOGUE[code]
     values: dict[str, object] = {**(details or {}), **(fields or {})}
+    template = info.plan_remedy if source == "plan" and info.plan_remedy else info.remedy
     return Finding(
         code=code,
         severity=severity or info.severity,
         message=message,
-        remedy=info.remedy.format_map(values) if info.placeholders else info.remedy,
+        remedy=template.format_map(values),
         subject=subject,
         details=dict(details or {}),
         breakdown=tuple(breakdown),

@@ -21,12 +21,21 @@ maxSize, then size, then observed nodes (a plan, or a what-if)."""
 @dataclass(frozen=True)
 class Check:
     """One cluster to check. `at` says how its node pools are counted; `catalogue` (default: the tenancy's own
-    shapes over the built-in table) says how many VNICs each shape has."""
+    shapes over the built-in table) says how many VNICs each shape has.
+
+    `baseline` is the tenancy as read, when `tenancy` is a what-if's change of it: what is observed now (IPs
+    in use, which of them no known pool's nodes hold, the pools' reservations today) is then taken from the
+    baseline, so a change adds or frees only the IPs its nodes reserve, and findings say "planned size".
+    `topology` is the cluster's subnets by role when already worked out (a resized pool names the same
+    subnets); by default it is worked out here.
+    """
 
     tenancy: Tenancy
     cluster: Cluster
     at: At = "planned"
     catalogue: ShapeCatalogue | None = None
+    baseline: Tenancy | None = None
+    topology: ClusterSubnets | None = None
     shapes: ShapeCatalogue = field(init=False)
     subnets: dict[str, Subnet] = field(init=False)
     used: ClusterSubnets = field(init=False)
@@ -35,4 +44,4 @@ class Check:
         shapes = self.catalogue if self.catalogue is not None else ShapeCatalogue(self.tenancy.shapes)
         object.__setattr__(self, "shapes", shapes)
         object.__setattr__(self, "subnets", tenancy_subnets(self.tenancy))
-        object.__setattr__(self, "used", cluster_subnets(self.cluster))
+        object.__setattr__(self, "used", self.topology if self.topology is not None else cluster_subnets(self.cluster))

@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 
 class EngineError(Exception):
@@ -37,8 +38,26 @@ class InputError(EngineError):
         self.where = where
 
 
+@dataclass(frozen=True)
+class PlanProblem:
+    """One problem of a plan file where it is: the file, its line (None when unknown), the field path in plan
+    terms ("nodePools[1].maxPodsPerNode", "" for the whole file) and what is wrong — enough for a CI
+    annotation."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+
 class PlanError(InputError):
-    """A plan file that is not a valid plan."""
+    """A plan file that is not a valid plan. `problems` lists every problem found, each where it is; a problem
+    of the whole file (not YAML, too large) leaves it empty and `where` says where."""
+
+    def __init__(self, message: str, *, where: str | None = None, remedy: str | None = None,
+                 problems: Sequence[PlanProblem] = ()) -> None:
+        super().__init__(message, where=where, remedy=remedy)
+        self.problems = tuple(problems)
 
 
 class SnapshotError(InputError):

@@ -56,6 +56,15 @@ class PoolFigures(Frozen):
     ips: int | None
 
 
+class Location(Frozen):
+    """Where in a plan file a finding's subject is written: the file, its line and its field path
+    ("subnets[2]")."""
+
+    file: str
+    line: int
+    path: str
+
+
 class Finding(Frozen):
     """One thing a check found.
 
@@ -63,6 +72,7 @@ class Finding(Frozen):
     "cluster:prod"; `details` carries the figures behind the message for scripts and renderers (flat
     scalars). `breakdown` carries, for capacity findings (POD_SUBNET_TOO_SMALL, WORKER_SUBNET_TOO_SMALL,
     PODS_CIDR_TOO_SMALL), each node pool's share of the figure; it is empty for every other finding.
+    `location` says where a plan file writes the subject (None for a live cluster or a JSON plan).
     """
 
     code: Code
@@ -72,6 +82,7 @@ class Finding(Frozen):
     subject: str
     details: dict[str, Detail] = Field(default_factory=dict)
     breakdown: tuple[PoolFigures, ...] = ()
+    location: Location | None = None
 
 
 class FindingCounts(Frozen):

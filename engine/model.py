@@ -9,7 +9,7 @@ them. The same model is built from a live tenancy, a snapshot file or a plan fil
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Literal
@@ -265,7 +265,12 @@ class SubnetUsage(Frozen):
 
 
 class Unreadable(Frozen):
-    """Something a source could not read, with why, so answers can say they are partial."""
+    """Something a source could not read, with why, so answers can say they are partial.
+
+    `kind` is what was being read (the OCI resource kind, "kubernetes" for a cluster's CNI objects, "podLog");
+    `name` is the cluster or node pool `id` names, when the tenancy holds it; `remedy` says what to do about it
+    when okebot knows (a refusal usually means a missing permission), set by the answer that reports it.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
@@ -275,6 +280,8 @@ class Unreadable(Frozen):
     code: str | None = None
     message: str
     request_id: str | None = None
+    name: str | None = None
+    remedy: str | None = None
 
 
 class Tenancy(Frozen):
@@ -298,6 +305,7 @@ class Tenancy(Frozen):
     vnic_instances: dict[str, str] | None = None
     unreadable: tuple[Unreadable, ...] = ()
     source_kind: SourceKind | None = None
+    cached: bool = False
 
     def subnet(self, subnet_id: str) -> Subnet | None:
         """Return the subnet with this id, if the tenancy holds it."""
@@ -320,8 +328,10 @@ class Tenancy(Frozen):
                 return shape
         return None
 
-    def unreadable_for(self, clusters: Iterable[Cluster]) -> tuple[Unreadable, ...]:
-        """What could not be read that matters to these clusters: drops items about other clusters and their pools."""
+    def unreadable_for(self, clusters: Iterable[Cluster], *, ignore: Collection[str] = ()) -> tuple[Unreadable, ...]:
+        """What could not be read that matters to these clusters: drops items about other clusters and their pools,
+        and items of the kinds in `ignore` (what the question does not use), and names the cluster or pool an
+        item's id is about."""
         if not self.unreadable:
             return ()
         chosen = tuple(clusters)
@@ -335,7 +345,12 @@ class Tenancy(Frozen):
                 item_id not in wanted and item_id.startswith(("ocid1.cluster.", "ocid1.nodepool."))
             )
 
-        return tuple(item for item in self.unreadable if item.id is None or not about_another_cluster(item.id))
+        names = {c.id: c.name for c in chosen} | {p.id: p.name for c in chosen for p in c.node_pools}
+        return tuple(
+            item.model_copy(update={"name": names[item.id]}) if item.id in names and item.name is None else item
+            for item in self.unreadable
+            if item.kind not in ignore and (item.id is None or not about_another_cluster(item.id))
+        )
 
     def require_cluster(self, ref: str) -> Cluster:
         """The cluster `ref` names (OCID, name, or case-insensitive name); ClusterNotFoundError if none."""

@@ -7,18 +7,47 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from engine.codes import Code
 from engine.findings import Finding, FindingCounts, Severity
-from engine.model import Unreadable
+from engine.model import SourceKind, Unreadable
 
 
 class Report(BaseModel):
     """Base for reports: frozen, camelCase on the wire."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+
+class SourceInfo(Report):
+    """Where an answer's data came from and how old it is (JSON `readFrom`).
+
+    `description` names the source ("snapshot demo-tenancy.json (us-ashburn-1, captured ...)", "OCI
+    us-ashburn-1 (tenancy root)", "plan checkout.yaml"); `kind` is "snapshot" (the demo is one), "live" or
+    "plan". `captured_at` is when a snapshot was recorded; `read_at` when a live tenancy was read (ISO 8601 UTC,
+    None when not known); `cached` is True when a live answer came from okebot's short cache (`--fresh` reads
+    again), None for sources without one.
+    """
+
+    description: str
+    kind: SourceKind | None = None
+    captured_at: str | None = None
+    read_at: str | None = None
+    cached: bool | None = None
+
+
+class PoolRoom(Report):
+    """How many more nodes of one pool fit (JSON `nodePools[].headroom`): the least over every limit its nodes
+    count against — worker subnet(s), pod subnet(s), flannel pods-CIDR slots — each judged by the capacity rules
+    exactly as a what-if of that size would be. `more_nodes` is None when a limit cannot be judged;
+    `limited_by` names the limit that binds ("pods CIDR", "pod subnet NAME", "worker subnet NAME"), or the one
+    that could not be judged.
+    """
+
+    more_nodes: int | None
+    limited_by: str | None
 
 
 class PodsCidrCapacity(Report):
@@ -43,6 +72,7 @@ class NodePoolCapacity(Report):
     limited_by: str | None
     pods_capacity: int | None
     pod_subnet_ips_per_node: int | None
+    headroom: PoolRoom | None = None
 
 
 class PoolHeadroom(Report):
@@ -84,6 +114,12 @@ class SubnetCapacity(Report):
 
 
 class ClusterCapacity(Report):
+    """One cluster's capacity. `pods_capacity` is the pods its nodes can run in all: the pools' figures added
+    up, and on flannel at most the pods CIDR's node slots × 110 (a node past the slots gets no pod range);
+    None when a pool's figure is unknown. `other_findings` counts the cluster's findings that are not about
+    capacity (security rules, routes, ...), set by `capacity` so that "no capacity findings" is not read as
+    "no findings"; None where the answer does not look (diagnose lists them all)."""
+
     id: str
     name: str
     cni: str
@@ -94,11 +130,17 @@ class ClusterCapacity(Report):
     subnets: list[SubnetCapacity]
     findings: list[Finding]
     assumptions: list[str]
+    pods_capacity: int | None = None
+    other_findings: FindingCounts | None = None
 
 
 class CapacityReport(Report):
+    """Capacity of one cluster or all. `assumptions` are every cluster's, each once (the answer's footer)."""
+
     clusters: list[ClusterCapacity]
     unreadable: list[Unreadable] = []
+    assumptions: list[str] = []
+    read_from: SourceInfo | None = None
 
 
 class ValidationReport(Report):
@@ -111,6 +153,7 @@ class ValidationReport(Report):
     counts: FindingCounts
     unreadable: list[Unreadable] = []
     assumptions: list[str] = []
+    read_from: SourceInfo | None = None
 
 
 class AddonStatus(Report):
@@ -122,10 +165,13 @@ class AddonStatus(Report):
 
 
 class PendingNode(Report):
+    """A node waiting for a CNI update. `node_pool` is the node pool it belongs to (None when no pool lists it)."""
+
     node: str | None
     pod: str
     reason: str
     action: str
+    node_pool: str | None = None
 
 
 class CniLogError(Report):
@@ -164,22 +210,57 @@ class ClusterCniStatus(Report):
 
 
 class CniReport(Report):
+    """CNI status of one cluster or all. `assumptions` are those its advice rests on (the replacement batch
+    size rests on the capacity assumptions), each once."""
+
     clusters: list[ClusterCniStatus]
     unreadable: list[Unreadable] = []
+    assumptions: list[str] = []
+    read_from: SourceInfo | None = None
 
 
 class DiagnoseReport(Report):
-    """Every check on one cluster, worst first: the on-call view."""
+    """Every check on one cluster, worst first: the on-call view. `assumptions` are the cluster's, once."""
 
     cluster: ClusterCapacity
     findings: list[Finding]
     counts: FindingCounts
     cni: ClusterCniStatus
     unreadable: list[Unreadable] = []
+    assumptions: list[str] = []
+    read_from: SourceInfo | None = None
+
+
+class PoolChange(Report):
+    """One change a what-if makes, for scripts (JSON `changeDetails`): the node pool, the field ("size",
+    "shape", "ocpus", "maxPodsPerNode"; "nodePool" for a pool added, `after` its template), and its value
+    before (None: unknown or unset, or the pool did not exist) and after."""
+
+    node_pool: str
+    field: str
+    before: str | int | float | None
+    after: str | int | float | None
+
+
+class ChangedFinding(Report):
+    """A finding found before and after a change, at another severity: `was` is its severity before."""
+
+    finding: Finding
+    was: Severity
 
 
 class WhatIfReport(Report):
-    """A live cluster, changed, validated, with capacity before and after."""
+    """A live cluster, changed, validated, with capacity before and after.
+
+    Findings are matched by code and subject: `new_findings` are found only after the change,
+    `resolved_findings` only before it (and not because they could no longer be checked),
+    `worse_findings`/`better_findings` at a higher/lower severity after (each with the severity it `was`), and
+    `unchecked_findings` (as they were before) can no longer be checked because a figure they rest on became
+    unknown. `verdict` is "does not fit" when a limit the changed pools count against is exceeded or the
+    change brings an error; "unknown" when such a limit cannot be judged; else "fits" (`valid` says whether
+    the changed cluster has no error at all, whatever the change). `full` asks renderers for both capacity
+    reports in full; it is not part of the JSON.
+    """
 
     cluster: str
     changes: list[str]
@@ -191,6 +272,13 @@ class WhatIfReport(Report):
     valid: bool
     verdict: Literal["fits", "does not fit", "unknown"] = "fits"
     unreadable: list[Unreadable] = []
+    worse_findings: list[ChangedFinding] = []
+    better_findings: list[ChangedFinding] = []
+    unchecked_findings: list[Finding] = []
+    assumptions: list[str] = []
+    read_from: SourceInfo | None = None
+    change_details: list[PoolChange] = []
+    full: bool = Field(default=False, exclude=True)
 
 
 class ClusterSummary(Report):
@@ -205,9 +293,13 @@ class ClusterSummary(Report):
 
 
 class ClusterListReport(Report):
+    """Every cluster with its worst finding. `source` is the source's description (kept for scripts; `readFrom`
+    says the same with its kind and age)."""
+
     clusters: list[ClusterSummary]
     source: str
     unreadable: list[Unreadable] = []
+    read_from: SourceInfo | None = None
 
 
 class CodeExplanation(Report):

@@ -53,6 +53,7 @@ class OciTenancyReader:
         self._offload = offload
         self._clients: OciClients | None = None
         self._clients_lock = asyncio.Lock()
+        # Per key: when it was read, and the read as the cache hands it out (`cached` set, made once per read).
         self._cache: dict[_Key, tuple[float, Tenancy]] = {}
         self._reads: dict[_Key, asyncio.Task[Tenancy]] = {}
         self.last_stats: ReadStats | None = None
@@ -66,7 +67,8 @@ class OciTenancyReader:
         return f"OCI {region} ({scope}{', recursive' if self._settings.recursive else ''})"
 
     async def read(self, *, clusters: Sequence[str] | None = None, fresh: bool = False) -> Tenancy:
-        """Read live (or from the cache when younger than OKEBOT_OCI_CACHE_TTL seconds)."""
+        """Read live (or from the cache when younger than OKEBOT_OCI_CACHE_TTL seconds: that tenancy says
+        `cached`, and its `captured_at` says when it was read)."""
         key: _Key = None if clusters is None else tuple(sorted(clusters))
         cached = self._cache.get(key)
         if not fresh and cached is not None and self._clock() - cached[0] < self._settings.cache_ttl:
@@ -98,7 +100,7 @@ class OciTenancyReader:
 
     async def _read_and_cache(self, key: _Key, clusters: Sequence[str] | None) -> Tenancy:
         tenancy = await self._read(clusters)
-        self._cache[key] = (self._clock(), tenancy)
+        self._cache[key] = (self._clock(), tenancy.model_copy(update={"cached": True}))
         return tenancy
 
     async def _convert(self, document: dict[str, object]) -> Tenancy:

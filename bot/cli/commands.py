@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from adapters.planfile import dump_plan_yaml
+from adapters.planfile import dump_plan_yaml, plan_data
 from bot.answers import answer, ask
 from bot.compose import SOURCE_HELP, build_reader
 from bot.queries import Query, describe_problem
@@ -27,9 +27,10 @@ Handler = Callable[[argparse.Namespace], Awaitable[BaseModel | int]]
 
 
 def format_option() -> argparse.ArgumentParser:
-    """--format, accepted by every question."""
+    """--format, accepted by every question (in any case: JSON is json)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    common.add_argument("--format", type=str.lower, choices=("text", "json"), default="text",
+                        help="output format: text (tables; coloured on a terminal unless NO_COLOR is set) or json")
     return common
 
 
@@ -48,7 +49,8 @@ def _cli_name(argument: Argument) -> str:
 def _add_question(sub: Any, question: Question[Any, Any]) -> None:
     parents = [format_option()] + ([] if question.offline else [source_options()])
     parser: argparse.ArgumentParser = sub.add_parser(
-        question.name, help=question.summary, description=question.summary, parents=parents
+        question.name, help=question.summary, description=question.summary, parents=parents,
+        epilog=question.epilog,
     )
     for extra in question.cli_inputs:
         parser.add_argument(extra.name, metavar=extra.metavar, help=extra.help)
@@ -57,6 +59,9 @@ def _add_question(sub: Any, question: Question[Any, Any]) -> None:
             required = question.query.model_fields[argument.field].is_required()
             parser.add_argument(argument.field, metavar=argument.metavar, help=argument.help,
                                 nargs=None if required else "?")
+        elif argument.cli == "flag":
+            parser.add_argument(f"--{argument.key}", dest=argument.field, action="store_true", default=None,
+                                help=argument.help)
         else:
             parser.add_argument(f"--{argument.key}", dest=argument.field, metavar=argument.metavar,
                                 help=argument.help)
@@ -98,28 +103,32 @@ def query_from_args(question: Question[Any, Any], args: argparse.Namespace) -> Q
 async def _plan_export(args: argparse.Namespace) -> int:
     tenancy = await build_reader(args.source).read(clusters=[args.cluster], fresh=args.fresh)
     plan = tenancy_to_plan(tenancy, tenancy.require_cluster(args.cluster))
-    if args.format == "json":
-        text = json.dumps(plan.model_dump(mode="json", by_alias=True, exclude_none=True), indent=2) + "\n"
-    else:
-        text = dump_plan_yaml(plan)
-    if args.output:
-        _write_new(Path(args.output), text, force=args.force)
-    else:
-        sys.stdout.write(text)
+    text = json.dumps(plan_data(plan), indent=2) + "\n" if args.format == "json" else dump_plan_yaml(plan)
+    _emit(args.output, text, force=args.force)
     return 0
 
 
 async def _plan_schema(args: argparse.Namespace) -> int:
-    text = json.dumps(plan_json_schema(), indent=2) + "\n"
-    if args.output:
-        _write_new(Path(args.output), text, force=args.force)
-    else:
-        sys.stdout.write(text)
+    _emit(args.output, json.dumps(plan_json_schema(), indent=2) + "\n", force=args.force)
     return 0
 
 
+def _emit(output: str | None, text: str, *, force: bool) -> None:
+    """Write to standard output (no -o, or -o -), else to a new file, saying so on standard error."""
+    if output in (None, "-"):
+        sys.stdout.write(text)
+        return
+    path = Path(output)
+    _write_new(path, text, force=force)
+    sys.stderr.write(f"okebot: wrote {path}\n")
+
+
 def _write_new(path: Path, text: str, *, force: bool) -> None:
-    """Write a file, refusing to overwrite one that exists unless forced: nothing stored is lost."""
+    """Write a file, refusing to overwrite one that exists unless forced (nothing stored is lost) and refusing
+    a directory outright, forced or not."""
+    if path.is_dir():
+        raise InputError(f"{path} is a directory; name a file in it, such as {path / 'plan.yaml'}",
+                         where="--output")
     if path.exists() and not force:
         raise InputError(f"{path} exists; pass --force to overwrite it", where="--output")
     try:
@@ -140,11 +149,11 @@ def add_core_commands(sub: Any) -> None:
                             parents=[source_options()])
     p.add_argument("--format", choices=("text", "json"), default="text", help="text: YAML (default); json: JSON")
     p.add_argument("cluster", help="cluster name or OCID")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output (- is standard output)")
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     p.set_defaults(handler=_plan_export)
     p = plan_sub.add_parser("schema", help="print the plan file's JSON Schema",
                             description="print the plan file's JSON Schema")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output (- is standard output)")
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     p.set_defaults(handler=_plan_schema)

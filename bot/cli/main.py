@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import importlib.metadata
+import json
 import os
+import re
 import sys
 import traceback
 import uuid
@@ -23,12 +26,46 @@ from engine.errors import EngineError, InputError, NotFoundError, SourceError
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_SOURCE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
+_INVALID_CHOICE = re.compile(
+    r"argument (?P<arg>[^:]+): invalid choice: '(?P<given>[^']*)' \(choose from (?P<choices>.*)\)"
+)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error names the command and exits 2 without a traceback."""
+    """argparse, but a usage error names the command, suggests what was meant ("did you mean capacity?"), is
+    JSON on standard output too when JSON was asked for, and exits 2 without a traceback."""
+
+    json_errors = False  # set by `main` when the command line asks for --format json
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        message, remedy = _said_better(message)
+        if _Parser.json_errors:
+            error = {"type": "UsageError", "message": message, "remedy": remedy, "usage": self.format_usage().strip()}
+            sys.stdout.write(json.dumps({"error": error}, indent=2) + "\n")
         self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+        fix = f"  fix: {remedy}\n" if remedy else ""
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n{fix}")
+
+
+def _said_better(message: str) -> tuple[str, str | None]:
+    """argparse's message, with "did you mean ...?" for a mistyped choice, and a remedy when there is one."""
+    found = _INVALID_CHOICE.fullmatch(message)
+    if found is None:
+        return message, None
+    choices = [choice.strip().strip("'") for choice in found["choices"].split(",")]
+    close = difflib.get_close_matches(found["given"], choices, n=1, cutoff=0.6)
+    what = "command" if found["arg"] in ("COMMAND", "PLAN_COMMAND") else found["arg"]
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"unknown {what} {found['given']!r}{hint}", f"choose from {', '.join(choices)}"
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    for index, word in enumerate(argv):
+        if word.lower() == "--format=json":
+            return True
+        if word == "--format" and index + 1 < len(argv) and argv[index + 1].lower() == "json":
+            return True
+    return False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="okebot",
         description="Pod-network capacity, network-plan validation and CNI status for OKE clusters.",
-        epilog="Exit codes: 0 fine, 1 error findings, 2 bad input, 3 source could not be read, 4 a bug in okebot.",
+        epilog="Exit codes: 0 fine, 1 error findings (whatif: does not fit), 2 bad input, 3 source could not be "
+               "read, 4 a bug in okebot, 5 whatif: the verdict is unknown. `okebot help COMMAND` shows a command's "
+               "options.",
     )
     parser.add_argument("--version", action="version", version=f"okebot {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -45,7 +84,41 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (run_cmd, serve_cmd, snapshot_cmd, config_cmd, digest_cmd, history_cmd):
         module.add_parser(sub)
         sub.choices[module.__name__.rsplit(".", 1)[1].removesuffix("_cmd")].set_defaults(handler=module.run)
+    helper = sub.add_parser("help", help="show the help of okebot, or of one command",
+                            description="show the help of okebot, or of one command")
+    helper.add_argument("topic", nargs="*", metavar="COMMAND", help="a command, e.g. capacity or plan export")
+
+    async def show_help(args: argparse.Namespace) -> int:
+        target: argparse.ArgumentParser = parser
+        for word in args.topic:
+            choices = _subcommands(target)
+            if word not in choices:
+                target.error(f"argument COMMAND: invalid choice: {word!r} (choose from "
+                             f"{', '.join(repr(c) for c in choices)})")
+            target = choices[word]
+        sys.stdout.write(target.format_help())
+        return EXIT_OK
+
+    helper.set_defaults(handler=show_help)
     return parser
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:  # argparse keeps subparsers here; there is no public accessor
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the (sub)command the arguments chose."""
+    target = parser
+    for name in (getattr(args, "command", None), getattr(args, "plan_command", None)):
+        choices = _subcommands(target)
+        if name is None or name not in choices:
+            break
+        target = choices[name]
+    return target
 
 
 def _version() -> str:
@@ -61,13 +134,21 @@ async def _run(args: argparse.Namespace, output: Output) -> int:
         return result
     output.report(result)
     question: Question[Any, Any] | None = getattr(args, "question", None)
+    if question is not None and question.exit_status is not None:
+        return question.exit_status(result)
     return EXIT_FINDINGS if question is not None and question.failed(result) else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run okebot with these arguments; return the exit code."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    _Parser.json_errors = _wants_json(words)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(words)
+    if extra:
+        # Said by the command's own parser, so its usage (not okebot's) comes with it.
+        command = _command_parser(parser, args)
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
     output = Output(fmt=getattr(args, "format", "text"), stream=sys.stdout)
     try:
         return asyncio.run(_run(args, output))

@@ -43,6 +43,11 @@ def _command_text(command: str) -> str:
 
 
 def _message_text(body: dict[str, Any]) -> str:
+    view = body.get("view")
+    if view:  # views.open: the modal, readable (bot.slack.render.messages.view_text)
+        from bot.slack.render.messages import view_text
+
+        return view_text(json.loads(view) if isinstance(view, str) else view)
     blocks = body.get("blocks")
     if isinstance(blocks, str):
         blocks = json.loads(blocks)

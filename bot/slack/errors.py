@@ -7,6 +7,7 @@ an error id shown to the user and logged with the traceback under that id.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,6 +17,16 @@ from engine.audit import Outcome
 from engine.errors import AccessDeniedError, EngineError, InputError, NotFoundError
 
 Send = Callable[[Message], Awaitable[None]]
+
+
+# An absolute path on the machine okebot runs on ("/home/okebot/.oci/config"): a channel has no use for it.
+_SERVER_PATH = re.compile(r"(?<![\w./])/(?:[\w.@-]+/)+([\w.@-]+)")
+
+
+def server_paths(text: str) -> str:
+    """The text with each absolute path of the okebot server cut to its file name ("…/config"), so an answer
+    in a channel does not show the server's directories (the log keeps the whole message)."""
+    return _SERVER_PATH.sub(lambda found: f"…/{found.group(1)}", text)
 
 
 def explain_failure(error: BaseException, *, logger: logging.Logger) -> tuple[Message, Outcome, str | None]:
@@ -31,7 +42,8 @@ def explain_failure(error: BaseException, *, logger: logging.Logger) -> tuple[Me
         request_id = getattr(error, "request_id", None)  # OCI's opc-request-id, for a support ticket
         logger.info("answered with %s: %s", type(error).__name__, error.message,
                     extra={"request_id": request_id} if request_id else None)
-        return error_message(error.message, remedy=error.remedy), outcome, None
+        remedy = server_paths(error.remedy) if error.remedy else None
+        return error_message(server_paths(error.message), remedy=remedy), outcome, None
     error_id = str(uuid.uuid4())
     logger.error("unexpected failure, error id %s", error_id, exc_info=error, extra={"error_id": error_id})
     return error_message("okebot could not answer this.", error_id=error_id), "error", error_id

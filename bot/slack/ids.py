@@ -21,6 +21,7 @@ class ActionId(StrEnum):
 class BlockId(StrEnum):
     ANSWER_ACTIONS = "oke-answer-actions"
     PLAN_TEXT = "oke-plan-text"
+    PLAN_FILE = "oke-plan-file"
     AGAINST = "oke-against"
     WHATIF_POOL = "oke-whatif-pool"
     WHATIF_SIZE = "oke-whatif-size"

@@ -8,6 +8,7 @@ order, then `key=value` options.
 
 from __future__ import annotations
 
+import difflib
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -89,8 +90,27 @@ def parse_command(text: str, *, default_cluster: str | None = None) -> Parsed:
         return Usage(name, parsed) if isinstance(parsed, str) else Administer(parsed)
     question = BY_NAME.get(name)
     if question is None:
-        return Usage(None, f"unknown subcommand {name!r}")
+        return Usage(None, f"unknown subcommand {name!r}{did_you_mean(name, list(USAGE))}")
     return parse_question(question, args, default_cluster=default_cluster)
+
+
+def did_you_mean(given: str, choices: list[str]) -> str:
+    """ "; did you mean capacity?" for a close match among `choices`, else ""."""
+    close = difflib.get_close_matches(given.lower(), choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _flag_as_option(words: list[str], index: int, by_key: Mapping[str, Argument]) -> str | None:
+    """Slack's spelling of a CLI-style `--key value` (or `--key=value`) at `index`, when key is an option."""
+    word = words[index]
+    if not word.startswith("--"):
+        return None
+    key, equals, value = word[2:].partition("=")
+    if key.lower() not in by_key:
+        return None
+    if not equals and index + 1 < len(words) and "=" not in words[index + 1]:
+        value = words[index + 1]
+    return f"{key.lower()}={value or '…'}"
 
 
 def usage_line(subcommand: str) -> str:
@@ -105,16 +125,22 @@ def parse_question(question: Question[Any, Any], args: list[str], *, default_clu
     positionals = [a for a in question.arguments if a.slack in ("positional", "both")]
     values: dict[str, object] = {}
     words = []
-    for arg in args:
+    for index, arg in enumerate(args):
+        slack_spelling = _flag_as_option(args, index, by_key)
+        if slack_spelling is not None:
+            return Usage(name, f"options are written key=value in Slack: did you mean {slack_spelling}?")
         key, equals, value = arg.partition("=")
         if not equals or not by_key:
             words.append(arg)
             continue
         argument = by_key.get(key.lower())
         if argument is None:
-            return Usage(name, f"unknown option {key!r} (options: {', '.join(by_key)})")
+            return Usage(name, f"unknown option {key!r}{did_you_mean(key, list(by_key))} "
+                               f"(options: {', '.join(by_key)})")
         if not value:
             return Usage(name, f"{key} needs a value, as in {key}=…")
+        if argument.field in values and values[argument.field] != value:
+            return Usage(name, f"{argument.key} is given twice ({values[argument.field]} and {value}); give it once")
         values[argument.field] = value
     if len(words) > len(positionals):
         return Usage(name, f"too many arguments: {' '.join(words[len(positionals):])!r}")

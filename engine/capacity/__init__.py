@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.capacity.claims import pool_node_count
+from engine.capacity.headroom import pool_room
 from engine.capacity.pods import FLANNEL_PODS_PER_NODE, PREALLOCATION_ASSUMPTION, VIRTUAL_POOL_ASSUMPTION, pool_vnics
 from engine.capacity.pools import assess_pool
 from engine.capacity.rules import capacity_findings
@@ -17,11 +18,13 @@ from engine.check import Check
 from engine.cidr import node_slots
 from engine.findings import sort_findings
 from engine.model import Cluster, Cni, NodePool, NodePoolType, Tenancy
-from engine.reports import ClusterCapacity, PodsCidrCapacity
+from engine.reports import ClusterCapacity, NodePoolCapacity, PodsCidrCapacity
 from engine.shapes import ShapeCatalogue
+from engine.topology import cluster_subnets
+from engine.words import noun
 
 MAX_PODS_UNSET_ASSUMPTION = (
-    "maxPodsPerNode is not set on node pool(s) {pools}: assumed the most the shape allows, "
+    "maxPodsPerNode is not set on {node_pools} {pools}: assumed the most the shape allows, "
     "MIN((VNICs-1)*31, 110). terraform-oci-oke defaults it to 31 and OKE's own API default is not confirmed, "
     "so the real pods per node, and the pod-subnet IPs reserved, may be lower."
 )
@@ -32,13 +35,32 @@ CLASSIC_FORMULA_ASSUMPTION = (
 
 
 def assess_cluster_capacity(
-    tenancy: Tenancy, cluster: Cluster, *, shapes: ShapeCatalogue | None = None
+    tenancy: Tenancy, cluster: Cluster, *, shapes: ShapeCatalogue | None = None, baseline: Tenancy | None = None
 ) -> ClusterCapacity:
-    """Capacity of one cluster, its node pools and every subnet it uses (other clusters' share included)."""
+    """Capacity of one cluster, its node pools (each with its headroom) and every subnet it uses (other
+    clusters' share included).
+
+    With `baseline` (the tenancy as read, when `tenancy` is a what-if's change of it) today's usage is taken
+    from the baseline, and node counts are the planned ones.
+    """
     catalogue = ShapeCatalogue(tenancy.shapes) if shapes is None else shapes
-    subnets, missing = assess_subnets(tenancy, cluster, shapes=catalogue)
+    subnets, missing = assess_subnets(tenancy, cluster, shapes=catalogue, baseline=baseline)
     pools = cluster.node_pools
-    observed = [len(pool.nodes) if pool.nodes is not None else None for pool in pools]
+    # A what-if's counts are its planned sizes; a live cluster's, the nodes observed (None: not read).
+    observed = [
+        pool_node_count(pool, at="current") if baseline is not None
+        else len(pool.nodes) if pool.nodes is not None else None
+        for pool in pools
+    ]
+    topology = cluster_subnets(cluster)
+    pool_reports = [
+        assess_pool(pool, cluster.cni, shapes=catalogue).model_copy(update={
+            "headroom": pool_room(tenancy, cluster, pool, shapes=catalogue, baseline=baseline, topology=topology),
+            **({"nodes": pool_node_count(pool, at="current")} if baseline is not None else {}),
+        })
+        for pool in pools
+    ]
+    pods_cidr = _pods_cidr_capacity(cluster)
     return ClusterCapacity(
         id=cluster.id,
         name=cluster.name,
@@ -47,12 +69,24 @@ def assess_cluster_capacity(
         nodes=(
             None if None in observed or not cluster.node_pools_complete else sum(n for n in observed if n is not None)
         ),
-        pods_cidr=_pods_cidr_capacity(cluster),
-        node_pools=[assess_pool(pool, cluster.cni, shapes=catalogue) for pool in pools],
+        pods_cidr=pods_cidr,
+        node_pools=pool_reports,
         subnets=subnets,
-        findings=list(sort_findings(capacity_findings(Check(tenancy, cluster, at="current", catalogue=catalogue)))),
+        findings=list(sort_findings(capacity_findings(Check(tenancy, cluster, at="current", catalogue=catalogue,
+                                                            baseline=baseline)))),
         assumptions=[*capacity_assumptions(cluster, catalogue), *missing],
+        pods_capacity=cluster_pods_capacity(pool_reports, pods_cidr),
     )
+
+
+def cluster_pods_capacity(pools: Sequence[NodePoolCapacity], pods_cidr: PodsCidrCapacity | None) -> int | None:
+    """The pods a cluster's nodes can run in all: its pools' figures added up (None when one is unknown), and
+    under flannel at most the pods CIDR's slots × 110, since a node past the slots gets no pod range."""
+    figures = [pool.pods_capacity for pool in pools if pool.type != NodePoolType.VIRTUAL.value]
+    if any(figure is None for figure in figures):
+        return None
+    total = sum(figure for figure in figures if figure is not None)
+    return total if pods_cidr is None else min(total, pods_cidr.pods_capacity)
 
 
 def _pods_cidr_capacity(cluster: Cluster) -> PodsCidrCapacity | None:
@@ -87,7 +121,7 @@ def capacity_assumptions(cluster: Cluster, shapes: ShapeCatalogue) -> list[str]:
         said.append(CLASSIC_FORMULA_ASSUMPTION)
     unset = [pool.name for pool in classic if pool.max_pods_per_node is None]
     if unset:
-        said.append(MAX_PODS_UNSET_ASSUMPTION.format(pools=", ".join(unset)))
+        said.append(MAX_PODS_UNSET_ASSUMPTION.format(pools=", ".join(unset), node_pools=noun(len(unset), "node pool")))
     said += _spread_notes(pools)
     said += [
         f"Node pool {pool.name} uses flex shape {pool.shape} without a stated OCPU count, so its VNICs and "

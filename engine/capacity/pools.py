@@ -15,9 +15,12 @@ from engine.capacity.pods import (
 from engine.catalogue import finding
 from engine.codes import Code
 from engine.findings import Finding
-from engine.model import Cni, NodePool, NodePoolType
+from engine.model import Cni, NodePool, NodePoolType, SourceKind
 from engine.reports import NodePoolCapacity
-from engine.shapes import ShapeCatalogue
+from engine.shapes import ShapeCatalogue, vnics_for
+from engine.words import noun, plural
+
+MAX_FLEX_OCPUS = 512
 
 
 def assess_pool(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> NodePoolCapacity:
@@ -46,8 +49,10 @@ def assess_pool(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> NodePool
     )
 
 
-def pool_rule_findings(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> list[Finding]:
-    """Findings about one pool's shape and maxPodsPerNode."""
+def pool_rule_findings(
+    pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue, source: SourceKind | None = None
+) -> list[Finding]:
+    """Findings about one pool's shape and maxPodsPerNode; `source` "plan" gives remedies in plan terms."""
     found = [_max_pods_over_limit(pool), _profiles_over_limit(pool)]
     if cni is Cni.VCN_NATIVE and pool.type is not NodePoolType.VIRTUAL:
         vnics = pool_vnics(pool, shapes)
@@ -55,7 +60,7 @@ def pool_rule_findings(pool: NodePool, cni: Cni, *, shapes: ShapeCatalogue) -> l
             _shape_unknown(pool, shapes, vnics),
             _pods_per_node_unknown(pool, shapes, vnics),
             _single_vnic(pool, vnics),
-            _exceeds_shape(pool, vnics),
+            _exceeds_shape(pool, vnics, shapes=shapes, source=source),
             _profiles_exceed_shape(pool, vnics),
         ]
     return [item for item in found if item is not None]
@@ -91,11 +96,13 @@ def _profiles_exceed_shape(pool: NodePool, vnics: int | None) -> Finding | None:
         _subject(pool),
         f"Node pool {pool.name} has {len(profiles)} secondary VNIC profiles, but its shape "
         f"{pool.shape or 'unknown'}{ocpus} attaches {vnics} VNICs: one primary and {len(attached)} for profiles. "
-        f"The profile(s) past the first {len(attached)} (ipCount {left_out}) cannot attach, so each node has "
+        f"The {noun(len(profiles) - len(attached), 'profile')} past the first {len(attached)} (ipCount {left_out}) "
+        "cannot attach, so each node has "
         f"{sum(attached)} pod IPs from its profiles, not {sum(profiles)}.",
         details={"profiles": len(profiles), "vnicsPerNode": vnics, "attachableProfiles": len(attached),
                  "shape": pool.shape, "ocpus": pool.ocpus, "vnicsNeeded": len(profiles) + 1,
                  "attachedIpCount": sum(attached), "profilesIpCount": sum(profiles)},
+        fields={"keepProfiles": plural(len(attached), "VNIC profile")},
     )
 
 
@@ -138,7 +145,9 @@ def _single_vnic(pool: NodePool, vnics: int | None) -> Finding | None:
     )
 
 
-def _exceeds_shape(pool: NodePool, vnics: int | None) -> Finding | None:
+def _exceeds_shape(
+    pool: NodePool, vnics: int | None, *, shapes: ShapeCatalogue, source: SourceKind | None
+) -> Finding | None:
     wanted = pool.max_pods_per_node
     if vnics is None or vnics < 2 or wanted is None or pool.secondary_vnic_ip_counts:
         return None
@@ -146,14 +155,30 @@ def _exceeds_shape(pool: NodePool, vnics: int | None) -> Finding | None:
     # Above 110 MAX_PODS_OVER_LIMIT already speaks; this code is for the VNIC limit.
     if wanted <= limit or wanted > KUBERNETES_MAX_PODS:
         return None
+    needed = vnics_for_pods(wanted)
     return finding(
         Code.MAX_PODS_EXCEEDS_SHAPE,
         _subject(pool),
         f"Node pool {pool.name} sets maxPodsPerNode {wanted}, but its shape {pool.shape or 'unknown'} "
-        f"attaches {vnics} VNICs, which allow at most {limit} pods per node (MIN((VNICs-1)*31, 110)).",
-        details={"maxPodsPerNode": wanted, "vnicsPerNode": vnics, "shapeMaxPods": limit,
-                 "vnicsNeeded": vnics_for_pods(wanted)},
+        f"attaches {vnics} VNICs, which allow at most {limit} pods per node (MIN((VNICs-1)*31, 110)); "
+        f"{wanted} pods need {needed} VNICs ({needed - 1} pod VNICs × 31).",
+        details={"maxPodsPerNode": wanted, "vnicsPerNode": vnics, "shapeMaxPods": limit, "vnicsNeeded": needed},
+        fields={"moreVnics": more_vnics(pool, needed, shapes, source=source)},
+        source=source,
     )
+
+
+def more_vnics(pool: NodePool, needed: int, shapes: ShapeCatalogue, *, source: SourceKind | None) -> str:
+    """How to give a pool's nodes `needed` VNICs: the fewest whole OCPUs that do it on its flex shape ("set
+    ocpus: 4 (VM.Standard.E5.Flex then attaches 4 VNICs)"), else a shape that attaches as many."""
+    shape = shapes.get(pool.shape)
+    if shape is not None and shape.flex_vnics is not None and needed <= shape.flex_vnics.maximum:
+        for ocpus in range(1, MAX_FLEX_OCPUS + 1):
+            vnics = vnics_for(shape, ocpus) or 0
+            if vnics >= needed:
+                said = f"ocpus: {ocpus}" if source == "plan" else f"{ocpus} OCPUs"
+                return f"set {said} ({pool.shape} then attaches {vnics} VNICs)"
+    return f"choose a shape (or more OCPUs on a flex shape) that attaches at least {needed} VNICs"
 
 
 def vnics_for_pods(pods: int) -> int:

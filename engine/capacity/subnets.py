@@ -58,8 +58,14 @@ def assess_subnet(
     index: ClaimIndex | None = None,
     sharing: dict[str, list[str]] | None = None,
     attributor: Attributor | None = None,
+    claims_now: Sequence[SubnetClaim] | None = None,
 ) -> SubnetCapacity:
-    """Capacity of one subnet the cluster uses, counting every pool of every cluster that holds IPs in it."""
+    """Capacity of one subnet the cluster uses, counting every pool of every cluster that holds IPs in it.
+
+    `claims_now` are today's claims on the subnet when `tenancy` is a what-if's change (the attribution of the
+    IPs in use is a fact about today); by default the claims themselves. While the IPs in use were not read,
+    `utilization` counts the reservations alone: a lower bound, which renderers say ("at least").
+    """
     if index is None:
         index = ClaimIndex(tenancy_clusters(tenancy, cluster), shapes=shapes, at="current")
     claims = index.on(subnet.id)
@@ -67,7 +73,7 @@ def assess_subnet(
     used = used_ips(tenancy, subnet.id)
     reserved = total_ips(claims)
     attributor = attributor or Attributor(tenancy, tenancy_clusters(tenancy, cluster))
-    attribution = attributor.attribute(subnet, claims)
+    attribution = attributor.attribute(subnet, claims if claims_now is None else claims_now)
     # With no pool holding IPs here (an LB or API endpoint subnet), only observed usage says how full it is.
     taken = occupied_ips(used, reserved if claims else None, attribution) if claims else occupied(used, None)
     utilization = None if taken is None or usable == 0 else round(taken / usable, 4)
@@ -89,16 +95,24 @@ def assess_subnet(
 
 
 def assess_subnets(
-    tenancy: Tenancy, cluster: Cluster, *, shapes: ShapeCatalogue
+    tenancy: Tenancy, cluster: Cluster, *, shapes: ShapeCatalogue, baseline: Tenancy | None = None
 ) -> tuple[list[SubnetCapacity], list[str]]:
-    """Capacity of every subnet the cluster uses, and a sentence for each one the source does not hold."""
+    """Capacity of every subnet the cluster uses, and a sentence for each one the source does not hold.
+
+    With `baseline` (the tenancy as read, when `tenancy` is a what-if's change of it), the IPs in use are
+    attributed as they are today.
+    """
     found: list[SubnetCapacity] = []
     missing: list[str] = []
     used_subnets = cluster_subnets(cluster).roles()
     index = ClaimIndex.for_cluster(tenancy, cluster, shapes=shapes, at="current", subnet_ids=used_subnets)
     subnets = tenancy_subnets(tenancy)
     sharing = sharing_clusters(tenancy, cluster)
-    attributor = Attributor(tenancy, tenancy_clusters(tenancy, cluster))
+    base = baseline if baseline is not None else tenancy
+    base_clusters = tenancy_clusters(base, base.find_cluster(cluster.id) or cluster)
+    attributor = Attributor(base, base_clusters)
+    now = index if base is tenancy else ClaimIndex(base_clusters, shapes=shapes, at="current",
+                                                   subnet_ids=used_subnets)
     for subnet_id, roles in used_subnets.items():
         subnet = subnets.get(subnet_id)
         if subnet is None:
@@ -106,5 +120,5 @@ def assess_subnets(
             missing.append(f"Subnet {subnet_id} ({names}) is not in the source; its capacity is unknown.")
             continue
         found.append(assess_subnet(tenancy, cluster, subnet, roles=roles, shapes=shapes, index=index, sharing=sharing,
-                                   attributor=attributor))
+                                   attributor=attributor, claims_now=now.on(subnet.id)))
     return found, missing

@@ -3,6 +3,8 @@ pods are in trouble (not Ready, restarting, or logging errors)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from engine.cni.health import pod_errors
 from engine.cni.pending import (
     ACTION_REPLACE,
@@ -13,8 +15,8 @@ from engine.cni.pending import (
     is_on_delete,
 )
 from engine.cni.version import compare_versions, is_on_delete_version
-from engine.model import Addon, Cluster, Cni
-from engine.reports import AddonStatus, ClusterCniStatus
+from engine.model import Addon, Cluster, Cni, SourceKind, Unreadable
+from engine.reports import AddonStatus, ClusterCniStatus, PendingNode
 
 ADDON_NAMES = {Cni.VCN_NATIVE: "OciVcnIpNative", Cni.FLANNEL: "Flannel"}
 
@@ -23,17 +25,30 @@ FLANNEL_NO_CHECK = (
     "whether a flannel update waits; it only reports pods whose log says \"reboot required\"."
 )
 NOT_READ = "The cluster's Kubernetes API was not read, so pending CNI updates are unknown."
+REFUSED = "The cluster's CNI pods could not be read (see what to do), so pending CNI updates are unknown."
+NOT_IN_SNAPSHOT = ("The snapshot holds none of the cluster's CNI objects (not read when it was recorded), so pending "
+                   "CNI updates are unknown.")
+READ_CNI = "Read the cluster's CNI pods (Kubernetes API) to check for pending CNI updates."
+RECORD_CNI = ("Record the snapshot again with access to the cluster's Kubernetes API (docs/kubernetes-access.md) "
+              "to check for pending CNI updates.")
 
 
-def assess_cni(cluster: Cluster) -> ClusterCniStatus:
-    """CNI status of one cluster: its add-on, its pending nodes, and one thing to do."""
+def assess_cni(
+    cluster: Cluster, *, unreadable: Sequence[Unreadable] = (), source_kind: SourceKind | None = None
+) -> ClusterCniStatus:
+    """CNI status of one cluster: its add-on, its pending nodes (each with its node pool), and one thing to do.
+
+    `unreadable` (what the source could not read) and `source_kind` let a missing Kubernetes read say why:
+    a refusal and its fix, or a snapshot that does not hold it.
+    """
     addon = find_addon(cluster)
     notes = _addon_notes(cluster, addon)
     mode = update_mode(cluster, addon)
     observation = cluster.cni_observation
+    refused = next((item for item in unreadable if item.kind == "kubernetes" and item.id == cluster.id), None)
     if observation is None:
         scan = None
-        notes.append(NOT_READ)
+        notes.append(REFUSED if refused is not None else NOT_IN_SNAPSHOT if source_kind == "snapshot" else NOT_READ)
     else:
         scan = find_pending(observation, mode=mode)
         notes.extend(scan.notes)
@@ -48,11 +63,28 @@ def assess_cni(cluster: Cluster) -> ClusterCniStatus:
         cni=cluster.cni.value,
         addon=_addon_status(addon),
         pending_update=pending,
-        pending_nodes=list(scan.nodes) if scan is not None else [],
-        action=_overall_action(cluster, addon, scan, pending=pending, mode=mode),
+        pending_nodes=_with_pools(cluster, scan.nodes) if scan is not None else [],
+        action=_unread_action(refused, source_kind) if scan is None else _overall_action(
+            cluster, addon, scan, pending=pending, mode=mode),
         notes=notes,
         pod_errors=pod_errors(observation) if observation is not None else [],
     )
+
+
+def _unread_action(refused: Unreadable | None, source_kind: SourceKind | None) -> str:
+    if refused is not None:
+        why = ", ".join(part for part in (f"HTTP {refused.status}" if refused.status else "", refused.code or "")
+                        if part)
+        fix = f": {refused.remedy}" if refused.remedy else ""
+        return f"okebot could not read the cluster's CNI pods ({why or refused.message}){fix}."
+    return RECORD_CNI if source_kind == "snapshot" else READ_CNI
+
+
+def _with_pools(cluster: Cluster, pending: Sequence[PendingNode]) -> list[PendingNode]:
+    """Each pending node with the node pool that lists it (by node name or private IP), when one does."""
+    pools = {key: pool.name for pool in cluster.node_pools for node in pool.nodes or ()
+             for key in (node.name, node.private_ip) if key}
+    return [node.model_copy(update={"node_pool": pools.get(node.node or "")}) for node in pending]
 
 
 def find_addon(cluster: Cluster) -> Addon | None:
@@ -136,8 +168,6 @@ def _overall_action(
 ) -> str:
     if pending is True and scan is not None:
         return _pending_action(scan, mode)
-    if scan is None:
-        return "Read the cluster's CNI pods (Kubernetes API) to check for pending CNI updates."
     if pending is None:
         if cluster.cni is Cni.FLANNEL:
             return "Nothing to check: Oracle documents no pending-update check for flannel."

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from ipaddress import IPv4Network
 
 from pydantic import ValidationError
 
 from engine.errors import InputError, NotFoundError
-from engine.model import Cluster, NodePool, RouteRule, SecurityRule, Subnet, SubnetRole, Tenancy
+from engine.model import Cluster, NodePool, RouteRule, SecurityRule, Shape, Subnet, SubnetRole, Tenancy
 from engine.plan.convert import ALL_SERVICES_LABEL, PROTOCOL_WIRE
 from engine.plan.model import (
     API_VERSION,
@@ -23,8 +24,21 @@ from engine.plan.model import (
     PlanVcn,
     PlanVnicProfile,
 )
+from engine.plan.parse import problem_of
+from engine.shapes import BUILT_IN_SHAPES
 
 _PROTOCOL_NAMES = {wire: name for name, wire in PROTOCOL_WIRE.items()}
+
+
+def _as_built_in(shape: Shape) -> bool:
+    """Whether the built-in table gives this shape the same VNICs (for a flex shape, the per-OCPU rule, which
+    wins over a maxVnics the tenancy lists beside it)."""
+    known = BUILT_IN_SHAPES.get(shape.name)
+    if known is None:
+        return False
+    if known.flex_vnics is not None:
+        return shape.flex_vnics == known.flex_vnics
+    return shape.flex_vnics is None and shape.max_vnics == known.max_vnics
 _DEFAULT_PODS_CIDR = "10.244.0.0/16"
 _DEFAULT_SERVICES_CIDR = "10.96.0.0/16"
 
@@ -40,7 +54,7 @@ def tenancy_to_plan(tenancy: Tenancy, cluster: Cluster) -> Plan:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise InputError(
-            f"cannot export cluster {cluster.name} as a plan: {first['msg']} (value {first.get('input')!r})",
+            f"cannot export cluster {cluster.name} as a plan: {problem_of(first).message}",
             where=f"{exc.title}.{where}" if where else exc.title,
             remedy="this live value is outside what a plan file accepts; export another cluster or fix the value",
         ) from None
@@ -54,6 +68,9 @@ def _to_plan(tenancy: Tenancy, cluster: Cluster) -> Plan:
     if vcn is None:
         raise NotFoundError(f"cannot export cluster {cluster.name} as a plan: its VCN was not read")
     pool_names = _unique_names(pool.name for pool in cluster.node_pools)
+    # A rule whose peer is exactly one of the cluster's subnets names that subnet, so that editing the
+    # subnet's CIDR in the plan keeps the rule pointing at it.
+    peers = _subnet_peers(subnets, subnet_names)
     return Plan(
         api_version=API_VERSION,
         cluster=PlanCluster(
@@ -69,7 +86,7 @@ def _to_plan(tenancy: Tenancy, cluster: Cluster) -> Plan:
             internet_egress=None if cluster.internet_egress else False,
         ),
         vcn=PlanVcn(name=vcn.name, cidrs=tuple(str(block) for block in vcn.cidrs)),
-        subnets=tuple(_subnet(s, roles, name=subnet_names[s.id]) for s, roles in subnets),
+        subnets=tuple(_subnet(s, roles, name=subnet_names[s.id], peers=peers) for s, roles in subnets),
         node_pools=tuple(
             _node_pool(pool, name=name, subnet_names=subnet_names)
             for pool, name in zip(cluster.node_pools, pool_names, strict=True)
@@ -111,14 +128,27 @@ def _unique_names(names: Iterable[str]) -> list[str]:
     return unique
 
 
-def _subnet(subnet: Subnet, roles: tuple[SubnetRole, ...], *, name: str) -> PlanSubnet:
+def _subnet_peers(
+    subnets: list[tuple[Subnet, tuple[SubnetRole, ...]]], names: dict[str, str]
+) -> dict[str, str]:
+    """"subnet:NAME" for each CIDR that is one subnet's only block (a CIDR two subnets share is left as is)."""
+    by_cidr: dict[str, list[str]] = {}
+    for subnet, _ in subnets:
+        if len(subnet.cidrs) == 1:
+            by_cidr.setdefault(str(subnet.cidrs[0]), []).append(names[subnet.id])
+    return {cidr: f"subnet:{found[0]}" for cidr, found in by_cidr.items() if len(found) == 1}
+
+
+def _subnet(
+    subnet: Subnet, roles: tuple[SubnetRole, ...], *, name: str, peers: dict[str, str] | None = None
+) -> PlanSubnet:
     cidrs = tuple(str(block) for block in subnet.cidrs)
     routes = None
     if subnet.route_rules is not None:
         routes = tuple(_route(r) for r in subnet.route_rules if r.target != "other")
     rules = None
     if subnet.security_rules is not None:
-        rules = tuple(_security_rule(r) for r in subnet.security_rules if _exportable(r))
+        rules = tuple(_security_rule(r, peers or {}) for r in subnet.security_rules if _exportable(r))
     return PlanSubnet(
         name=name,
         roles=roles,
@@ -145,8 +175,10 @@ def _exportable(rule: SecurityRule) -> bool:
     return rule.protocol in _PROTOCOL_NAMES or (rule.protocol.isascii() and rule.protocol.isdigit())
 
 
-def _security_rule(rule: SecurityRule) -> PlanSecurityRule:
+def _security_rule(rule: SecurityRule, peers: dict[str, str]) -> PlanSecurityRule:
     peer = {"service": _service(rule.peer), "nsg": f"nsg:{rule.peer}"}.get(rule.peer_type, rule.peer)
+    if rule.peer_type == "cidr":
+        peer = peers.get(_normal_cidr(rule.peer), peer)
     ports = None
     if rule.port_min is not None or rule.port_max is not None:
         low, high = rule.port_min or 1, rule.port_max or 65535
@@ -161,6 +193,13 @@ def _security_rule(rule: SecurityRule) -> PlanSecurityRule:
         stateless=rule.stateless,
         description=rule.description[:1000] if rule.description else rule.description,
     )
+
+
+def _normal_cidr(text: str) -> str:
+    try:
+        return str(IPv4Network(text.strip(), strict=False))
+    except ValueError:
+        return text
 
 
 def _node_pool(pool: NodePool, *, name: str, subnet_names: dict[str, str]) -> PlanNodePool:
@@ -191,11 +230,12 @@ def _node_pool(pool: NodePool, *, name: str, subnet_names: dict[str, str]) -> Pl
 
 
 def _shapes(tenancy: Tenancy, cluster: Cluster) -> tuple[PlanShape, ...]:
-    """The tenancy's own shapes that the pools use, so the plan carries their VNIC limits with it."""
+    """The tenancy's own shapes that the pools use, so the plan carries their VNIC limits with it; a shape the
+    built-in table already knows with the same limits is left out (it would only repeat the table)."""
     shapes = []
     for name in dict.fromkeys(pool.shape for pool in cluster.node_pools if pool.shape):
         shape = tenancy.shape(name)
-        if shape is None or shape.source == "built-in":
+        if shape is None or shape.source == "built-in" or _as_built_in(shape):
             continue
         flex = None
         if shape.flex_vnics is not None:

@@ -65,7 +65,8 @@ def _protocol(value: object) -> object:
             return value
         if value.isdigit() and int(value) <= 255:
             return _PROTOCOL_NAMES.get(str(int(value)), str(int(value)))
-        raise ValueError(f"expected all, tcp, udp, icmp or a protocol number 0-255, got {value!r}")
+        hint = f" (did you mean {value.lower()}?)" if value.lower() in ("all", "tcp", "udp", "icmp") else ""
+        raise ValueError(f"expected all, tcp, udp, icmp or a protocol number 0-255, got {value!r}{hint}")
     return value
 
 

@@ -14,6 +14,7 @@ from pydantic_core import ErrorDetails
 from engine.plan.consistency import check_plan
 from engine.plan.model import API_VERSION, Plan
 from engine.plan.problems import FieldPath, LineIndex, Problem, describe, did_you_mean, plan_error
+from engine.words import noun
 
 MAX_DEPTH = 32
 MAX_VALUES = 200_000
@@ -76,6 +77,11 @@ def _structure_problems(data: object) -> list[Problem]:
     return []
 
 
+def problem_of(error: ErrorDetails) -> Problem:
+    """One pydantic error about a plan in plan words ("must be at least 1, got 0.5"), at its field path."""
+    return _problem(error)
+
+
 def _problem(error: ErrorDetails) -> Problem:
     path: FieldPath = tuple(error["loc"])
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx", {})
@@ -85,7 +91,8 @@ def _problem(error: ErrorDetails) -> Problem:
         return Problem(path, "is required but missing")
     message = _MESSAGES.get(kind)
     if message is not None:
-        return Problem(path, message.format(got=describe(value), **ctx))
+        items = {f"{bound}_items": noun(int(ctx.get(f"{bound}_length", 0)), "item") for bound in ("min", "max")}
+        return Problem(path, message.format(got=describe(value), **items, **ctx))
     if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", ""))
         hint = did_you_mean(value, re.findall(r"'([^']*)'", expected)) if isinstance(value, str) else ""
@@ -110,8 +117,8 @@ _MESSAGES = {
     "dict_type": "expected a mapping of keys to values, got {got}",
     "tuple_type": "expected a list, got {got}",
     "list_type": "expected a list, got {got}",
-    "too_short": "needs at least {min_length} item(s), got {actual_length}",
-    "too_long": "allows at most {max_length} item(s), got {actual_length}",
+    "too_short": "needs at least {min_length} {min_items}, got {actual_length}",
+    "too_long": "allows at most {max_length} {max_items}, got {actual_length}",
     "string_too_short": "must not be empty",
     "string_too_long": "is too long (at most {max_length} characters)",
 }

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pydantic.alias_generators import to_camel
 
-from engine.errors import PlanError
+from engine.errors import PlanError, PlanProblem
 
 FieldPath = tuple[str | int, ...]
 LineIndex = Mapping[FieldPath, int]
@@ -57,7 +57,10 @@ def plan_error(problems: Sequence[Problem], *, source: str, lines: LineIndex) ->
     if len(rest) >= _MAX_LISTED:
         extra.append(f"... and {len(rest) - _MAX_LISTED + 1} more problems")
     message = "\n".join([first.message, *extra])
-    return PlanError(message, where=where(first.path, source=source, lines=lines), remedy=PLAN_REMEDY)
+    located = [PlanProblem(file=source, line=line_of(p.path, lines) if p.path else lines.get(()),
+                           path=format_path(p.path), message=p.message) for p in ordered]
+    return PlanError(message, where=where(first.path, source=source, lines=lines), remedy=PLAN_REMEDY,
+                     problems=located)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -5,6 +5,7 @@ Findings are made with `engine.catalogue.finding`; which subnets a cluster uses 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from ipaddress import IPv4Network, collapse_addresses
 
@@ -32,6 +33,22 @@ def is_all_services_label(label: str) -> bool:
     """True for an 'All <region> Services in Oracle Services Network' label, not an Object Storage one."""
     folded = label.casefold().replace(" ", "-")
     return "objectstorage" not in folded and "object-storage" not in folded
+
+
+_SERVICES_LABEL = re.compile(r"all-(?P<key>[a-z0-9]+)-services-in-oracle-services-network")
+GENERIC_SERVICES = "All <region> Services in Oracle Services Network"
+
+
+def services_label(tenancy: Tenancy) -> str:
+    """The name of the region's "All Services" service-gateway destination, as the Console shows it ("All IAD
+    Services In Oracle Services Network"), from a label the tenancy's own routes or rules use; the generic
+    "All <region> Services ..." when the tenancy names none (a plan, or a tenancy without a service gateway)."""
+    for subnet in tenancy.subnets:
+        for label in [r.destination for r in subnet.route_rules or ()] + [r.peer for r in subnet.security_rules or ()]:
+            found = _SERVICES_LABEL.fullmatch(label.strip().casefold())
+            if found:
+                return f"All {found['key'].upper()} Services In Oracle Services Network"
+    return GENERIC_SERVICES
 
 
 def parse_network(text: str) -> IPv4Network | None:

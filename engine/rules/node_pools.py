@@ -7,6 +7,7 @@ from engine.check import Check
 from engine.codes import Code
 from engine.findings import Finding
 from engine.model import Cni, NodePoolType
+from engine.words import noun
 
 
 def cni_compat_findings(check: Check) -> list[Finding]:
@@ -32,7 +33,8 @@ def cni_compat_findings(check: Check) -> list[Finding]:
                 finding(
                     Code.FLANNEL_POD_SUBNET_IGNORED,
                     subject,
-                    f"Node pool {pool.name} names pod subnet(s) {', '.join(pool.pod_subnet_ids)}, but "
+                    f"Node pool {pool.name} names pod {noun(len(pool.pod_subnet_ids), 'subnet')} "
+                    f"{', '.join(pool.pod_subnet_ids)}, but "
                     f"cluster "
                     f"{cluster.name} uses flannel, which takes pod addresses from the pods CIDR instead.",
                     details={"nodePool": pool.name, "podSubnets": len(pool.pod_subnet_ids)},

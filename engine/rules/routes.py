@@ -12,8 +12,9 @@ from engine.catalogue import finding
 from engine.check import Check
 from engine.codes import Code
 from engine.findings import Detail, Finding, Severity
-from engine.model import Cni, RouteRule, Subnet
-from engine.rules._common import how_to_state, is_all_services_label, names, not_read_phrase
+from engine.model import Cni, RouteRule, Subnet, Tenancy
+from engine.rules._common import how_to_state, is_all_services_label, names, not_read_phrase, services_label
+from engine.words import noun
 
 _DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
 
@@ -29,14 +30,15 @@ def route_findings(check: Check) -> list[Finding]:
     found: list[Finding] = []
     for subnet in pod_subnets:
         if subnet.route_rules is not None:
-            found += _pod_subnet_routes(subnet, subnet.route_rules, internet=cluster.internet_egress)
+            found += _pod_subnet_routes(subnet, subnet.route_rules, internet=cluster.internet_egress,
+                                        tenancy=check.tenancy)
     if unread:
         tenancy = check.tenancy
         found.append(
             finding(
                 Code.ROUTES_NOT_READ,
                 f"cluster:{cluster.name}",
-                f"Route rules of pod subnet(s) {names(unread)} {not_read_phrase(tenancy)}, "
+                f"Route rules of pod {noun(len(unread), 'subnet')} {names(unread)} {not_read_phrase(tenancy)}, "
                 "so their NAT and service gateway routes were not checked.",
                 details={"subnets": len(unread), "source": tenancy.source_kind},
                 fields={"how": how_to_state(tenancy, plan_key="subnets[].routes", read_what="route tables",
@@ -46,7 +48,9 @@ def route_findings(check: Check) -> list[Finding]:
     return found
 
 
-def _pod_subnet_routes(subnet: Subnet, rules: tuple[RouteRule, ...], *, internet: bool) -> list[Finding]:
+def _pod_subnet_routes(
+    subnet: Subnet, rules: tuple[RouteRule, ...], *, internet: bool, tenancy: Tenancy
+) -> list[Finding]:
     """The pod subnet's NAT and service gateway routes. Without internet egress (an air-gapped design that
     reaches Oracle services through the service gateway only), a missing NAT route is only an info."""
     found: list[Finding] = []
@@ -65,6 +69,7 @@ def _pod_subnet_routes(subnet: Subnet, rules: tuple[RouteRule, ...], *, internet
                 f"{table} has no 0.0.0.0/0 → NAT gateway route.{fine}",
                 details=details,
                 severity=None if internet else Severity.INFO,
+                source=tenancy.source_kind,
             )
         )
     if not any(_is_service_route(rule) for rule in rules):
@@ -72,8 +77,10 @@ def _pod_subnet_routes(subnet: Subnet, rules: tuple[RouteRule, ...], *, internet
             finding(
                 Code.POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE,
                 subject,
-                f"{table} has no 'All <region> Services' → service gateway route.",
+                f"{table} has no '{services_label(tenancy)}' → service gateway route.",
                 details=details,
+                fields={"services": services_label(tenancy)},
+                source=tenancy.source_kind,
             )
         )
     return found

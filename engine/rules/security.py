@@ -33,9 +33,11 @@ from engine.rules._common import (
     not_read_phrase,
     outside,
     parse_network,
+    services_label,
     vcn_blocks,
 )
 from engine.rules.security_requirements import ALL, ICMP, PortRange, Requirement, describe, requirements_for
+from engine.words import noun
 
 _ANYWHERE = IPv4Network("0.0.0.0/0")
 _ALL_PORTS: PortRange = (1, 65535)
@@ -95,7 +97,8 @@ def security_findings(check: Check) -> list[Finding]:
                 continue
             peer_role = _PEER_ROLES.get(req.peer)
             inside = vcn_blocks(check.tenancy, cluster, group.subnets) if req.peer == "clients" else []
-            missing = _check(req, group, roles.get(peer_role) if peer_role else None, cluster, inside)
+            missing = _check(req, group, roles.get(peer_role) if peer_role else None, cluster, inside,
+                             tenancy=check.tenancy)
             if missing is not None:
                 found.append(missing)
     if unread_roles:
@@ -105,8 +108,8 @@ def security_findings(check: Check) -> list[Finding]:
             finding(
                 Code.SECURITY_RULES_NOT_READ,
                 f"cluster:{cluster.name}",
-                f"Security lists and NSG rules of the {', '.join(unread)} subnet role(s) of cluster "
-                f"{cluster.name} {not_read_phrase(tenancy)}, so their required rules were not checked.",
+                f"Security lists and NSG rules of the {', '.join(unread)} subnet {noun(len(unread), 'role')} of "
+                f"cluster {cluster.name} {not_read_phrase(tenancy)}, so their required rules were not checked.",
                 details={"roles": ", ".join(unread), "source": tenancy.source_kind},
                 fields={"how": how_to_state(tenancy, plan_key="subnets[].securityRules",
                                             read_what="security lists and NSGs",
@@ -196,19 +199,20 @@ def effective_rules(tenancy: Tenancy, subnets: list[Subnet], nsg_ids: set[str]) 
 
 
 def _check(
-    req: Requirement, role: RoleRules, peer: RoleRules | None, cluster: Cluster, inside: list[IPv4Network]
+    req: Requirement, role: RoleRules, peer: RoleRules | None, cluster: Cluster, inside: list[IPv4Network], *,
+    tenancy: Tenancy,
 ) -> Finding | None:
     candidates = [rule for rule in role.rules if matches(rule, req) and replies_allowed(rule, role.rules)]
     wanted_ports = req.ports or _ALL_PORTS
     if req.peer == "clients":
         if any(_is_client(rule, inside) for rule in candidates):
             return None
-        return _missing(req, role, [], cluster)
+        return _missing(req, role, [], cluster, tenancy=tenancy)
     if req.peer in ("anywhere", "services"):
         special = [rule for rule in candidates if _covers_special(rule, req)]
         if ports_covered([rule_ports(rule) for rule in special], wanted_ports):
             return None
-        return _missing(req, role, [_ANYWHERE] if req.peer == "anywhere" else [], cluster)
+        return _missing(req, role, [_ANYWHERE] if req.peer == "anywhere" else [], cluster, tenancy=tenancy)
     if peer is None or not peer.cidrs():
         return None  # nothing to check against: the peer role has no known subnet
     by_nsg = [rule for rule in candidates if rule.peer_type == "nsg" and rule.peer in peer.nsg_ids]
@@ -217,7 +221,7 @@ def _check(
     wanted = uncovered(peer.cidrs(), candidates, wanted_ports)
     if not wanted:
         return None
-    return _missing(req, role, wanted, cluster)
+    return _missing(req, role, wanted, cluster, tenancy=tenancy)
 
 
 def protocol_of(rule: SecurityRule) -> str:
@@ -337,11 +341,14 @@ def _covers_special(rule: SecurityRule, req: Requirement) -> bool:
     return req.peer == "services" and rule.peer_type == "service" and is_all_services_label(rule.peer)
 
 
-def _missing(req: Requirement, role: RoleRules, peers: list[IPv4Network], cluster: Cluster) -> Finding:
+def _missing(
+    req: Requirement, role: RoleRules, peers: list[IPv4Network], cluster: Cluster, *, tenancy: Tenancy
+) -> Finding:
     subnet_names = [subnet.name for subnet in role.subnets]
     subject = f"subnet:{subnet_names[0]}" if len(subnet_names) == 1 else f"cluster:{cluster.name}"
     way = "from" if req.direction == "ingress" else "to"
-    peer_text = _PEER_LABELS[req.peer] + (f" ({names([str(p) for p in peers])})" if peers else "")
+    label = services_label(tenancy) if req.peer == "services" else _PEER_LABELS[req.peer]
+    peer_text = label + (f" ({names([str(p) for p in peers])})" if peers else "")
     partial = f" Not read: {names(role.unread)}; the rule may exist there." if role.unread else ""
     severity, managed = _load_balancer_severity(req, cluster)
     details: dict[str, Detail] = {
@@ -361,14 +368,34 @@ def _missing(req: Requirement, role: RoleRules, peers: list[IPv4Network], cluste
     return finding(
         Code.SECURITY_RULE_MISSING,
         subject,
-        f"{req.role.value} subnet(s) {names(subnet_names)}: no rule allows {req.direction} {way} "
-        f"{peer_text}, "
+        f"{req.role.value} {noun(len(subnet_names), 'subnet')} {names(subnet_names)}: no rule allows "
+        f"{req.direction} {way} {peer_text}, "
         f"{describe(req)} ({req.purpose}).{managed}{partial}",
         severity=Severity.WARNING if role.unread else severity,
-        fields={"rule": f"{req.direction} rule {way} {_PEER_LABELS[req.peer]}, {describe(req)},",
-                "role": req.role.value},
+        fields={"rule": f"{req.direction} rule {way} {label}, {describe(req)},",
+                "role": req.role.value, "planRule": plan_rule(req)},
         details=details,
+        source=tenancy.source_kind,
     )
+
+
+_PLAN_PEERS = {"workers": '"role:workers"', "pods": '"role:pods"', "api-endpoint": '"role:api-endpoint"',
+               "load-balancers": '"role:load-balancers"', "anywhere": "0.0.0.0/0", "services": "all-services",
+               "clients": "0.0.0.0/0"}
+_PLAN_PROTOCOLS = {"6": "tcp", "1": "icmp", "17": "udp", "all": "all"}
+
+
+def plan_rule(req: Requirement) -> str:
+    """The required rule as one line of plan YAML, e.g. {direction: ingress, protocol: tcp, peer: "role:pods",
+    ports: 6443}: what a plan author adds to a subnet's securityRules (docs/plan-format.md)."""
+    parts = [f"direction: {req.direction}", f"protocol: {_PLAN_PROTOCOLS.get(req.protocol, req.protocol)}",
+             f"peer: {_PLAN_PEERS[req.peer]}"]
+    if req.ports is not None:
+        low, high = req.ports
+        parts.append(f"ports: {low}" if low == high else f"ports: {low}-{high}")
+    if req.icmp is not None:
+        parts += [f"icmpType: {req.icmp[0]}", f"icmpCode: {req.icmp[1]}"]
+    return "{" + ", ".join(parts) + "}"
 
 
 def _load_balancer_severity(req: Requirement, cluster: Cluster) -> tuple[Severity | None, str]:

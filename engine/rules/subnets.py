@@ -8,6 +8,7 @@ from engine.codes import Code
 from engine.findings import Detail, Finding, Severity
 from engine.model import Cluster, Cni, Subnet
 from engine.rules._common import cidr_text, names, unread_subnet_ids
+from engine.words import noun
 
 # The old docs called a /30 sufficient; the current docs say a /29 is usually sufficient.
 ENDPOINT_MIN_PREFIX = 30
@@ -95,7 +96,7 @@ def _endpoint_size(subnet: Subnet, cluster: Cluster, sharing: list[str]) -> Find
             f"API endpoint subnet {subnet.name} ({cidr_text(subnet)}) is smaller than /30. {advice}",
             details=details,
         )
-    shared = f" It is shared with cluster(s) {names(sharing)}." if sharing else ""
+    shared = f" It is shared with {noun(len(sharing), 'cluster')} {names(sharing)}." if sharing else ""
     return finding(
         Code.API_ENDPOINT_SUBNET_TOO_SMALL,
         f"subnet:{subnet.name}",

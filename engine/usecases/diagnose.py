@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from engine.capacity import assess_cluster_capacity
 from engine.catalogue import finding
-from engine.cni import assess_cni
 from engine.cni.health import trouble
 from engine.codes import Code
 from engine.findings import Finding, count_findings, merge_findings
 from engine.model import Cluster, Tenancy
 from engine.reports import ClusterCniStatus, DiagnoseReport
 from engine.shapes import ShapeCatalogue
+from engine.unreadable import unreadable_for
+from engine.usecases.cni import cluster_cni, needs_new_nodes, with_replacement_room
 from engine.usecases.validate import validate_cluster
 
 
@@ -22,16 +23,27 @@ def cni_findings(cluster: Cluster, status: ClusterCniStatus) -> list[Finding]:
 def _update_pending(cluster: Cluster, status: ClusterCniStatus) -> list[Finding]:
     if not status.pending_update:
         return []
-    nodes = ", ".join(sorted({p.node or p.pod for p in status.pending_nodes})) or "some nodes"
+    by_pool: dict[str, set[str]] = {}
+    for pending in status.pending_nodes:
+        by_pool.setdefault(pending.node_pool or "node pool unknown", set()).add(pending.node or pending.pod)
+    nodes = "; ".join(f"{pool}: {', '.join(sorted(names))}" for pool, names in by_pool.items()) or "some nodes"
+    count = len(status.pending_nodes)
+    verb = "waits" if count == 1 else "wait"
     return [
         finding(
             Code.CNI_UPDATE_PENDING,
             f"cluster:{cluster.name}",
-            f"{len(status.pending_nodes) or 'some'} node(s) wait for a CNI plugin update: {nodes}",
+            f"{_count(count, 'node')} {verb} for a CNI plugin update ({nodes})",
             details={"pendingNodes": len(status.pending_nodes)},
             fields={"action": status.action},
         )
     ]
+
+
+def _count(count: int, noun: str) -> str:
+    if count == 0:
+        return f"some {noun}s"
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _pod_errors(cluster: Cluster, status: ClusterCniStatus) -> list[Finding]:
@@ -48,8 +60,8 @@ def _pod_errors(cluster: Cluster, status: ClusterCniStatus) -> list[Finding]:
         finding(
             Code.CNI_POD_ERRORS,
             f"cluster:{cluster.name}",
-            f"CNI pods on {len(nodes)} node(s) of cluster {cluster.name} report trouble: {'; '.join(per_pod)}. "
-            "`okebot cni` lists every error line with its count.",
+            f"CNI pods on {_count(len(nodes), 'node')} of cluster {cluster.name} report trouble: {'; '.join(per_pod)}. "
+            "The cni answer lists every error line with its count.",
             details={
                 "nodes": len(nodes),
                 "pods": len(status.pod_errors),
@@ -62,10 +74,13 @@ def _pod_errors(cluster: Cluster, status: ClusterCniStatus) -> list[Finding]:
 
 
 def diagnose_cluster(tenancy: Tenancy, cluster: Cluster) -> DiagnoseReport:
-    """Capacity, every validation rule at current size, and CNI status, for one cluster."""
+    """Capacity, every validation rule at current size, and CNI status (replacements sized to the pools'
+    headroom), for one cluster."""
     shapes = ShapeCatalogue(tenancy.shapes)
     capacity = assess_cluster_capacity(tenancy, cluster, shapes=shapes)
-    cni = assess_cni(cluster)
+    cni = cluster_cni(tenancy, cluster)
+    if needs_new_nodes(cni):
+        cni = with_replacement_room(cni, capacity)
     findings = merge_findings(
         capacity.findings,
         validate_cluster(tenancy, cluster, at="current", shapes=shapes),
@@ -76,7 +91,8 @@ def diagnose_cluster(tenancy: Tenancy, cluster: Cluster) -> DiagnoseReport:
         findings=list(findings),
         counts=count_findings(findings),
         cni=cni,
-        unreadable=list(tenancy.unreadable_for([cluster])),
+        unreadable=unreadable_for(tenancy, [cluster]),
+        assumptions=list(capacity.assumptions),
     )
 
 

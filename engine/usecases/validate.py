@@ -13,6 +13,7 @@ from engine.reports import ValidationReport
 from engine.rules import RULES
 from engine.rules.immutability import compare_against
 from engine.shapes import ShapeCatalogue
+from engine.unreadable import CNI_KINDS, unreadable_for
 
 # What a plan may leave out and then keeps from the live cluster under --against: OKE's defaults apply
 # only to a cluster not yet created, and the live cluster's type is known, not a guess.
@@ -20,10 +21,12 @@ _KEPT_WHEN_UNSTATED = frozenset({"pods_cidr", "services_cidr", "type"})
 
 
 def validate_cluster(
-    tenancy: Tenancy, cluster: Cluster, *, at: At = "planned", shapes: ShapeCatalogue | None = None
+    tenancy: Tenancy, cluster: Cluster, *, at: At = "planned", shapes: ShapeCatalogue | None = None,
+    baseline: Tenancy | None = None,
 ) -> tuple[Finding, ...]:
-    """Every finding of every rule (`engine.rules.RULES`) for a cluster, deduplicated, worst first."""
-    check = Check(tenancy, cluster, at=at, catalogue=shapes)
+    """Every finding of every rule (`engine.rules.RULES`) for a cluster, deduplicated, worst first; `baseline`
+    is the tenancy as read when `tenancy` is a what-if's change of it (see `engine.check.Check`)."""
+    check = Check(tenancy, cluster, at=at, catalogue=shapes, baseline=baseline)
     return merge_findings(*(rule(check) for rule in RULES))
 
 
@@ -57,7 +60,7 @@ def validate_plan(plan: Plan, *, plan_name: str, against: Tenancy | None = None,
         unstated = set(_KEPT_WHEN_UNSTATED - plan.cluster.model_fields_set)
         planned, planned_cluster = _keep_live_values(planned, planned_cluster, live, unstated)
         findings += compare_against(live, planned_cluster, live_tenancy=against, planned_tenancy=planned)
-        unreadable = against.unreadable_for([live])
+        unreadable = tuple(unreadable_for(against, [live], ignore=CNI_KINDS))
     findings += validate_cluster(planned, planned_cluster, at="planned")
     assumptions = capacity_assumptions(planned_cluster, ShapeCatalogue(planned.shapes))
     report = validation_report(plan_name, sort_findings(findings), assumptions=assumptions)

@@ -225,6 +225,22 @@ def test_max_pods_exceeds_shape_says_the_real_limit_and_how_many_vnics_would_do(
     assert "3 VNICs" in finding.message
     assert "at most 62 pods" in finding.message
     assert "62 or less" in finding.remedy
+    # E4.Flex attaches 1 VNIC per OCPU: 4 OCPUs give the 4 VNICs 80 pods need.
+    assert "80 pods need 4 VNICs" in finding.message
+    assert "set 4 OCPUs (VM.Standard.E4.Flex then attaches 4 VNICs)" in finding.remedy
+
+
+def test_max_pods_exceeds_shape_on_a_plan_says_the_ocpus_to_write():
+    c = cluster("prod", pools=[pool("np1", ocpus=3, max_pods=80)])
+    t = tenancy(c).model_copy(update={"source_kind": "plan"})
+    [finding] = findings_for(t, c)
+    assert finding.remedy == ("Set maxPodsPerNode: 62 (or less) on this pool, or set ocpus: 4 "
+                              "(VM.Standard.E4.Flex then attaches 4 VNICs).")
+
+
+def test_max_pods_exceeds_a_fixed_shape_says_how_many_vnics_another_shape_needs():
+    c = cluster("prod", pools=[pool("np1", shape="VM.Standard2.2", ocpus=None, max_pods=80)])
+    [finding] = findings_for(tenancy(c), c)
     assert "at least 4 VNICs" in finding.remedy
 
 

@@ -118,7 +118,7 @@ def test_the_cluster_given_replaces_its_stored_copy_so_what_ifs_count_the_change
 @pytest.mark.parametrize(
     ("used", "nodes_seen", "utilization"),
     [
-        (None, 3, round(96 / 253, 4)),
+        (None, 3, round(96 / 253, 4)),  # reservations alone: a lower bound, which renderers say
         (200, 3, round(200 / 253, 4)),
         (10, 3, round(96 / 253, 4)),
         (None, None, None),

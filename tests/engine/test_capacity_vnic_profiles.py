@@ -67,7 +67,7 @@ def test_one_profile_past_vnics_minus_one_is_an_error_and_only_the_first_ones_co
     assert found.details["attachableProfiles"] == vnics - 1
     assert found.details["vnicsPerNode"] == vnics
     assert f"attaches {vnics} VNICs: one primary and {vnics - 1} for profiles" in found.message
-    assert f"at most {vnics - 1} VNIC profile(s)" in found.remedy
+    assert f"at most {vnics - 1} VNIC profile{'' if vnics == 2 else 's'} on" in found.remedy
     assert f"at least {vnics + 1} VNICs" in found.remedy
     per_node = pods_per_node(pool("np1", shape=shape, ocpus=ocpus, vnic_ip_counts=profiles), Cni.VCN_NATIVE, SHAPES)
     assert (per_node.max_pods, per_node.limited_by) == (8 * (vnics - 1), "vnics")

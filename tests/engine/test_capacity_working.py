@@ -43,8 +43,8 @@ def _pod_subnet_finding(data: dict[str, Any]) -> Finding:
 
 def test_the_issue_case_says_how_4128_ips_come_about_pool_by_pool() -> None:
     found = _pod_subnet_finding(_plan())
-    assert "needs 4128 IPs" in found.message
-    assert "cannot fit in its 4093 usable IPs" in found.message
+    assert "needs 4,128 IPs" in found.message
+    assert "cannot fit in its 4,093 usable IPs" in found.message
     assert "general: 11 nodes × 96 IPs (maxPods 93 → 3 pod VNICs × 32) = 1,056" in found.message
     assert "memory: 24 nodes × 128 IPs (maxPods 110 → 4 pod VNICs × 32) = 3,072" in found.message
     assert "IPs in use: not read" in found.message
@@ -128,3 +128,18 @@ def test_validate_states_the_capacity_assumptions_once_like_capacity_does() -> N
     capacity = assess_cluster_capacity(converted.tenancy, converted.cluster)
     assert report.assumptions == capacity.assumptions
     assert report.model_dump(mode="json", by_alias=True)["assumptions"] == report.assumptions
+
+
+def test_a_pool_whose_last_pod_vnic_is_barely_used_is_told_what_two_fewer_pods_save() -> None:
+    from engine.capacity.rules import subnet_size_findings
+    from engine.check import Check
+    from tests.engine.builders import cluster, pool, subnet, tenancy
+
+    c = cluster("prod", pools=[pool("memory", ocpus=4, size=3, max_pods=64, pod_subnets=["p"], worker_subnets=["w"])])
+    t = tenancy(c, subnets=[subnet("p", "10.0.4.0/24"), subnet("w", "10.0.0.0/24")])
+    [found] = [f for f in subnet_size_findings(Check(t, c, at="planned")) if f.subject == "subnet:p"]
+    assert "maxPodsPerNode 64 of memory needs 3 pod VNICs (96 IPs a node); 62 needs 2 (64 IPs)." in found.message
+    c93 = cluster("prod", pools=[pool("memory", ocpus=4, size=3, max_pods=93, pod_subnets=["p"], worker_subnets=["w"])])
+    t93 = tenancy(c93, subnets=[subnet("p", "10.0.4.0/24"), subnet("w", "10.0.0.0/24")])
+    [full] = [f for f in subnet_size_findings(Check(t93, c93, at="planned")) if f.subject == "subnet:p"]
+    assert "needs 3 pod VNICs" not in full.message  # 93 pods fill their 3 VNICs: nothing to save

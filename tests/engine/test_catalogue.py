@@ -83,11 +83,23 @@ def test_a_templated_remedy_is_filled_from_the_details_and_explained_in_generic_
     from engine.catalogue import finding
 
     made = finding(
-        Code.MAX_PODS_EXCEEDS_SHAPE, "nodePool:np", "too many pods", details={"shapeMaxPods": 31, "vnicsNeeded": 4}
+        Code.MAX_PODS_EXCEEDS_SHAPE, "nodePool:np", "too many pods", details={"shapeMaxPods": 31},
+        fields={"moreVnics": "set 4 OCPUs"},
     )
-    assert made.remedy.startswith("Set maxPodsPerNode to 31 or less")
-    assert "at least 4 VNICs" in made.remedy
+    assert made.remedy == "Set maxPodsPerNode to 31 or less, or set 4 OCPUs."
     assert "the shape's limit" in explain("MAX_PODS_EXCEEDS_SHAPE").remedy
+
+
+def test_a_finding_about_a_plan_gets_the_plan_remedy_and_explain_the_generic_one() -> None:
+    from engine.catalogue import finding
+
+    made = finding(Code.POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE, "subnet:pods", "no route",
+                   fields={"services": "All IAD Services In Oracle Services Network"}, source="plan")
+    assert made.remedy == "Add {destination: all-services, target: service-gateway} to this subnet's routes."
+    live = finding(Code.POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE, "subnet:pods", "no route",
+                   fields={"services": "All IAD Services In Oracle Services Network"}, source="live")
+    assert live.remedy.startswith("Add a route rule 'All IAD Services In Oracle Services Network' -> service gateway")
+    assert "<region>" in explain("POD_SUBNET_NO_SERVICE_GATEWAY_ROUTE").remedy
 
 
 def test_a_rule_that_forgets_a_remedy_value_fails_loudly() -> None:

@@ -181,7 +181,7 @@ def test_routes_convert_and_unstated_routes_stay_unknown():
     assert [f.details["suggestion"] for f in result.findings] == ["192.168.0.0/16"]
 
 
-def test_exporting_a_converted_plan_gives_the_plan_with_shorthands_expanded():
+def test_exporting_a_converted_plan_names_the_subnet_a_role_shorthand_stood_for():
     data = with_change(
         ("subnets", 0, "securityRules"), [{"direction": "ingress", "protocol": 6, "peer": "role:workers"}]
     )
@@ -190,7 +190,8 @@ def test_exporting_a_converted_plan_gives_the_plan_with_shorthands_expanded():
     assert [s.name for s in exported.subnets] == ["api", "nodes"]
     assert exported.subnets[1].roles == (SubnetRole.WORKERS, SubnetRole.PODS)
     assert exported.subnets[0].security_rules is not None
-    assert exported.subnets[0].security_rules[0].peer == "10.0.16.0/20"
+    # The rule's peer is exactly the nodes subnet, so it names it: editing that CIDR keeps the rule on it.
+    assert exported.subnets[0].security_rules[0].peer == "subnet:nodes"
     assert exported.node_pools == parse_plan(data, source="p").node_pools
 
 

@@ -12,7 +12,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.planfile import MAX_PLAN_BYTES, check_plan_size, load_plan_text, read_plan_bytes
+from adapters.planfile import MAX_PLAN_BYTES, check_plan_size, load_located_plan, read_plan_bytes
 from bot.queries import ValidateQuery
 from bot.slack.deps import deps_of
 from bot.slack.escape import unescape
@@ -50,9 +50,14 @@ async def handle_validate_shortcut(
     query: ValidateQuery | None = None
     async with audited(deps, user=asker.user, channel=asker.channel, command=ORIGIN, arguments="",
                        send=asker.send) as audit:
-        text = plan_in(str(message.get("text") or "")) or await _plan_file(
-            message, token=str(client.token or ""), api_url=str(client.base_url or "")
-        )
+        pasted = plan_in(str(message.get("text") or ""))
+        name = SHORTCUT_SOURCE
+        if pasted is not None:
+            text: str | None = pasted
+        else:
+            file = plan_file_of(message)
+            name = str(file.get("name")) if file is not None else SHORTCUT_SOURCE
+            text = await _plan_file(message, token=str(client.token or ""), api_url=str(client.base_url or ""))
         if text is None:
             raise InputError(
                 "That message has no code block or plan file to check.",
@@ -60,8 +65,8 @@ async def handle_validate_shortcut(
                 "or use `/oke validate`",
             )
         # A plan file may be megabytes of YAML: parsed in a worker, never on the event loop.
-        plan = await deps.work.run(load_plan_text, text, source=SHORTCUT_SOURCE)
-        query = ValidateQuery(plan=plan, plan_name=SHORTCUT_SOURCE)
+        located = await deps.work.run(load_located_plan, text, source=name)
+        query = ValidateQuery(plan=located.plan, plan_name=name, locations=located.locations)
         audit.hand_off()
     if audit.handed_off and query is not None:
         await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=ORIGIN)  # audits itself
@@ -90,6 +95,21 @@ async def _plan_file(message: dict[str, Any], *, token: str, api_url: str) -> st
     file = plan_file_of(message)
     if file is None:
         return None
+    return await fetch_plan_file(file, token=token, api_url=api_url)
+
+
+async def fetch_plan_file(
+    file: dict[str, Any], *, token: str, api_url: str,
+    remedy: str = "check okebot has the files:read scope and is in the channel, or paste the plan instead",
+) -> str:
+    """The text of a plan file stored in Slack (a Slack file object: name, size, url_private[_download]),
+    downloaded with the bot token from Slack's own hosts only, at most MAX_PLAN_BYTES, strict UTF-8.
+
+    Raises:
+        PlanError: larger than the cap (said before a byte is downloaded when the size is known), not UTF-8.
+        InputError: no link, not stored in Slack, the download failed or took longer than
+            DOWNLOAD_TIMEOUT_SECONDS (callers with less time wrap it in `asyncio.timeout`).
+    """
     name = str(file.get("name"))
     url = file.get("url_private_download") or file.get("url_private")
     size = file.get("size")
@@ -102,10 +122,9 @@ async def _plan_file(message: dict[str, Any], *, token: str, api_url: str) -> st
         # Never hand the bot token to a host that is not Slack's: a remote file's URL can be anyone's.
         raise InputError(f"the plan file {name} is not stored in Slack", where=name,
                          remedy="upload the file to Slack, or paste the plan between ``` fences")
-    remedy = "check okebot has the files:read scope and is in the channel, or paste the plan instead"
-    timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT_SECONDS)
+    limit = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT_SECONDS)
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(
+        async with aiohttp.ClientSession(timeout=limit) as session, session.get(
             str(url), headers={"Authorization": f"Bearer {token}"}, allow_redirects=False
         ) as response:
             status = response.status

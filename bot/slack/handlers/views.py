@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shlex
 import time
@@ -12,22 +13,25 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.planfile import load_plan_text
+from adapters.planfile import load_located_plan
 from bot.queries import ValidateQuery, WhatIfQuery, problem_sentence
 from bot.slack.audit import record_audit
 from bot.slack.deps import Deps, deps_of
 from bot.slack.errors import Send
+from bot.slack.handlers.shortcuts import fetch_plan_file
 from bot.slack.ids import BlockId, InputId, ModalMetadata
 from bot.slack.parse import Ask
 from bot.slack.pipeline import Asker, answer_ask
 from bot.slack.render.messages import Message
-from engine.errors import PlanError
+from engine.errors import InputError
 
 PLAN_SOURCE = "plan pasted in Slack"
 VALIDATE_ORIGIN = "modal:validate"
 WHATIF_ORIGIN = "modal:whatif"
 DAMAGED_FORM = "This form lost what it was for; close it and open it again from okebot."
 MAX_INLINE_ERROR = 1900
+# Slack waits 3 seconds for a form's answer, and errors can be shown under a field only in that answer.
+FORM_DOWNLOAD_SECONDS = 2.0
 
 _WHATIF_FIELDS = {
     BlockId.WHATIF_POOL: "pool",
@@ -90,10 +94,38 @@ async def _reject(
                        outcome="bad-input", error_id=None, started=started)
 
 
+def _files(view: dict[str, Any], block_id: str) -> list[dict[str, Any]]:
+    """The files of a file_input block (Slack file objects, or bare ids), or [] when none was uploaded."""
+    state = ((view.get("state") or {}).get("values") or {}).get(block_id) or {}
+    files = (state.get(InputId.VALUE) or {}).get("files") or []
+    return [item if isinstance(item, dict) else {"id": str(item)} for item in files]
+
+
+async def _uploaded_plan(file: dict[str, Any], client: AsyncWebClient) -> tuple[str, str]:
+    """The uploaded plan's text and name, fetched as the "Validate plan" shortcut fetches a message's file.
+
+    A submission may carry only the file's id: then files.info says where it is. InputError (or PlanError)
+    says what went wrong, for the form to show under the file field.
+    """
+    if not (file.get("url_private_download") or file.get("url_private")) and file.get("id"):
+        try:
+            info = await client.files_info(file=str(file["id"]))
+        except Exception as exc:  # SlackApiError, a network failure: the form says it could not read the file
+            raise InputError("Slack did not give okebot the uploaded file",
+                             remedy="check okebot has the files:read scope, or paste the plan") from exc
+        file = dict(info.get("file") or {})
+    name = str(file.get("name") or "uploaded plan")
+    async with asyncio.timeout(FORM_DOWNLOAD_SECONDS):
+        text = await fetch_plan_file(file, token=str(client.token or ""), api_url=str(client.base_url or ""),
+                                     remedy="upload it again, or use the Validate plan shortcut on a message "
+                                            "with the file")
+    return text, name
+
+
 async def handle_validate_submission(
     ack: AsyncAck, view: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    """Check the pasted plan; an unreadable plan is shown as an error under the text box."""
+    """Check the pasted or uploaded plan; an unreadable plan is shown as an error under its field."""
     started = time.monotonic()
     deps = deps_of(context)
     metadata = _metadata(view)
@@ -101,17 +133,32 @@ async def handle_validate_submission(
         await _reject(ack, {BlockId.PLAN_TEXT: DAMAGED_FORM}, deps=deps, body=body, command=VALIDATE_ORIGIN,
                       started=started)
         return
-    plan_text = _value(view, BlockId.PLAN_TEXT) or ""
+    plan_text = _value(view, BlockId.PLAN_TEXT)
+    files = _files(view, BlockId.PLAN_FILE)
+    field, name = (BlockId.PLAN_FILE, "") if files else (BlockId.PLAN_TEXT, PLAN_SOURCE)
     try:
-        # Parsing is pure and fast, so it fits before the ack, the only way to show errors inline; the parsed
-        # plan then travels on in the query, never parsed twice.
-        plan = load_plan_text(plan_text, source=PLAN_SOURCE)
-    except PlanError as error:
-        await _reject(ack, {BlockId.PLAN_TEXT: error.message[:MAX_INLINE_ERROR]}, deps=deps, body=body,
+        if files and plan_text:
+            raise InputError("give the plan once: pasted or as a file, not both")
+        if files:
+            plan_text, name = await _uploaded_plan(files[0], client)
+        if not plan_text:
+            raise InputError("paste a plan, or upload the plan file")
+        # Reading is pure and fast, so it fits before the ack, the only way to show errors inline; the read
+        # plan then travels on in the query, never read twice. (A file is fetched first, within 2 seconds.)
+        located = load_located_plan(plan_text, source=name)
+    except TimeoutError:
+        await _reject(ack, {field: "Slack took too long to hand over the file; submit again, or use the Validate "
+                                   "plan shortcut on a message with the file."}, deps=deps, body=body,
+                      command=VALIDATE_ORIGIN, started=started)
+        return
+    except InputError as error:
+        message = error.message if error.remedy is None else f"{error.message}. {error.remedy}"
+        await _reject(ack, {field: message[:MAX_INLINE_ERROR]}, deps=deps, body=body,
                       command=VALIDATE_ORIGIN, started=started)
         return
     await ack()
-    query = ValidateQuery(plan=plan, plan_name=PLAN_SOURCE, against=_value(view, BlockId.AGAINST))
+    query = ValidateQuery(plan=located.plan, plan_name=name, locations=located.locations,
+                          against=_value(view, BlockId.AGAINST))
     asker = _asker(client, metadata, body, logger=deps.logger)
     await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=VALIDATE_ORIGIN)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.slack.escape import code, escape, plain
+from bot.slack.escape import code, escape, plain, unescape
 from bot.slack.ids import ActionId, BlockId, ButtonValue, CallbackId, InputId, ModalMetadata
 from bot.slack.parse import ADMIN_SUBCOMMANDS, USAGE, usage_line
 from bot.slack.render.kit import (
@@ -175,20 +175,67 @@ def _modal(callback_id: str, title: str, blocks: list[Block], metadata: ModalMet
     }
 
 
+# Slack caps a plain_text_input at 3,000 characters (a real plan is longer: upload it as a file) and a
+# placeholder at 150; this one is a whole plan that okebot reads as VALID.
+MAX_PASTED_PLAN = 3000
+PLAN_PLACEHOLDER = ("apiVersion: okebot.plan/v1\ncluster: {name: c,cni: flannel}\nvcn: {name: v,cidrs: [10.0.0.0/16]}\n"
+                    "subnets: [{name: w,roles: [workers],cidr: 10.0.0.0/24}]")
+PLAN_FILE_TYPES = ("yaml", "yml", "json")
+
+
 def validate_modal(metadata: ModalMetadata, *, plan_text: str | None = None) -> Block:
-    """The modal to paste a network plan (YAML or JSON) into, optionally against a live cluster."""
+    """The modal to check a network plan (YAML or JSON): pasted (up to 3,000 characters, Slack's cap on a text
+    input) or uploaded as one file (.yaml, .yml, .json), optionally against a live cluster."""
     blocks = [
+        section(f"Paste a short plan, or upload the plan file: Slack takes at most {MAX_PASTED_PLAN:,} characters "
+                "in the box, and a whole plan is usually longer. A plan posted in a message can also be checked "
+                "with the *Validate plan* message shortcut."),
         _input(
             BlockId.PLAN_TEXT,
-            "Network plan (YAML or JSON)",
+            f"Network plan (YAML or JSON, up to {MAX_PASTED_PLAN:,} characters)",
             multiline=True,
-            optional=False,
             initial=plan_text,
-            placeholder="vcn:\n  cidrs: [10.0.0.0/16]\n...",
+            placeholder=PLAN_PLACEHOLDER,
+            max_length=MAX_PASTED_PLAN,
         ),
+        {
+            "type": "input",
+            "block_id": BlockId.PLAN_FILE,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Or upload the plan file (.yaml, .yml or .json, up to 5 MiB)"},
+            "element": {"type": "file_input", "action_id": InputId.VALUE, "filetypes": list(PLAN_FILE_TYPES),
+                        "max_files": 1},
+        },
         _input(BlockId.AGAINST, "Check against live cluster (optional)", initial=metadata.cluster),
     ]
     return _modal(CallbackId.VALIDATE_MODAL, "Check a network plan", blocks, metadata)
+
+
+def view_text(view: Block) -> str:
+    """A modal as text, for `okebot run`: its title, what each block says or asks for (with its limits and
+    placeholder), and its buttons; so the form can be read and tried without Slack."""
+    lines = [f"[modal] {view.get('title', {}).get('text', '')}"]
+    for block in view.get("blocks", []):
+        if block.get("type") == "input":
+            element = block.get("element", {})
+            extra = []
+            if element.get("type") == "file_input":
+                extra.append(f"file: {', '.join(element.get('filetypes', []))}, at most {element.get('max_files')}")
+            if element.get("max_length"):
+                extra.append(f"at most {element['max_length']:,} characters")
+            extra.append("optional" if block.get("optional") else "required")
+            lines.append(f"  [{block.get('label', {}).get('text', '')}] ({'; '.join(extra)})")
+            placeholder = element.get("placeholder", {}).get("text")
+            if placeholder:
+                lines.extend(f"      | {line}" for line in placeholder.split("\n"))
+            if element.get("initial_value"):
+                lines.append(f"      = {element['initial_value']}")
+        elif block.get("type") in ("section", "context", "header"):
+            text = block.get("text", {}).get("text") or " ".join(e.get("text", "") for e in block.get("elements", []))
+            lines.append(f"  {unescape(text)}")
+    buttons = [view.get(key, {}).get("text") for key in ("submit", "close")]
+    lines.append("  " + " / ".join(f"[{b}]" for b in buttons if b))
+    return "\n".join(lines)
 
 
 def whatif_modal(metadata: ModalMetadata) -> Block:

@@ -39,14 +39,18 @@ async def test_the_reader_satisfies_the_tenancy_reader_port(oci_config_file: Pat
     assert tenancy.source_kind == "live"  # so "not read" findings say "could not be read from the tenancy"
 
 
-async def test_a_second_read_within_the_ttl_is_served_from_the_cache(oci_config_file: Path) -> None:
+async def test_a_second_read_within_the_ttl_is_served_from_the_cache_and_says_so(oci_config_file: Path) -> None:
     clock = FakeClock()
     async with FakeOciServer(generate_tenancy(clusters=1, pools_per_cluster=1, nodes_per_pool=1)) as server:
         reader = reader_for(server, oci_config_file, clock)
         first = await reader.read()
         calls = server.total_calls
         clock.now += 30
-        assert await reader.read() is first
+        cached = await reader.read()
+        assert (first.cached, cached.cached) == (False, True)
+        assert cached.captured_at == first.captured_at  # when it was read, which the answer states
+        assert cached.clusters == first.clusters
+        assert await reader.read() is cached  # one object per read, so what is derived from it is reused
         assert server.total_calls == calls
         clock.now += 31
         await reader.read()

@@ -55,3 +55,29 @@ def test_readme_serving_section_names_every_serving_setting():
     for name in ("okebot_answer_concurrency", "okebot_work_pool", "okebot_drain_seconds"):
         assert name in SlackSettings.model_fields
         assert f"`{name.upper()}`" in serving
+
+
+def _keys(data: object, *, skip: frozenset[str] = frozenset({"details"})) -> set[str]:
+    """Every key of a JSON document, except inside free-form maps (finding details)."""
+    if isinstance(data, dict):
+        return {k for k in data} | {key for k, v in data.items() if k not in skip for key in _keys(v)}
+    if isinstance(data, list):
+        return {key for item in data for key in _keys(item)}
+    return set()
+
+
+def test_the_readme_json_contract_names_every_key_the_demo_answers_carry(capsys):
+    import json
+
+    from bot.cli.main import main
+
+    contract = README.split("### JSON output (a public contract)", 1)[1].split("### ", 1)[0]
+    plan = str(ROOT / "examples" / "plans" / "vcn-native.yaml")
+    keys: set[str] = set()
+    for argv in (["clusters"], ["capacity"], ["cni"], ["diagnose", "payments-native"], ["validate", plan],
+                 ["whatif", "payments-native", "--pool", "payments-core", "--size", "12"],
+                 ["whatif", "payments-native", "--pool", "payments-core", "--shape", "VM.Bogus.Shape"]):
+        main([*argv, "--format", "json"])
+        keys |= _keys(json.loads(capsys.readouterr().out))
+    missing = sorted(key for key in keys if f'"{key}"' not in contract)
+    assert missing == []

@@ -16,7 +16,7 @@ from tests.engine.test_cni_pod_errors import CHECKPOINT, _observation
 def test_validate_text_and_blocks_show_the_assumptions_once() -> None:
     report = validate_plan(parse_plan(_plan(), source="p"), plan_name="p")
     text = render_text(report, width=400)
-    assert text.count("Assumption: Assumed pod-subnet IPs per VCN-native node") == 1
+    assert text.count("Assumed pod-subnet IPs per VCN-native node") == 1
     blocks = str(render_blocks(report))
     assert blocks.count("Assumed pod-subnet IPs per VCN-native node") == 1
 

@@ -1,0 +1,112 @@
+"""The CLI's grammar: what was meant is suggested, a subcommand's mistake shows that subcommand's usage, JSON
+mode answers usage errors in JSON, and a what-if that cannot be is refused in words."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from bot.cli.main import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exited:
+        code = int(exited.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_mistyped_command_gets_did_you_mean(capsys):
+    code, _, err = run(capsys, "capasity")
+    assert code == 2
+    assert "okebot: error: unknown command 'capasity'; did you mean capacity?" in err
+    assert "okebot okebot" not in err
+
+
+def test_an_unknown_option_shows_the_subcommands_own_usage(capsys):
+    code, _, err = run(capsys, "capacity", "--bogus")
+    assert code == 2
+    assert err.startswith("usage: okebot capacity ")
+    assert "okebot capacity: error: unrecognized arguments: --bogus" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["capacity", "--format", "json", "--bogus"], "unrecognized arguments: --bogus"),
+        (["capasity", "--format=json"], "unknown command 'capasity'; did you mean capacity?"),
+        (["whatif", "payments-native", "--pool", "payments-core", "--size", "ten", "--format", "json"],
+         "--size: expected a whole number, got 'ten'"),
+    ],
+)
+def test_in_json_mode_usage_errors_are_json_on_stdout(capsys, argv, message):
+    code, out, _ = run(capsys, *argv)
+    assert code == 2
+    error = json.loads(out)["error"]
+    assert error["message"] == message
+
+
+def test_the_format_is_read_in_any_case(capsys):
+    code, out, _ = run(capsys, "clusters", "--format", "JSON")
+    assert code in (0, 1)
+    assert json.loads(out)["clusters"]
+
+
+def test_help_names_a_commands_options(capsys):
+    code, out, _ = run(capsys, "help", "whatif")
+    assert code == 0
+    assert "--full" in out
+    assert "5 unknown" in out
+
+
+def test_an_empty_cluster_name_is_refused_not_taken_for_every_cluster(capsys):
+    code, _, err = run(capsys, "capacity", "--cluster", "")
+    assert code == 2
+    assert "--cluster: must not be empty" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--pool", "payments-core", "--size", "8"], "nothing changes: node pool payments-core already has 8 nodes"),
+        (["--add-pool", "batch"], "size: how many nodes should the new pool batch have?"),
+        (["--pool", "payments-core", "--ocpus", "0.5"], "--ocpus: expected 1 to 512, got 0.5"),
+    ],
+)
+def test_a_whatif_that_cannot_be_is_refused_in_words(capsys, argv, said):
+    code, _, err = run(capsys, "whatif", "payments-native", *argv)
+    assert code == 2
+    assert said in err
+
+
+def test_max_pods_on_a_flannel_cluster_is_refused(capsys):
+    code, _, err = run(capsys, "whatif", "retail-flannel", "--pool", "retail-web", "--max-pods", "64")
+    assert code == 2
+    assert "maxPodsPerNode is a VCN-native setting" in err
+
+
+def test_whatif_is_compact_by_default_and_whole_with_full(capsys):
+    _, compact, _ = run(capsys, "whatif", "payments-native", "--pool", "payments-core", "--size", "12")
+    assert re.search(r"pod subnet payments-native-pods +416 → 544 of 509 IPs", compact)
+    assert re.search(r"room payments-core +\+2 → +\+0 nodes", compact)
+    assert "Before:\n" not in compact
+    _, full, _ = run(capsys, "whatif", "payments-native", "--pool", "payments-core", "--size", "12", "--full")
+    assert "Before:" in full
+    assert "After (planned sizes):" in full
+    _, data, _ = run(capsys, "whatif", "payments-native", "--pool", "payments-core", "--size", "12", "--full",
+                     "--format", "json")
+    assert "full" not in json.loads(data)
+
+
+@pytest.mark.parametrize(
+    ("size", "code", "verdict"),
+    [("10", 0, "fits"), ("11", 1, "does not fit")],
+)
+def test_whatif_exit_codes_follow_the_verdict(capsys, size, code, verdict):
+    done, out, _ = run(capsys, "whatif", "payments-native", "--pool", "payments-core", "--size", size,
+                       "--format", "json")
+    assert (done, json.loads(out)["verdict"]) == (code, verdict)
