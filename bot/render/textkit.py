@@ -88,16 +88,29 @@ class Row:
     summary: str
 
 
+MAX_WORD = 40  # a longer "word" (an OCID) may fold rather than squeeze every other column
+
+
+def _plain(cell: RenderableType) -> str:
+    return cell.plain if isinstance(cell, Text) else cell if isinstance(cell, str) else ""
+
+
 def table_or_list(title: str | None, columns: Sequence[str], rows: Sequence[Row], *, width: int,
                   numeric: Sequence[str] = ()) -> RenderableType:
     """A table with `columns` when the width allows, else each row's name (kept whole) beside its summary.
 
     Names never break: the first column does not wrap. `numeric` columns are right-aligned.
     """
-    if width >= NARROW:
+    # A cell may wrap between words, never inside a name: each column is at least its longest word, and when
+    # the columns cannot all be that wide the rows are listed instead.
+    longest = [max((len(word) for row in rows for word in _plain(row.cells[index]).split()),
+                   default=0) for index in range(len(columns))]
+    least = [max(min(word, MAX_WORD), *(len(part) for part in column.split())) for word, column in
+             zip(longest, columns, strict=True)]
+    if width >= NARROW and sum(least) + 3 * len(columns) + 1 <= width:
         table = Table(title=title, title_justify="left", header_style="bold", expand=False)
         for index, column in enumerate(columns):
-            table.add_column(column, no_wrap=index == 0, overflow="fold",
+            table.add_column(column, no_wrap=index == 0, overflow="fold", min_width=least[index],
                              justify="right" if column in numeric else "left")
         for row in rows:
             table.add_row(*row.cells)

@@ -70,6 +70,27 @@ def test_names_stay_whole_in_a_narrow_list(monkeypatch, capsys):
         assert name in out
 
 
+@pytest.mark.parametrize("columns", [200, 120, 100, 80, 60])
+@pytest.mark.parametrize("argv", [["capacity"], ["diagnose", "platform-healthy"], ["cni"]], ids=" ".join)
+def test_no_name_is_broken_at_any_width(argv, columns, monkeypatch, capsys):
+    import json
+
+    monkeypatch.setenv("COLUMNS", "200")
+    main(["capacity", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    names = {c["name"] for c in data["clusters"]}
+    names |= {p["name"] for c in data["clusters"] for p in c["nodePools"]}
+    names |= {s["name"] for c in data["clusters"] for s in c["subnets"]}
+    monkeypatch.setenv("COLUMNS", str(columns))
+    main(argv)
+    out = capsys.readouterr().out
+    words = {word.strip("(),;:·") for word in re.split(r"[\s│┃]+", out)}
+    # A word that is the start of a name, but no name itself, is a name broken across lines.
+    broken = {word for word in words if len(word) >= 4 and word not in names
+              and any(name.startswith(word) and name != word for name in names)}
+    assert broken == set(), f"names broken at {columns} columns: {sorted(broken)}"
+
+
 def test_figures_are_said_alike_on_both_surfaces(monkeypatch, capsys):
     import asyncio
 
