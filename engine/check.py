@@ -43,5 +43,7 @@ class Check:
     def __post_init__(self) -> None:
         shapes = self.catalogue if self.catalogue is not None else ShapeCatalogue(self.tenancy.shapes)
         object.__setattr__(self, "shapes", shapes)
-        object.__setattr__(self, "subnets", tenancy_subnets(self.tenancy))
+        # A what-if changes clusters, never subnets: its subnets are the baseline's, indexed once for both.
+        same = self.baseline is not None and self.baseline.subnets is self.tenancy.subnets
+        object.__setattr__(self, "subnets", tenancy_subnets(self.baseline if same and self.baseline else self.tenancy))
         object.__setattr__(self, "used", self.topology if self.topology is not None else cluster_subnets(self.cluster))

@@ -26,7 +26,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from engine.capacity.claims import SubnetClaim, total_ips
+from engine.capacity.claims import SubnetClaim, tenancy_clusters, total_ips
+from engine.memo import derived
 from engine.model import Cluster, Frozen, NodePoolType, Subnet, Tenancy
 from engine.reports import IpHolder
 
@@ -70,6 +71,15 @@ class Attributor:
         self._fully_attached = {
             pool.id for pool in pools if pool.nodes is not None and all(n.id in attached for n in pool.nodes)
         }
+
+    @classmethod
+    def of(cls, tenancy: Tenancy, cluster: Cluster) -> Attributor:
+        """The attributor of `tenancy` with `cluster` in place of its stored copy (`tenancy_clusters`). When
+        `cluster` is one of the tenancy's own, that is the tenancy's clusters as they are, so one attributor per
+        tenancy object serves all of them (engine.memo): what it gathers does not depend on their order."""
+        if any(stored is cluster for stored in tenancy.clusters):
+            return derived(tenancy, "attributor", lambda: cls(tenancy, tenancy.clusters))
+        return cls(tenancy, tenancy_clusters(tenancy, cluster))
 
     def attribute(self, subnet: Subnet, claims: Sequence[SubnetClaim]) -> Attribution:
         """Attribute a subnet's IPs in use to the pools' nodes (`claims` at the current node counts)."""

@@ -133,32 +133,56 @@ class ClaimIndex:
         subnet_ids: Collection[str] | None = None,
     ) -> None:
         self._by_subnet: dict[str, list[SubnetClaim]] = {}
+        self._by_pool: dict[str, list[SubnetClaim]] = {}
         self._first: str | None = None
         wanted = None if subnet_ids is None else set(subnet_ids)
         for cluster in clusters:
             for pool in cluster.node_pools:
                 if wanted is not None and wanted.isdisjoint((*pool.worker_subnet_ids, *pool.pod_subnet_ids)):
                     continue
-                for claim in pool_claims(cluster, pool, shapes=shapes, at=at):
+                claims = pool_claims(cluster, pool, shapes=shapes, at=at)
+                self._by_pool[pool.id] = claims
+                for claim in claims:
                     self._by_subnet.setdefault(claim.subnet_id, []).append(claim)
 
     @classmethod
     def for_cluster(
-        cls, tenancy: Tenancy, cluster: Cluster, *, shapes: ShapeCatalogue, at: At, subnet_ids: Collection[str]
+        cls, tenancy: Tenancy, cluster: Cluster, *, shapes: ShapeCatalogue, at: At, subnet_ids: Collection[str],
+        base: Tenancy | None = None,
     ) -> ClaimIndex:
         """The claims on `subnet_ids` of `cluster` and every other cluster of the tenancy, `cluster`'s first.
 
         When `cluster` is one of the tenancy's own, this is a view of one index of the whole tenancy, built
-        once per tenancy object, shapes and `at` (engine.memo); a changed cluster (a what-if) gets its own.
-        Either way `on` answers the same claims in the same order.
+        once per tenancy object, shapes and `at` (engine.memo). A changed cluster (a what-if, a pool resized to
+        judge its room) of a `base` tenancy that differs from `tenancy` in that cluster alone gets the base's
+        index with its own claims in place of the cluster's there: one pass over its own pools, not over every
+        cluster's. Otherwise it gets an index of its own. Either way `on` answers the same claims in the same
+        order.
         """
-        if not any(stored is cluster for stored in tenancy.clusters):
-            return cls(tenancy_clusters(tenancy, cluster), shapes=shapes, at=at, subnet_ids=subnet_ids)
-        whole = derived(tenancy, ("claims", at, shapes.key),
-                        lambda: cls(tenancy.clusters, shapes=shapes, at=at))
-        view = cls((), shapes=shapes, at=at)
-        view._by_subnet, view._first = whole._by_subnet, cluster.id
-        return view
+        stored = base.find_cluster(cluster.id) if base is not None and base is not tenancy else None
+        if base is not None and stored is not None:
+            whole = derived(base, ("claims", at, shapes.key), lambda: cls(base.clusters, shapes=shapes, at=at))
+            own: dict[str, list[SubnetClaim]] = {}
+            same_cluster = (stored.name, stored.cni) == (cluster.name, cluster.cni)
+            kept = {id(pool) for pool in stored.node_pools} if same_cluster else set()
+            for pool in cluster.node_pools:
+                # A pool the change left as it was (the same object) keeps its claims from the base's index.
+                claims = whole._by_pool.get(pool.id) if id(pool) in kept else None
+                for claim in claims if claims is not None else pool_claims(cluster, pool, shapes=shapes, at=at):
+                    own.setdefault(claim.subnet_id, []).append(claim)
+            view = cls((), shapes=shapes, at=at)
+            view._by_subnet = {
+                subnet_id: [*own.get(subnet_id, []),
+                            *(c for c in whole._by_subnet.get(subnet_id, []) if c.cluster_id != cluster.id)]
+                for subnet_id in subnet_ids
+            }
+            return view
+        if any(stored is cluster for stored in tenancy.clusters):
+            whole = derived(tenancy, ("claims", at, shapes.key), lambda: cls(tenancy.clusters, shapes=shapes, at=at))
+            view = cls((), shapes=shapes, at=at)
+            view._by_subnet, view._first = whole._by_subnet, cluster.id
+            return view
+        return cls(tenancy_clusters(tenancy, cluster), shapes=shapes, at=at, subnet_ids=subnet_ids)
 
     def on(self, subnet_id: str) -> list[SubnetClaim]:
         """The claims on one subnet (do not modify the list)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from engine.capacity.attribution import Attribution, Attributor
-from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, pool_node_count, tenancy_clusters, total_ips
+from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, pool_node_count, total_ips
 from engine.capacity.pods import IPS_PER_POD_VNIC
 from engine.capacity.pools import pool_rule_findings
 from engine.capacity.subnets import used_ips
@@ -118,7 +118,8 @@ def subnet_demands(check: Check, *, subnet_ids: Collection[str] | None = None) -
     """
     tenancy, cluster, at = check.tenancy, check.cluster, check.at
     used_subnets = check.used.roles() if subnet_ids is None else _roles_of(check, subnet_ids)
-    claims_at = ClaimIndex.for_cluster(tenancy, cluster, shapes=check.shapes, at=at, subnet_ids=used_subnets)
+    claims_at = ClaimIndex.for_cluster(tenancy, cluster, shapes=check.shapes, at=at, subnet_ids=used_subnets,
+                                       base=check.baseline)
     base = check.baseline if check.baseline is not None else tenancy
     base_cluster = (base.find_cluster(cluster.id) or cluster) if base is not tenancy else cluster
     claims_now = (
@@ -126,7 +127,7 @@ def subnet_demands(check: Check, *, subnet_ids: Collection[str] | None = None) -
         if at == "current" and base is tenancy
         else ClaimIndex.for_cluster(base, base_cluster, shapes=check.shapes, at="current", subnet_ids=used_subnets)
     )
-    attributor = Attributor(base, tenancy_clusters(base, base_cluster))
+    attributor = Attributor.of(base, base_cluster)
     demands: list[SubnetDemand] = []
     for subnet_id, roles in used_subnets.items():
         subnet = check.subnets.get(subnet_id)
@@ -241,10 +242,9 @@ def unattributed_findings(check: Check, *, warn_at: float = UNATTRIBUTED_WARNING
     # IPs of nobody are a fact about today: a what-if judges them on the tenancy as read.
     tenancy = check.baseline if check.baseline is not None else check.tenancy
     cluster = tenancy.find_cluster(check.cluster.id) or check.cluster
-    clusters = tenancy_clusters(tenancy, cluster)
     used_subnets = check.used.roles()
-    claims = ClaimIndex(clusters, shapes=check.shapes, at="current", subnet_ids=used_subnets)
-    attributor = Attributor(tenancy, tenancy_clusters(tenancy, cluster))
+    claims = ClaimIndex.for_cluster(tenancy, cluster, shapes=check.shapes, at="current", subnet_ids=used_subnets)
+    attributor = Attributor.of(tenancy, cluster)
     found: list[Finding] = []
     for subnet_id, roles in used_subnets.items():
         pools_here = SubnetRole.WORKERS in roles or (SubnetRole.PODS in roles and cluster.cni is Cni.VCN_NATIVE)

@@ -72,7 +72,7 @@ def assess_subnet(
     usable = usable_ips(subnet.cidrs)
     used = used_ips(tenancy, subnet.id)
     reserved = total_ips(claims)
-    attributor = attributor or Attributor(tenancy, tenancy_clusters(tenancy, cluster))
+    attributor = attributor or Attributor.of(tenancy, cluster)
     attribution = attributor.attribute(subnet, claims if claims_now is None else claims_now)
     # With no pool holding IPs here (an LB or API endpoint subnet), only observed usage says how full it is.
     taken = occupied_ips(used, reserved if claims else None, attribution) if claims else occupied(used, None)
@@ -105,14 +105,16 @@ def assess_subnets(
     found: list[SubnetCapacity] = []
     missing: list[str] = []
     used_subnets = cluster_subnets(cluster).roles()
-    index = ClaimIndex.for_cluster(tenancy, cluster, shapes=shapes, at="current", subnet_ids=used_subnets)
-    subnets = tenancy_subnets(tenancy)
-    sharing = sharing_clusters(tenancy, cluster)
+    index = ClaimIndex.for_cluster(tenancy, cluster, shapes=shapes, at="current", subnet_ids=used_subnets,
+                                   base=baseline)
     base = baseline if baseline is not None else tenancy
-    base_clusters = tenancy_clusters(base, base.find_cluster(cluster.id) or cluster)
-    attributor = Attributor(base, base_clusters)
-    now = index if base is tenancy else ClaimIndex(base_clusters, shapes=shapes, at="current",
-                                                   subnet_ids=used_subnets)
+    # A what-if changes clusters, never subnets: the baseline's subnet index serves it.
+    subnets = tenancy_subnets(base if base.subnets is tenancy.subnets else tenancy)
+    sharing = sharing_clusters(tenancy, cluster)
+    base_cluster = base.find_cluster(cluster.id) or cluster
+    attributor = Attributor.of(base, base_cluster)
+    now = index if base is tenancy else ClaimIndex.for_cluster(base, base_cluster, shapes=shapes, at="current",
+                                                               subnet_ids=used_subnets)
     for subnet_id, roles in used_subnets.items():
         subnet = subnets.get(subnet_id)
         if subnet is None:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from ipaddress import IPv4Network, collapse_addresses
 
+from engine.memo import derived
 from engine.model import Cluster, Subnet, Tenancy
 
 
@@ -42,7 +43,12 @@ GENERIC_SERVICES = "All <region> Services in Oracle Services Network"
 def services_label(tenancy: Tenancy) -> str:
     """The name of the region's "All Services" service-gateway destination, as the Console shows it ("All IAD
     Services In Oracle Services Network"), from a label the tenancy's own routes or rules use; the generic
-    "All <region> Services ..." when the tenancy names none (a plan, or a tenancy without a service gateway)."""
+    "All <region> Services ..." when the tenancy names none (a plan, or a tenancy without a service gateway).
+    Worked out once per tenancy object (engine.memo)."""
+    return derived(tenancy, "services-label", lambda: _services_label(tenancy))
+
+
+def _services_label(tenancy: Tenancy) -> str:
     for subnet in tenancy.subnets:
         for label in [r.destination for r in subnet.route_rules or ()] + [r.peer for r in subnet.security_rules or ()]:
             found = _SERVICES_LABEL.fullmatch(label.strip().casefold())
