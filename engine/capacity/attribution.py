@@ -58,6 +58,7 @@ class Attributor:
     def __init__(self, tenancy: Tenancy, clusters: Sequence[Cluster]) -> None:
         self._tenancy = tenancy
         self._clusters = tuple(clusters)
+        self._complete_by_vcn: dict[str | None, bool] = {}
         pools = [pool for cluster in self._clusters for pool in cluster.node_pools]
         self._virtual_subnets = {
             subnet_id
@@ -81,6 +82,17 @@ class Attributor:
             return derived(tenancy, "attributor", lambda: cls(tenancy, tenancy.clusters))
         return cls(tenancy, tenancy_clusters(tenancy, cluster))
 
+    def _complete(self, vcn_id: str | None) -> bool:
+        """Every cluster that may have nodes in a subnet of this VCN (or of an unknown one) listed all its node
+        pools; worked out once per VCN."""
+        if vcn_id not in self._complete_by_vcn:
+            self._complete_by_vcn[vcn_id] = all(
+                cluster.node_pools_complete
+                for cluster in self._clusters
+                if cluster.vcn_id is None or vcn_id is None or cluster.vcn_id == vcn_id
+            )
+        return self._complete_by_vcn[vcn_id]
+
     def attribute(self, subnet: Subnet, claims: Sequence[SubnetClaim]) -> Attribution:
         """Attribute a subnet's IPs in use to the pools' nodes (`claims` at the current node counts)."""
         usage = self._tenancy.ip_usage.get(subnet.id)
@@ -90,7 +102,7 @@ class Attributor:
                 and all(claim.pool_id in self._fully_attached for claim in claims)):
             return self._by_instance(usage.ips_by_vnic, self._tenancy.vnic_instances)
         reserved = total_ips(claims)
-        if reserved is None or not _counts_complete(subnet, self._clusters):
+        if reserved is None or not self._complete(subnet.vcn_id):
             return UNKNOWN
         unattributed = max(0, usage.used_ips - reserved)
         return Attribution(unattributed=unattributed, attributed=usage.used_ips - unattributed,
@@ -127,12 +139,3 @@ def occupied_ips(used: int | None, reserved: int | None, attribution: Attributio
         return max(reserved, attribution.attributed) + attribution.unattributed
     known = [value for value in (used, reserved) if value is not None]
     return max(known) if known else None
-
-
-def _counts_complete(subnet: Subnet, clusters: Sequence[Cluster]) -> bool:
-    """Every cluster that may have nodes in the subnet (same VCN, or VCN unknown) listed all its node pools."""
-    return all(
-        cluster.node_pools_complete
-        for cluster in clusters
-        if cluster.vcn_id is None or subnet.vcn_id is None or cluster.vcn_id == subnet.vcn_id
-    )

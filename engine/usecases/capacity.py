@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from engine.capacity import assess_cluster_capacity
+from engine.check import Check
 from engine.errors import NotFoundError
-from engine.findings import FindingCounts, count_findings
+from engine.findings import FindingCounts, count_findings, merge_findings
 from engine.model import Cluster, NodePool, Tenancy
 from engine.reports import CapacityReport, ClusterCapacity
+from engine.rules import NETWORK_RULES
 from engine.shapes import ShapeCatalogue
 from engine.unreadable import CAPACITY_IGNORES, unreadable_for
-from engine.usecases.validate import validate_cluster
 
 
 def assess_capacity(tenancy: Tenancy, *, cluster: str | None = None, pool: str | None = None) -> CapacityReport:
@@ -51,10 +52,11 @@ def assess_capacity(tenancy: Tenancy, *, cluster: str | None = None, pool: str |
 def _other_counts(tenancy: Tenancy, cluster: Cluster, report: ClusterCapacity, shapes: ShapeCatalogue) -> FindingCounts:
     """How many of the cluster's findings are not capacity findings (security rules, routes, ...), so that an
     answer with no capacity finding does not read as a cluster with no finding."""
+    # The capacity rules' findings are the report's own; the other rule families give the rest.
+    check = Check(tenancy, cluster, at="current", catalogue=shapes)
     mine = {(f.code, f.subject) for f in report.findings}
-    found = validate_cluster(tenancy, cluster, at="current", shapes=shapes)
-    others = [f for f in found if (f.code, f.subject) not in mine]
-    return count_findings(others)
+    found = merge_findings(*(rule(check) for rule in NETWORK_RULES))
+    return count_findings([f for f in found if (f.code, f.subject) not in mine])
 
 
 def is_pool(pool: NodePool, ref: str) -> bool:
