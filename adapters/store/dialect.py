@@ -1,6 +1,7 @@
 """What differs between the store's databases, in one small interface: a `Dialect` per backend.
 
-The store's SQL (adapters/store/sql.py) is written once, in a neutral form that each dialect renders:
+The store's SQL (adapters/store/queries_*.py, composed in sql.py) is written once, in a neutral form that each
+dialect renders:
 
 - `?` marks each parameter, in order; PostgreSQL's dialect numbers them `$1, $2, ...`. So a statement never
   holds a literal `?` (nor `{` or `}`, which mark fragments).
