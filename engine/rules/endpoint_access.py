@@ -19,8 +19,9 @@ from engine.check import Check
 from engine.codes import Code
 from engine.findings import Finding
 from engine.model import SecurityRule
-from engine.rules._common import names, outside, parse_network, vcn_blocks
-from engine.rules.security import effective_rules, ports_covered, protocol_of, replies_allowed, rule_ports
+from engine.rules._common import names, vcn_blocks
+from engine.rules.security import effective_rules
+from engine.rules.security_matching import is_client, ports_covered, protocol_of, replies_allowed, rule_ports
 
 API_SERVER_PORT = 6443
 
@@ -39,10 +40,9 @@ def endpoint_client_access_findings(check: Check) -> list[Finding]:
         return []  # unknown: SECURITY_RULES_NOT_READ already says the endpoint's rules were not read
     inside = vcn_blocks(tenancy, cluster, [subnet])
     admitting = [rule for rule in role.rules if _admits_api(rule) and replies_allowed(rule, role.rules)]
-    peers = [(rule, parse_network(rule.peer) if rule.peer_type == "cidr" else None) for rule in admitting]
-    if any(network is not None and outside(network, inside) for _, network in peers):
+    if any(is_client(rule, inside) for rule in admitting):
         return []
-    internal = list(dict.fromkeys(rule.peer for rule, _ in peers))
+    internal = list(dict.fromkeys(rule.peer for rule in admitting))
     only = f"only from {names(internal)}, inside the VCN" if internal else "from nowhere at all"
     why = "its cluster has a public endpoint" if cluster.public_endpoint else f"its subnet {subnet.name} is public"
     partial = f" Not read: {names(role.unread)}; a rule may exist there." if role.unread else ""

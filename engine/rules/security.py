@@ -8,41 +8,37 @@ that role to VNICs in it (endpoint NSGs, the NSGs of pools placing nodes or pods
 Subnets of a role with the same lists and NSGs are checked together; one whose lists differ, on its own.
 A requirement is met when those rules together allow every peer address and every port of it: two rules for
 30000-31000 and 31001-32767 meet 30000-32767, one for 30000-31000 does not. A stateless rule counts only with a
-rule the other way to the same peer (or a block holding it) that takes the replies. A role whose rules were not
-read at all is reported once as unknown; one read only in part gets warnings, not errors. Load-balancer rows are
-warnings unless the cluster says its load-balancer rules are managed by hand.
+rule the other way to the same peer (or a block holding it) that takes the replies. How rules meet a requirement
+is `engine.rules.security_matching`'s. A role whose rules were not read at all is reported once as unknown; one
+read only in part gets warnings, not errors. Load-balancer rows are warnings unless the cluster says its
+load-balancer rules are managed by hand.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from ipaddress import IPv4Network, collapse_addresses
-from itertools import pairwise
+from ipaddress import IPv4Network
 
 from engine.catalogue import finding
 from engine.check import Check
 from engine.codes import Code
 from engine.findings import Detail, Finding, Severity
 from engine.model import Cluster, Cni, SecurityRule, Subnet, SubnetRole, Tenancy
-from engine.rules._common import (
-    how_to_state,
-    is_all_services_label,
-    names,
-    not_read_phrase,
-    outside,
-    parse_network,
-    services_label,
-    vcn_blocks,
+from engine.rules._common import how_to_state, names, not_read_phrase, services_label, vcn_blocks
+from engine.rules.security_matching import (
+    ALL_PORTS,
+    ANYWHERE,
+    covers_special,
+    is_client,
+    matches,
+    ports_covered,
+    replies_allowed,
+    rule_ports,
+    uncovered,
 )
-from engine.rules.security_requirements import ALL, ICMP, PortRange, Requirement, describe, requirements_for
+from engine.rules.security_requirements import Requirement, describe, requirements_for
 from engine.words import noun
 
-_ANYWHERE = IPv4Network("0.0.0.0/0")
-_ALL_PORTS: PortRange = (1, 65535)
-EPHEMERAL_PORTS: PortRange = (32768, 60999)  # Linux's default ip_local_port_range: where replies return
-_PROTOCOL_NAMES = {"tcp": "6", "udp": "17", "icmp": "1", "all": "all"}
 _PEER_LABELS = {
     "workers": "Worker Nodes CIDR",
     "pods": "Pods CIDR",
@@ -203,16 +199,16 @@ def _check(
     tenancy: Tenancy,
 ) -> Finding | None:
     candidates = [rule for rule in role.rules if matches(rule, req) and replies_allowed(rule, role.rules)]
-    wanted_ports = req.ports or _ALL_PORTS
+    wanted_ports = req.ports or ALL_PORTS
     if req.peer == "clients":
-        if any(_is_client(rule, inside) for rule in candidates):
+        if any(is_client(rule, inside) for rule in candidates):
             return None
         return _missing(req, role, [], cluster, tenancy=tenancy)
     if req.peer in ("anywhere", "services"):
-        special = [rule for rule in candidates if _covers_special(rule, req)]
+        special = [rule for rule in candidates if covers_special(rule, req)]
         if ports_covered([rule_ports(rule) for rule in special], wanted_ports):
             return None
-        return _missing(req, role, [_ANYWHERE] if req.peer == "anywhere" else [], cluster, tenancy=tenancy)
+        return _missing(req, role, [ANYWHERE] if req.peer == "anywhere" else [], cluster, tenancy=tenancy)
     if peer is None or not peer.cidrs():
         return None  # nothing to check against: the peer role has no known subnet
     by_nsg = [rule for rule in candidates if rule.peer_type == "nsg" and rule.peer in peer.nsg_ids]
@@ -222,123 +218,6 @@ def _check(
     if not wanted:
         return None
     return _missing(req, role, wanted, cluster, tenancy=tenancy)
-
-
-def protocol_of(rule: SecurityRule) -> str:
-    """A rule's protocol in wire form ("6", "1", "all", ...), whether it was written as a name or a number."""
-    text = rule.protocol.strip()
-    return _PROTOCOL_NAMES.get(text.casefold(), text)
-
-
-def matches(rule: SecurityRule, req: Requirement) -> bool:
-    """Whether the rule is of the requirement's direction and protocol (and ICMP type/code); ports aside."""
-    protocol = protocol_of(rule)
-    if rule.direction != req.direction:
-        return False
-    if protocol == ALL:
-        return True
-    if protocol != req.protocol:
-        return False
-    if req.protocol == ICMP:
-        return rule.icmp_type is None or (
-            req.icmp is not None and rule.icmp_type == req.icmp[0] and rule.icmp_code in (None, req.icmp[1])
-        )
-    return True
-
-
-def rule_ports(rule: SecurityRule) -> PortRange:
-    """The destination ports a rule allows, as an inclusive range; all ports for protocols without ports."""
-    if protocol_of(rule) not in ("6", "17"):
-        return _ALL_PORTS
-    return (rule.port_min or 1, rule.port_max or 65535)
-
-
-def ports_covered(ranges: Iterable[PortRange], wanted: PortRange) -> bool:
-    """True when the ranges together hold every port of `wanted` (inclusive bounds)."""
-    low, high = wanted
-    reached = low - 1
-    for start, end in sorted(ranges):
-        if start > reached + 1:
-            break
-        reached = max(reached, end)
-        if reached >= high:
-            return True
-    return reached >= high
-
-
-def uncovered(
-    wanted: Sequence[IPv4Network], rules: Iterable[SecurityRule], ports: PortRange
-) -> list[IPv4Network]:
-    """The wanted blocks that the rules' CIDR peers do not allow on every port of `ports`.
-
-    The port range is cut where any rule's range starts or ends; on each piece the rules covering the whole
-    piece must together hold every wanted block.
-    """
-    low, high = ports
-    cidr_rules = [
-        (network, rule_ports(rule))
-        for rule in rules
-        if rule.peer_type == "cidr" and (network := parse_network(rule.peer)) is not None
-    ]
-    cuts = {low, high + 1}
-    for _, (start, end) in cidr_rules:
-        cuts.update(point for point in (start, end + 1) if low < point <= high)
-    points = sorted(cuts)
-    missing: dict[IPv4Network, None] = {}
-    for start, stop in pairwise(points):
-        allowed = [network for network, (a, b) in cidr_rules if a <= start and b >= stop - 1]
-        missing.update(dict.fromkeys(_outside_union(wanted, allowed)))
-    return list(missing)
-
-
-def _outside_union(wanted: Sequence[IPv4Network], allowed: Iterable[IPv4Network]) -> list[IPv4Network]:
-    blocks = list(collapse_addresses(set(allowed)))
-    starts = [int(block.network_address) for block in blocks]
-    missing: list[IPv4Network] = []
-    for block in wanted:
-        at = bisect.bisect_right(starts, int(block.network_address)) - 1
-        if at < 0 or not block.subnet_of(blocks[at]):
-            missing.append(block)
-    return missing
-
-
-def replies_allowed(rule: SecurityRule, rules: Iterable[SecurityRule]) -> bool:
-    """A stateful rule lets replies back by itself; a stateless one only with a rule the other way to the same
-    peer, or to a CIDR block holding it, of the same protocol or all, whose destination ports take the
-    replies: they return to the sender's ephemeral port, so the reverse must allow at least Linux's ephemeral
-    range 32768-60999 (a reverse for port 10256 alone lets no reply back). OKE's required rules are all
-    stateful, per Oracle's network-configuration page, so a lone stateless rule does not meet one."""
-    if not rule.stateless:
-        return True
-    protocol = protocol_of(rule)
-    network = parse_network(rule.peer) if rule.peer_type == "cidr" else None
-    return any(
-        other.direction != rule.direction
-        and protocol_of(other) in (protocol, ALL)
-        and _same_or_wider_peer(other, rule, network)
-        and ports_covered([rule_ports(other)], EPHEMERAL_PORTS)
-        for other in rules
-    )
-
-
-def _same_or_wider_peer(other: SecurityRule, rule: SecurityRule, network: IPv4Network | None) -> bool:
-    if other.peer_type != rule.peer_type:
-        return False
-    if other.peer == rule.peer:
-        return True
-    wider = parse_network(other.peer) if other.peer_type == "cidr" else None
-    return network is not None and wider is not None and network.subnet_of(wider)
-
-
-def _is_client(rule: SecurityRule, inside: list[IPv4Network]) -> bool:
-    network = parse_network(rule.peer) if rule.peer_type == "cidr" else None
-    return network is not None and outside(network, inside)
-
-
-def _covers_special(rule: SecurityRule, req: Requirement) -> bool:
-    if rule.peer_type == "cidr":
-        return parse_network(rule.peer) == _ANYWHERE
-    return req.peer == "services" and rule.peer_type == "service" and is_all_services_label(rule.peer)
 
 
 def _missing(
