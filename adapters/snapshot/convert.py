@@ -8,34 +8,24 @@ to flag; only what cannot be placed in the model at all (a pool of an unknown cl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Literal
 
 from pydantic import ValidationError
 
-from adapters.snapshot.document import (
-    ClusterWire,
-    ImageWire,
-    InstanceWire,
-    IpCounts,
-    NodePoolWire,
-    NodeWire,
-    SnapshotDocument,
-    VirtualNodePoolWire,
-)
+from adapters.snapshot.document import ClusterWire, IpCounts, NodePoolWire, SnapshotDocument
 from adapters.snapshot.kube import addons_from_wire, cni_observation_from_wire, unreadable_from_wire
 from adapters.snapshot.network import (
     ip_usage_from_document,
     nsg_rules_from_document,
     shapes_from_document,
     subnets_from_document,
-    unique,
     vcn_from_wire,
     vnic_instances_from_document,
 )
 from adapters.snapshot.parse import fail, json_path, validate_document
+from adapters.snapshot.pools import images_from_wire, instance_vnics, node_pool_from_wire, virtual_pool_from_wire
 from engine.errors import SnapshotError
-from engine.model import Cluster, ClusterType, Cni, Node, NodeImage, NodePool, NodePoolType, Tenancy, Unreadable
+from engine.model import Cluster, ClusterType, Cni, NodeImage, Tenancy, Unreadable
 
 _VCN_NATIVE = "OCI_VCN_IP_NATIVE"
 # Cluster.type in the Container Engine API; any other value (or none) leaves the type unknown.
@@ -57,8 +47,8 @@ def tenancy_from_document(
     """
     wire = validate_document(doc, source=source, private_ip_counts=private_ip_counts)
     _check_references(wire, source=source)
-    images = _images(wire.images or (), source=source)
-    instances = _instance_vnics(wire.instances or ())
+    images = images_from_wire(wire.images or (), source=source)
+    instances = instance_vnics(wire.instances or ())
     unlisted = _unlisted_pool_compartments(wire)
     try:
         return Tenancy(
@@ -148,19 +138,6 @@ def _check_unique(kind: str, ids: list[str], *, source: str) -> None:
         seen.add(object_id)
 
 
-def _images(wires: Iterable[ImageWire], *, source: str) -> dict[str, NodeImage]:
-    images: dict[str, NodeImage] = {}
-    for index, wire in enumerate(wires):
-        released = None
-        if wire.time_created is not None:
-            try:
-                released = datetime.fromisoformat(wire.time_created).date().isoformat()
-            except ValueError:
-                fail("not an ISO 8601 date-time", source=source, path=f"images[{index}].timeCreated")
-        images[wire.id] = NodeImage(id=wire.id, name=wire.display_name, released=released)
-    return images
-
-
 def _cluster(
     wire: ClusterWire,
     doc: SnapshotDocument,
@@ -192,8 +169,8 @@ def _cluster(
         type=_CLUSTER_TYPES.get(wire.type or ""),
         lb_subnet_ids=tuple(options.service_lb_subnet_ids or ()) if options else (),
         node_pools=(
-            *(_node_pool(pool, images=images, instances=instances) for pool in pools),
-            *(_virtual_pool(pool) for pool in virtual),
+            *(node_pool_from_wire(pool, images=images, instances=instances) for pool in pools),
+            *(virtual_pool_from_wire(pool) for pool in virtual),
         ),
         node_pools_complete=_pools_complete(wire, unlisted),
         addons=None if addons is None else addons_from_wire(addons, addon_options),
@@ -224,92 +201,3 @@ def _cni(wire: ClusterWire, pools: Iterable[NodePoolWire]) -> Cni:
         if pod_network is not None and pod_network.cni_type == _VCN_NATIVE:
             return Cni.VCN_NATIVE
     return Cni.FLANNEL
-
-
-def _instance_vnics(instances: Iterable[InstanceWire]) -> dict[str, int]:
-    return {
-        instance.id: instance.shape_config.max_vnic_attachments
-        for instance in instances
-        if instance.shape_config is not None and instance.shape_config.max_vnic_attachments is not None
-    }
-
-
-def _node_pool(wire: NodePoolWire, *, images: dict[str, NodeImage], instances: dict[str, int]) -> NodePool:
-    details = wire.node_config_details
-    pod_network = details.node_pool_pod_network_option_details if details else None
-    vnics = [vnic.create_vnic_details for vnic in wire.secondary_vnics or () if vnic.create_vnic_details]
-    placements = details.placement_configs or () if details else ()
-    return NodePool(
-        id=wire.id,
-        name=wire.name or wire.id,
-        cluster_id=wire.cluster_id,
-        shape=wire.node_shape,
-        ocpus=wire.node_shape_config.ocpus if wire.node_shape_config else None,
-        size=_pool_size(wire),
-        nodes=None if wire.nodes is None else tuple(_node(node, instances) for node in wire.nodes),
-        max_pods_per_node=pod_network.max_pods_per_node if pod_network else None,
-        worker_subnet_ids=unique(
-            [*(p.subnet_id for p in placements if p.subnet_id), *(wire.subnet_ids or ())]
-        ),
-        pod_subnet_ids=unique(
-            [
-                *((pod_network.pod_subnet_ids or []) if pod_network else []),
-                *(vnic.subnet_id for vnic in vnics if vnic.subnet_id),
-            ]
-        ),
-        secondary_vnic_ip_counts=tuple(vnic.ip_count for vnic in vnics if vnic.ip_count is not None),
-        nsg_ids=tuple(details.nsg_ids or ()) if details else (),
-        pod_nsg_ids=tuple(pod_network.pod_nsg_ids or ()) if pod_network else (),
-        image=_pool_image(wire, images),
-        kubernetes_version=wire.kubernetes_version,
-    )
-
-
-def _pool_size(wire: NodePoolWire) -> int | None:
-    details = wire.node_config_details
-    if details is not None and details.size is not None:
-        return details.size
-    # Legacy pools state a quantity per subnet instead of a size.
-    if wire.quantity_per_subnet is not None and wire.subnet_ids is not None:
-        return wire.quantity_per_subnet * len(wire.subnet_ids)
-    return None
-
-
-def _pool_image(wire: NodePoolWire, images: dict[str, NodeImage]) -> NodeImage | None:
-    image_id = wire.node_source_details.image_id if wire.node_source_details else None
-    image_id = image_id or wire.node_image_id
-    if image_id is not None and image_id in images:
-        return images[image_id]
-    if image_id is None and wire.node_image_name is None:
-        return None
-    return NodeImage(id=image_id, name=wire.node_image_name)
-
-
-def _node(wire: NodeWire, instances: dict[str, int]) -> Node:
-    return Node(
-        id=wire.id,
-        name=wire.name or wire.id,
-        private_ip=wire.private_ip,
-        subnet_id=wire.subnet_id,
-        state=wire.lifecycle_state,
-        kubernetes_version=wire.kubernetes_version,
-        max_vnics=instances.get(wire.id),
-    )
-
-
-def _virtual_pool(wire: VirtualNodePoolWire) -> NodePool:
-    pod = wire.pod_configuration
-    placements = wire.placement_configurations or ()
-    return NodePool(
-        id=wire.id,
-        name=wire.display_name or wire.id,
-        cluster_id=wire.cluster_id,
-        type=NodePoolType.VIRTUAL,
-        shape=pod.shape if pod else None,
-        size=wire.size,
-        worker_subnet_ids=unique(p.subnet_id for p in placements if p.subnet_id),
-        pod_subnet_ids=(pod.subnet_id,) if pod and pod.subnet_id else (),
-        nsg_ids=tuple(wire.nsg_ids or ()),
-        pod_nsg_ids=tuple(pod.nsg_ids or ()) if pod else (),
-        kubernetes_version=wire.kubernetes_version,
-    )
