@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from adapters.planfile import dump_plan_yaml, plan_data
+from adapters.planwriter import dump_plan_yaml, plan_data
 from bot.answers import answer, ask
 from bot.compose import SOURCE_HELP, build_reader
 from bot.queries import Query, describe_problem

@@ -9,7 +9,8 @@ import jsonschema
 import pytest
 import yaml
 
-from adapters.planfile import dump_plan_yaml, load_plan_text
+from adapters.planfile import load_plan_text
+from adapters.planwriter import dump_plan_yaml
 from engine.errors import PlanError
 from engine.plan import plan_json_schema, plan_to_tenancy, tenancy_to_plan
 from tests.adapters.plans import load_plan_file

@@ -14,7 +14,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.planfile import dump_plan_yaml, load_plan_text
+from adapters.planfile import load_plan_text
+from adapters.planwriter import dump_plan_yaml
 from engine.errors import PlanError
 from engine.plan import Plan, format_path, plan_to_tenancy
 from tests.adapters.plans import load_plan_file
