@@ -43,11 +43,14 @@ class PoolRoom(Report):
     count against — worker subnet(s), pod subnet(s), flannel pods-CIDR slots — each judged by the capacity rules
     exactly as a what-if of that size would be. `more_nodes` is None when a limit cannot be judged;
     `limited_by` names the limit that binds ("pods CIDR", "pod subnet NAME", "worker subnet NAME"), or the one
-    that could not be judged.
+    that could not be judged. `at_most` is set when the only thing unknown is a subnet's IPs in use (not read):
+    judged on the reservations alone the pool could grow by `at_most` (`limited_by` then names the limit that
+    binds there), so it can grow by at most that many.
     """
 
     more_nodes: int | None
     limited_by: str | None
+    at_most: int | None = None
 
 
 class PodsCidrCapacity(Report):
@@ -258,7 +261,8 @@ class WhatIfReport(Report):
     `unchecked_findings` (as they were before) can no longer be checked because a figure they rest on became
     unknown. `verdict` is "does not fit" when a limit the changed pools count against is exceeded or the
     change brings an error; "unknown" when such a limit cannot be judged; else "fits" (`valid` says whether
-    the changed cluster has no error at all, whatever the change). `full` asks renderers for both capacity
+    the changed cluster has no error at all, whatever the change). `unknown_limits` says, in words, each limit
+that made the verdict unknown ("pod subnet NAME: IPs in use not read"). `full` asks renderers for both capacity
     reports in full; it is not part of the JSON.
     """
 
@@ -278,6 +282,7 @@ class WhatIfReport(Report):
     assumptions: list[str] = []
     read_from: SourceInfo | None = None
     change_details: list[PoolChange] = []
+    unknown_limits: list[str] = []
     full: bool = Field(default=False, exclude=True)
 
 

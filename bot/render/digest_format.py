@@ -112,12 +112,16 @@ def series_lines(cluster: DigestCluster) -> list[SeriesLine]:
             room=None if free is None else f"≈ {free:,} more node{'' if free == 1 else 's'} (any pool)",
         ))
     for subnet in sorted(cluster.subnets, key=lambda s: s.role != "pods"):
-        taken = "?" if subnet.taken_ips is None else f"{subnet.taken_ips:,}"
+        # Without the IPs in use the figures count reservations alone: at least this full, at most this room.
+        bound = "≥" if subnet.at_least else ""
+        taken = "?" if subnet.taken_ips is None else f"{bound}{subnet.taken_ips:,}"
+        fill = percent(subnet.utilization)
         lines.append(SeriesLine(
             what=f"{subnet.role} subnet", name=subnet.name, figures=f"{taken} of {subnet.usable_ips:,} IPs",
-            fill=percent(subnet.utilization), level=subnet.status, delta=subnet_delta(subnet.delta, subnet.change),
+            fill=f"{bound}{fill}" if subnet.utilization is not None else fill, level=subnet.status,
+            delta=subnet_delta(subnet.delta, subnet.change),
             forecast=forecast_text(subnet.forecast), basis=basis_text(subnet.forecast),
-            room=headroom_text(subnet.headroom) if subnet.role == "pods" else None,
+            room=headroom_text(subnet.headroom, at_most=subnet.at_least) if subnet.role == "pods" else None,
         ))
     return lines
 

@@ -28,9 +28,12 @@ from engine.reports import (
 
 
 def room_text(room: PoolRoom | None) -> str:
-    """A pool's headroom: "+2 (pods CIDR)", "+0 (pod subnet X)", "? (pod subnet X)", "-" for a virtual pool."""
+    """A pool's headroom: "+2 (pods CIDR)", "+0 (pod subnet X)", "? (pod subnet X)", "≤+16 (pod subnet X; IPs
+    in use not read)" when only the IPs in use are unknown, "-" for a virtual pool."""
     if room is None:
         return "-"
+    if room.more_nodes is None and room.at_most is not None:
+        return f"≤+{room.at_most:,} ({room.limited_by}; IPs in use not read)"
     limit = f" ({room.limited_by})" if room.limited_by else ""
     return f"?{limit}" if room.more_nodes is None else f"+{room.more_nodes:,}{limit}"
 

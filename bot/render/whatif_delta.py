@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from engine.capacity.headroom import SIZE_CODES
 from engine.findings import Finding, Severity
-from engine.reports import ClusterCapacity, PoolRoom, WhatIfReport
+from engine.reports import ClusterCapacity, PoolRoom, SubnetCapacity, WhatIfReport
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,16 @@ def _n(value: int | None) -> str:
 def _room(room: PoolRoom | None) -> str:
     if room is None:
         return "-"
+    if room.more_nodes is None and room.at_most is not None:
+        return f"≤+{room.at_most:,}"
     return "?" if room.more_nodes is None else f"+{room.more_nodes:,}"
 
 
-def _pct(value: float | None) -> str:
-    return "?" if value is None else f"{value:.0%}"
+def _fill(subnet: SubnetCapacity) -> str:
+    if subnet.utilization is None:
+        return "?"
+    # Without the IPs in use, the fill counts reservations alone: a lower bound.
+    return f"{'≥' if subnet.used_ips is None else ''}{subnet.utilization:.0%}"
 
 
 def deltas(report: WhatIfReport) -> list[Delta]:
@@ -63,7 +68,7 @@ def _subnet_deltas(before: ClusterCapacity, after: ClusterCapacity) -> list[Delt
             continue
         kind = "pod subnet" if "pods" in subnet.roles else "worker subnet" if "workers" in subnet.roles else "subnet"
         found.append(Delta(f"{kind} {subnet.name}", _n(old.reserved_ips), _n(subnet.reserved_ips),
-                           f"of {subnet.usable_ips:,} IPs ({_pct(old.utilization)} → {_pct(subnet.utilization)})"))
+                           f"of {subnet.usable_ips:,} IPs ({_fill(old)} → {_fill(subnet)})"))
     return found
 
 
@@ -110,6 +115,13 @@ def verdict_reason(report: WhatIfReport) -> str:
     if report.verdict == "does not fit":
         return "; ".join(f"{f.code} on {f.subject}" for f in binding(report)) or "an error after the change"
     if report.verdict == "unknown":
+        if report.unknown_limits:
+            # "pod subnet X: IPs in use not read" → grouped by reason: "IPs in use not read: pod subnet X, ..."
+            reasons: dict[str, list[str]] = {}
+            for said in report.unknown_limits:
+                limit, _, reason = said.rpartition(": ")
+                reasons.setdefault(reason, []).append(limit)
+            return "; ".join(f"{reason}: {', '.join(limits)}" for reason, limits in reasons.items())
         unknown = [f.code for f in report.new_findings if f.severity is not Severity.ERROR]
         return ("a figure it needs is unknown" + (f" ({', '.join(dict.fromkeys(unknown))})" if unknown else ""))
     return "every limit its node pools count against has room"

@@ -55,6 +55,9 @@ class LimitJudgement:
     unknown: tuple[Limit, ...]
     demands: tuple[SubnetDemand, ...] = ()
     slots: tuple[int, int] | None = None
+    unread: tuple[Limit, ...] = ()
+    """Subnets whose IPs in use were not read (on a tenancy that has usage to read): judged on the reservations
+    alone, a lower bound, so a size that fits them is not known to fit."""
 
 
 def pool_limits(tenancy: Tenancy, cluster: Cluster, pools: Sequence[NodePool]) -> list[Limit]:
@@ -93,6 +96,10 @@ def judge_limits(check: Check, limits: Sequence[Limit]) -> LimitJudgement:
     wanted = {limit.subnet_id: limit for limit in limits if limit.subnet_id is not None}
     judged: set[str] = set()
     demands = subnet_demands(check, subnet_ids=wanted)
+    unread: list[Limit] = []
+    # A plan (or a model built by hand, with no source) has no IPs in use to read; a live or recorded tenancy
+    # does, and then a subnet whose IPs in use were not read may hold more than its reservations.
+    usage_matters = (check.baseline or check.tenancy).source_kind in ("snapshot", "live")
     for item in demands:
         judged.add(item.subnet.id)
         if item.need is None:
@@ -101,9 +108,13 @@ def judge_limits(check: Check, limits: Sequence[Limit]) -> LimitJudgement:
         found = demand_finding(item, check)
         if found is not None:
             findings.append(found)
+        over = found is not None and found.severity is Severity.ERROR
+        if item.used is None and usage_matters and not over:
+            unread.append(wanted[item.subnet.id])
     unknown += [limit for subnet_id, limit in wanted.items() if subnet_id not in judged]
     errors = tuple(f for f in findings if f.severity is Severity.ERROR and f.subject in subjects)
-    return LimitJudgement(errors=errors, unknown=tuple(unknown), demands=tuple(demands), slots=slots)
+    return LimitJudgement(errors=errors, unknown=tuple(unknown), demands=tuple(demands), slots=slots,
+                          unread=tuple(unread))
 
 
 def change_verdict(
@@ -179,17 +190,24 @@ def pool_room(
             judged[more] = judge_limits(check, limits)
         return judged[more]
 
-    def verdict(more: int) -> Verdict:
+    def verdict(more: int, *, bound: bool = False) -> Verdict:
+        """The verdict at `more` nodes; with `bound`, subnets whose IPs in use were not read are judged on
+        their reservations (what gives an upper bound on the room)."""
         found = judge(more)
-        return change_verdict((), found.errors, limits=subjects, unknown=bool(found.unknown))
+        unknown = bool(found.unknown) or (bool(found.unread) and not bound)
+        return change_verdict((), found.errors, limits=subjects, unknown=unknown)
 
     now = verdict(0)
-    if now == "unknown":
-        return PoolRoom(more_nodes=None, limited_by=", ".join(limit.name for limit in judge(0).unknown))
     if now == "does not fit":
         return PoolRoom(more_nodes=0, limited_by=_binding(judge(0), limits))
-    more, over = _largest_fitting(lambda k: verdict(k) == "fits", _estimate(pool, cluster, judge(0)))
-    return PoolRoom(more_nodes=more, limited_by=_binding(judge(over), limits) if over is not None else None)
+    if judge(0).unknown:
+        return PoolRoom(more_nodes=None, limited_by=", ".join(limit.name for limit in judge(0).unknown))
+    more, over = _largest_fitting(lambda k: verdict(k, bound=True) == "fits", _estimate(pool, cluster, judge(0)))
+    binding = _binding(judge(over), limits) if over is not None else None
+    if now == "unknown":  # only IPs in use not read: the room is at most `more`
+        unread = ", ".join(limit.name for limit in judge(0).unread)
+        return PoolRoom(more_nodes=None, limited_by=binding or unread, at_most=more)
+    return PoolRoom(more_nodes=more, limited_by=binding)
 
 
 def _binding(judged: LimitJudgement, limits: Sequence[Limit]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.capacity.attribution import Attributor, occupied_ips
-from engine.capacity.claims import ClaimIndex, SubnetClaim, tenancy_clusters, total_ips
+from engine.capacity.claims import ClaimIndex, SubnetClaim, demand, tenancy_clusters, total_ips
 from engine.cidr import usable_ips
 from engine.model import Cluster, Subnet, SubnetRole, Tenancy
 from engine.reports import PoolHeadroom, SubnetCapacity
@@ -76,6 +76,10 @@ def assess_subnet(
     attribution = attributor.attribute(subnet, claims if claims_now is None else claims_now)
     # With no pool holding IPs here (an LB or API endpoint subnet), only observed usage says how full it is.
     taken = occupied_ips(used, reserved if claims else None, attribution) if claims else occupied(used, None)
+    if claims_now is not None and claims and reserved is not None:
+        # A what-if: today's IPs in use include what the changed pools hold today, so count the changed claims
+        # plus what is in use beyond today's (as the capacity rules do); a shrunk pool frees its IPs.
+        taken = demand(claims, claims_now, used, unattributed=attribution.unattributed)
     utilization = None if taken is None or usable == 0 else round(taken / usable, 4)
     return SubnetCapacity(
         id=subnet.id,

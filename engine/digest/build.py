@@ -192,6 +192,7 @@ def _cluster(
             id=subnet.id, name=subnet.name, role=subnet.role, utilization=subnet.utilization, delta=delta,
             change=_change(delta), days_to_full=forecast.days_to_full, forecast=forecast, status=status,
             usable_ips=subnet.usable_ips, taken_ips=taken, headroom=subnet.headroom,
+            at_least=subnet.used_ips is None and taken is not None,
         ))
         ranked.append((pressure(status, subnet.utilization, forecast.days_to_full, forecast_days),
                        DigestWorst(kind="subnet", name=subnet.name, utilization=subnet.utilization,

@@ -20,11 +20,14 @@ def more_nodes(free_ips: int, headroom: PoolHeadroom) -> int:
     return max(0, free_ips) // headroom.ips_per_node
 
 
-def headroom_text(headroom: Sequence[PoolHeadroom], *, free_ips: int | None = None) -> str | None:
+def headroom_text(
+    headroom: Sequence[PoolHeadroom], *, free_ips: int | None = None, at_most: bool = False
+) -> str | None:
     """ "≈ 2 more nodes of payments-core, ≈ 2 of payments-edge" for a subnet's pools, at most 3 named.
 
     With `free_ips`, the counts are worked out from that many free IPs and each pool's IPs per node; otherwise
-    capacity's own `more_nodes` is used. None when no pool has a known figure (nothing to say).
+    capacity's own `more_nodes` is used. `at_most` words the counts as upper bounds ("≤ 16 more nodes of X"),
+    for a subnet whose IPs in use were not read. None when no pool has a known figure (nothing to say).
     """
     counts = [
         (h.node_pool, more_nodes(free_ips, h) if free_ips is not None else h.more_nodes)
@@ -33,8 +36,9 @@ def headroom_text(headroom: Sequence[PoolHeadroom], *, free_ips: int | None = No
     known = [(pool, count) for pool, count in counts if count is not None]
     if not known:
         return None
-    parts = [f"≈ {_nodes(known[0][1])} of {known[0][0]}"]
-    parts += [f"≈ {count:,} of {pool}" for pool, count in known[1:MAX_POOLS_NAMED]]
+    about = "≤" if at_most else "≈"
+    parts = [f"{about} {_nodes(known[0][1])} of {known[0][0]}"]
+    parts += [f"{about} {count:,} of {pool}" for pool, count in known[1:MAX_POOLS_NAMED]]
     if len(known) > MAX_POOLS_NAMED:
         parts.append(f"{len(known) - MAX_POOLS_NAMED} more pools")
     return ", ".join(parts)

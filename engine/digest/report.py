@@ -39,7 +39,9 @@ class DigestSubnet(Report):
         id: subnet OCID; role: its main role ("pods" or "workers"); usable_ips; taken_ips: max(used, reserved);
         change: "worse" | "better" | "same" from `delta` (None without a previous figure);
         status: the threshold level ("ok" | "warning" | "error"), None when the fill was not read;
-        headroom: more nodes per pool, as `okebot capacity` computes it.
+        headroom: more nodes per pool, as `okebot capacity` computes it;
+        at_least: the IPs in use were not read, so `taken_ips`, `utilization` and `headroom` count the
+        reservations alone: the subnet is at least that full, with at most that much room.
     """
 
     id: str
@@ -54,6 +56,7 @@ class DigestSubnet(Report):
     usable_ips: int
     taken_ips: int | None
     headroom: list[PoolHeadroom]
+    at_least: bool = False
 
 
 class DigestPodsCidr(Report):

@@ -221,8 +221,9 @@ def whatif(tenancy: Tenancy, *, cluster: str, change: WhatIfChange, full: bool =
     judged = judge_limits(Check(changed.tenancy, changed.cluster, at="current", catalogue=shapes,
                                 baseline=tenancy), limits)
     unknown_subjects = {limit.subject for limit in judged.unknown}
+    # A subnet whose IPs in use were not read is judged on its reservations: a size that fits them may not fit.
     verdict = change_verdict(findings_before, findings_after, limits={limit.subject for limit in limits},
-                             unknown=bool(judged.unknown))
+                             unknown=bool(judged.unknown) or bool(judged.unread))
     deltas = _deltas(findings_before, findings_after, unknown_subjects)
     return WhatIfReport(
         cluster=live.name,
@@ -242,6 +243,8 @@ def whatif(tenancy: Tenancy, *, cluster: str, change: WhatIfChange, full: bool =
         worse_findings=deltas.worse,
         better_findings=deltas.better,
         unchecked_findings=deltas.unchecked,
+        unknown_limits=[f"{limit.name}: cannot be judged" for limit in judged.unknown]
+        + [f"{limit.name}: IPs in use not read" for limit in judged.unread],
     )
 
 

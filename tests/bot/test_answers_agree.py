@@ -38,16 +38,29 @@ def json_of(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[s
 def test_a_pools_room_is_one_figure_in_capacity_diagnose_whatif_and_slack(capsys, cluster, pool, count):
     _, capacity = json_of(capsys, "capacity", "--cluster", cluster)
     room = next(p["headroom"] for p in capacity["clusters"][0]["nodePools"] if p["name"] == pool)
-    assert set(room) == {"moreNodes", "limitedBy"}
+    assert set(room) == {"moreNodes", "limitedBy", "atMost"}
     _, diagnosis = json_of(capsys, "diagnose", cluster)
     assert next(p["headroom"] for p in diagnosis["cluster"]["nodePools"] if p["name"] == pool) == room
-    more = room["moreNodes"]
+    # With the IPs in use not read, the room is an upper bound: that size is unknown, one more does not fit.
+    more = room["moreNodes"] if room["moreNodes"] is not None else room["atMost"]
     fits, _ = json_of(capsys, "whatif", cluster, "--pool", pool, "--size", str(count + more))
     over, report = json_of(capsys, "whatif", cluster, "--pool", pool, "--size", str(count + more + 1))
-    assert (fits, over) == (0, 1)
+    assert (fits, over) == ((0 if room["atMost"] is None else 5), 1)
     assert report["verdict"] == "does not fit"
     slack = texts(render_blocks(asyncio.run(ask(CapacityQuery(cluster=cluster), load_demo_reader()))))
-    assert f"`{pool}` +{more} ({room['limitedBy']})" in slack
+    if room["atMost"] is None:
+        assert f"`{pool}` +{more} ({room['limitedBy']})" in slack
+    else:
+        assert f"`{pool}` at most +{more} ({room['limitedBy']}; IPs in use not read)" in slack
+
+
+def test_a_pool_whose_subnets_ips_in_use_were_not_read_has_an_upper_bound_not_a_room(capsys):
+    _, capacity = json_of(capsys, "capacity", "--cluster", "analytics")
+    room = capacity["clusters"][0]["nodePools"][0]["headroom"]
+    assert room == {"moreNodes": None, "limitedBy": "pod subnet analytics-pods", "atMost": 16}
+    code, report = json_of(capsys, "whatif", "analytics", "--pool", "analytics-spark", "--size", "6")
+    assert (code, report["verdict"]) == (5, "unknown")
+    assert "pod subnet analytics-pods: IPs in use not read" in report["unknownLimits"]
 
 
 ASKED: list[Query[Any]] = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.capacity import assess_cluster_capacity
 from engine.capacity.pods import pods_per_node
 from engine.codes import Code
 from engine.errors import InputError, NotFoundError
@@ -102,9 +103,26 @@ def test_after_keeps_the_planned_node_counts_and_says_planned_size():
     assert "current size" not in worse
 
 
+def _with_usage_read(t, cluster_name: str):
+    """The tenancy with every subnet of the cluster's VCN read as holding its nodes' IPs and no more."""
+    from engine.model import SubnetUsage
+
+    report = assess_cluster_capacity(t, t.require_cluster(cluster_name))
+    usage = {s.id: SubnetUsage(subnet_id=s.id, used_ips=s.reserved_ips or 0) for s in report.subnets}
+    return t.model_copy(update={"ip_usage": {**t.ip_usage, **usage}})
+
+
 def test_errors_the_change_does_not_touch_leave_the_verdict_fits_but_the_cluster_invalid():
-    report = whatif(_demo(), cluster="analytics", change=WhatIfChange(pool="analytics-spark", size=6))
+    demo = _with_usage_read(_demo(), "analytics")
+    report = whatif(demo, cluster="analytics", change=WhatIfChange(pool="analytics-spark", size=6))
     assert (report.verdict, report.valid) == ("fits", False)
+
+
+def test_a_growth_judged_on_reservations_alone_is_unknown_when_the_ips_in_use_were_not_read():
+    report = whatif(_demo(), cluster="analytics", change=WhatIfChange(pool="analytics-spark", size=6))
+    assert report.verdict == "unknown"
+    assert report.unknown_limits == ["pod subnet analytics-pods: IPs in use not read",
+                                     "worker subnet analytics-workers: IPs in use not read"]
 
 
 @pytest.mark.parametrize(
@@ -138,3 +156,10 @@ def test_adding_a_pool_without_naming_a_template_says_which_it_took():
     changed = apply_whatif(tenancy(c), c, WhatIfChange(add_pool="np2", size=2))
     assert changed.changes == ("add node pool np2 of 2 nodes, modelled on np1 (the cluster's first pool; "
                                "pool=NAME picks another)",)
+
+
+def test_a_shrunk_pool_frees_its_ips_in_the_after_figures():
+    report = whatif(_demo(), cluster="payments-native", change=WhatIfChange(pool="payments-core", size=0))
+    pods = next(s for s in report.after.subnets if s.name == "payments-native-pods")
+    assert (pods.reserved_ips, pods.utilization) == (160, round(160 / 509, 4))
+    assert {h.node_pool: h.more_nodes for h in pods.headroom} == {"payments-core": 10, "payments-edge": 10}

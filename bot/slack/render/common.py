@@ -52,9 +52,12 @@ def plural(count: int | None, noun: str) -> str:
 
 
 def room(room: PoolRoom | None) -> str:
-    """A pool's headroom in words: "+2 (pods CIDR)", "unknown (pod subnet X)", "not counted" (virtual)."""
+    """A pool's headroom in words: "+2 (pods CIDR)", "unknown (pod subnet X)", "at most +16 (pod subnet X; IPs
+    in use not read)", "not counted" (virtual)."""
     if room is None:
         return "not counted (virtual)"
+    if room.more_nodes is None and room.at_most is not None:
+        return f"at most +{room.at_most:,} ({escape(room.limited_by or '')}; IPs in use not read)"
     limit = f" ({escape(room.limited_by)})" if room.limited_by else ""
     return f"unknown{limit}" if room.more_nodes is None else f"+{room.more_nodes:,}{limit}"
 

@@ -102,7 +102,7 @@ def test_figures_are_said_alike_on_both_surfaces(monkeypatch, capsys):
     main(["capacity", "--cluster", "retail-flannel"])
     terminal = capsys.readouterr().out
     slack = str(render_blocks(assess_capacity(asyncio.run(load_demo_reader().read()), cluster="retail-flannel")))
-    for figure in ("1,760 pods", "1,540 pods max", "14 of 16 node slots", "+2 (pods CIDR)"):
+    for figure in ("1,760 pods", "1,540 pods max", "14 of 16 node slots", "+2 (pods CIDR; IPs in use not read)"):
         assert figure in terminal, figure
         assert figure in slack, figure
 

@@ -24,7 +24,8 @@ def test_the_demo_digest_names_every_cluster_worst_first_with_its_figures():
     assert "≈ 26.7 days to full (+3.5 IPs/day); Theil–Sen, 14 days, 1,345 samples" in text
     assert "room: ≈ 2 more nodes of payments-core, ≈ 2 of payments-edge" in text
     assert "pods CIDR 10.244.0.0/21: 14 of 16 node slots, 87.5% full ▲ +1 slot" in text
-    assert "analytics-pods: 480 of 2,045 IPs, 23.5% full ▼ −2.4 pts" in text
+    assert "analytics-pods: ≥480 of 2,045 IPs, ≥23.5% full ▼ −2.4 pts" in text  # IPs in use not read
+    assert "room: ≤ 16 more nodes of analytics-spark" in text
     assert "4 nodes wait for a CNI update (okebot cni --cluster payments-native)" in text
     assert "+ new: POD_SUBNET_TOO_SMALL (subnet:payments-native-pods)" in text
     assert "✓ resolved: SHAPE_UNKNOWN (nodePool:analytics-spark)" in text
