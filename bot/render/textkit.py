@@ -105,8 +105,9 @@ def table_or_list(title: str | None, columns: Sequence[str], rows: Sequence[Row]
     # the columns cannot all be that wide the rows are listed instead.
     longest = [max((len(word) for row in rows for word in _plain(row.cells[index]).split()),
                    default=0) for index in range(len(columns))]
-    least = [max(min(word, MAX_WORD), *(len(part) for part in column.split())) for word, column in
-             zip(longest, columns, strict=True)]
+    # The first column holds the names, which never break however long; other long words (OCIDs) may fold.
+    least = [max(word if index == 0 else min(word, MAX_WORD), *(len(part) for part in column.split()))
+             for index, (word, column) in enumerate(zip(longest, columns, strict=True))]
     if width >= NARROW and sum(least) + 3 * len(columns) + 1 <= width:
         table = Table(title=title, title_justify="left", header_style="bold", expand=False)
         for index, column in enumerate(columns):
@@ -115,12 +116,19 @@ def table_or_list(title: str | None, columns: Sequence[str], rows: Sequence[Row]
         for row in rows:
             table.add_row(*row.cells)
         return table
+    parts: list[RenderableType] = [Text(title, style="bold")] if title else []
+    names = max((len(_plain(row.cells[0])) for row in rows), default=0)
+    if names + 2 + 2 > width // 3:
+        # Names too wide to sit beside their figures: each name on its own line, its summary indented below.
+        for row in rows:
+            parts.append(Padding(Text(_plain(row.cells[0]), style="bold", overflow="fold"), (0, 0, 0, 2)))
+            parts.append(Padding(Text(row.summary), (0, 0, 0, 4)))
+        return Group(*parts)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True, style="bold")
-    grid.add_column(overflow="fold")
+    grid.add_column()
     for row in rows:
         grid.add_row(row.cells[0], row.summary)
-    parts: list[RenderableType] = [Text(title, style="bold")] if title else []
     return Group(*parts, Padding(grid, (0, 0, 0, 2)))
 
 
