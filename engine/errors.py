@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -69,21 +70,36 @@ class NotFoundError(EngineError):
 
 
 class ClusterNotFoundError(NotFoundError):
-    """No cluster of that name or OCID in the source; the message lists the clusters there are.
+    """No cluster of that name or OCID in the source; the message suggests the closest name and lists the
+    clusters there are.
 
     Args:
         ref: the name or OCID asked for.
-        known: the names of the clusters the source holds.
+        known: the names of the clusters the source holds (or, from `among`, those the asker may see).
         where: the source, for the message (for example "snapshot demo-tenancy.json").
     """
 
-    def __init__(self, ref: str, known: Iterable[str], *, where: str | None = None) -> None:
-        names = ", ".join(sorted(known)) or "none"
+    def __init__(self, ref: str, known: Iterable[str] | None, *, where: str | None = None) -> None:
+        names = sorted(known, key=str.casefold) if known is not None else []
         place = f" in {where}" if where else ""
+        close = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        listed = "" if known is None else f" (clusters: {', '.join(names) or 'none'})"
         super().__init__(
-            f"no cluster {ref!r}{place} (clusters: {names})", remedy="name one of those clusters, by name or OCID"
+            f"no cluster {ref!r}{place}{hint}{listed}",
+            remedy="name one of those clusters, by name or OCID" if names else "name a cluster by name or OCID",
         )
         self.ref = ref
+        self.known = tuple(names)
+        self.where = where
+
+    def among(self, visible: Iterable[str] | None) -> ClusterNotFoundError:
+        """The same error listing only the `visible` clusters (those the asker's channel may see; None: list
+        none), so a reply never names a cluster the channel could not ask about."""
+        if visible is None:
+            return ClusterNotFoundError(self.ref, None, where=self.where)
+        allowed = set(visible)
+        return ClusterNotFoundError(self.ref, [name for name in self.known if name in allowed], where=self.where)
 
 
 class AccessDeniedError(EngineError):

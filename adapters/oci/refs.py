@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from adapters.snapshot.selection import ambiguous, matching_ids
-from engine.errors import NotFoundError
+from engine.errors import ClusterNotFoundError
 
 Json = dict[str, Any]
 VCN_NATIVE = "OCI_VCN_IP_NATIVE"
@@ -27,7 +27,7 @@ def live(items: Iterable[Json]) -> list[Json]:
 
 
 def select_clusters(summaries: Sequence[Json], refs: Sequence[str] | None, *, complete: bool) -> dict[str, Json]:
-    """The clusters to read, by OCID or name (as `selection.matching_ids`); an unknown name is a NotFoundError.
+    """The clusters to read, by OCID or name (as `selection.matching_ids`); an unknown name is a ClusterNotFoundError.
 
     `complete` says every cluster list succeeded; only then can a name be said not to exist. A name two
     clusters share is an InputError: reading one of them silently would answer about the wrong cluster.
@@ -41,8 +41,7 @@ def select_clusters(summaries: Sequence[Json], refs: Sequence[str] | None, *, co
         if len(ids) > 1:
             raise ambiguous(ref, ids)
         if not ids and complete:
-            known = ", ".join(sorted(str(c.get("name")) for c in summaries)) or "none"
-            raise NotFoundError(f"no cluster {ref!r} in the compartments read (clusters: {known})")
+            raise ClusterNotFoundError(ref, (str(c.get("name")) for c in summaries), where="the compartments read")
         chosen.update({cid: by_id[cid] for cid in ids})
     return chosen
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import InputError, NotFoundError, SourceError
+from engine.errors import ClusterNotFoundError, InputError, SourceError
 from engine.model import Cluster, Tenancy
 
 _REMEDY = (
@@ -93,8 +93,7 @@ def select_clusters(tenancy: Tenancy, refs: Sequence[str], *, source: str, listi
         if not ids:
             if listing.failures:
                 raise listing.unreadable(f"cluster {ref!r} was not among those read")
-            known = ", ".join(c.name for c in tenancy.clusters) or "none"
-            raise NotFoundError(f"no cluster {ref!r} in {source} (clusters: {known})")
+            raise ClusterNotFoundError(ref, (c.name for c in tenancy.clusters), where=source)
         chosen[ids[0]] = None
     used = {subnet for c in tenancy.clusters if c.id in chosen for subnet in _pool_subnet_ids(c)}
     kept = tuple(c for c in tenancy.clusters if c.id in chosen or not used.isdisjoint(_pool_subnet_ids(c)))

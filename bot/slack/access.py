@@ -12,7 +12,7 @@ from bot.queries import Query
 from bot.questions import question_of
 from bot.slack.deps import Deps
 from engine.access import AccessPolicy, Action, ClusterRef, decide, visible_clusters, with_overrides
-from engine.errors import AccessDeniedError
+from engine.errors import AccessDeniedError, ClusterNotFoundError
 from engine.model import Tenancy
 
 R = TypeVar("R", bound=BaseModel)
@@ -60,6 +60,19 @@ async def require(
     if not decision.allowed:
         remedy = _REMEDIES[decision.refused_for or "role"]
         raise AccessDeniedError(f"Not allowed: {decision.reason}.", remedy=remedy)
+
+
+def visible_names(policy: AccessPolicy, channel: str, tenancy: Tenancy) -> list[str]:
+    """The names of the clusters in this read that `channel` may see."""
+    refs = [ClusterRef.of(c) for c in tenancy.clusters]
+    return [c.name for c in visible_clusters(policy, channel, clusters=refs)]
+
+
+def not_found_here(error: ClusterNotFoundError, *, policy: AccessPolicy, channel: str,
+                   tenancy: Tenancy | None) -> ClusterNotFoundError:
+    """`error` listing only the clusters `channel` may see (none listed without a read): a reply never names
+    the others."""
+    return error.among(visible_names(policy, channel, tenancy) if tenancy is not None else None)
 
 
 def only_visible(report: R, *, policy: AccessPolicy, channel: str, tenancy: Tenancy) -> R:

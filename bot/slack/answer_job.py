@@ -16,11 +16,12 @@ from bot.answers import answer
 from bot.queries import ClustersQuery, Query
 from bot.questions import question_of
 from bot.render.text import render_text
-from bot.slack.access import named_cluster, only_visible
+from bot.slack.access import named_cluster, not_found_here, only_visible
 from bot.slack.parse import Ask
 from bot.slack.render.blocks import render_blocks, render_node_pools
 from bot.slack.render.messages import Message, answer_message, home_view
 from engine.access import AccessPolicy
+from engine.errors import ClusterNotFoundError
 from engine.model import Tenancy
 from engine.reports import CapacityReport
 
@@ -73,7 +74,10 @@ def compose_answer(job: AnswerJob, tenancy: Tenancy | None) -> Composed:
     Raises what the use case raises (InputError, NotFoundError, ...).
     """
     question = question_of(job.query)
-    report = answer(job.query, tenancy, source=job.source)
+    try:
+        report = answer(job.query, tenancy, source=job.source)
+    except ClusterNotFoundError as error:
+        raise not_found_here(error, policy=job.policy, channel=job.channel, tenancy=tenancy) from None
     if named_cluster(job.query) is None and tenancy is not None:
         report = only_visible(report, policy=job.policy, channel=job.channel, tenancy=tenancy)
     message = render_answer(report, ask=Ask(job.query, job.command), view=job.view, shareable=job.shareable)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.answers import read_for
 from bot.questions import question_of
-from bot.slack.access import cluster_ref, current_policy, named_cluster, require
+from bot.slack.access import cluster_ref, current_policy, named_cluster, not_found_here, require
 from bot.slack.answer_job import AnswerJob, Composed, View, compose_answer, render_answer
 from bot.slack.audit import record_audit
 from bot.slack.deps import Answered, Deps
@@ -25,9 +25,9 @@ from bot.slack.parse import Ask
 from bot.slack.render.kit import context
 from bot.slack.render.messages import Message, queued_message, restarted_message
 from bot.work import notify_when_queued
-from engine.access import AccessPolicy
+from engine.access import AccessPolicy, Action
 from engine.audit import Outcome
-from engine.errors import EngineError
+from engine.errors import ClusterNotFoundError, EngineError
 
 __all__ = ["Asker", "Audit", "Upload", "View", "answer_ask", "audited", "render_answer", "run_query", "yield_to_acks"]
 
@@ -109,8 +109,11 @@ async def run_query(
     action = question_of(query).action(query)
     # The role needs no read: refuse early, before any tenancy is read on the asker's behalf.
     await require(deps, policy, user=asker.user, channel=asker.channel, action=action)
-    tenancy = await read_for(query, deps.reader)
     name = named_cluster(query)
+    try:
+        tenancy = await read_for(query, deps.reader)
+    except ClusterNotFoundError as error:
+        raise await _not_found(error, deps=deps, policy=policy, asker=asker, action=action, name=name) from None
     if name is not None:
         await require(deps, policy, user=asker.user, channel=asker.channel, action=action,
                       cluster=cluster_ref(tenancy, name))
@@ -118,6 +121,20 @@ async def run_query(
                     command=ask.command, view=view, shareable=shareable,
                     full_text=deps.attach is not None or asker.upload is not None)
     return await deps.work.run(compose_answer, job, tenancy)
+
+
+async def _not_found(error: ClusterNotFoundError, *, deps: Deps, policy: AccessPolicy, asker: Asker, action: Action,
+                     name: str | None) -> Exception:
+    """What to tell a channel that named no cluster there is: refused when its binding does not cover the name
+    (a channel may not probe for clusters), else the error listing only the clusters it may see."""
+    if name is not None:
+        await require(deps, policy, user=asker.user, channel=asker.channel, action=action,
+                      cluster=cluster_ref(None, name))
+    try:
+        everything = await deps.reader.read()
+    except EngineError:
+        everything = None  # the listing is a courtesy: without it, the error names no cluster
+    return not_found_here(error, policy=policy, channel=asker.channel, tenancy=everything)
 
 
 async def answer_ask(

@@ -13,7 +13,7 @@ from adapters.schedule.cron import parse_schedule
 from bot.jobs.digests import digest_message, make_digest, snapshot_from_history
 from bot.jobs.read import covered_clusters, read_capacity
 from bot.jobs.settings import load_job_settings
-from bot.slack.access import cluster_ref, require
+from bot.slack.access import cluster_ref, not_found_here, require
 from bot.slack.admin.digest_commands import DigestAdd, DigestChange, DigestCommand, DigestList, DigestPreview
 from bot.slack.deps import Deps
 from bot.slack.escape import code, escape
@@ -74,10 +74,12 @@ async def _preview(command: DigestPreview, *, deps: Deps, policy: AccessPolicy, 
 async def _check_named(clusters: tuple[str, ...], *, deps: Deps, policy: AccessPolicy, asker: Asker) -> None:
     tenancy = await deps.reader.read(clusters=list(clusters))
     for name in clusters:
-        if tenancy.find_cluster(name) is None and not any(c.id.casefold() == name.casefold() for c in tenancy.clusters):
-            raise ClusterNotFoundError(name, (c.name for c in tenancy.clusters))
+        # The channel check first: a channel may not learn which clusters exist beyond those it may see.
         await require(deps, policy, user=asker.user, channel=asker.channel, action=Action.DIGEST_PREVIEW,
                       cluster=cluster_ref(tenancy, name))
+        if tenancy.find_cluster(name) is None and not any(c.id.casefold() == name.casefold() for c in tenancy.clusters):
+            raise not_found_here(ClusterNotFoundError(name, (c.name for c in tenancy.clusters)), policy=policy,
+                                 channel=asker.channel, tenancy=tenancy)
 
 
 async def _add(command: DigestAdd, *, deps: Deps, policy: AccessPolicy, asker: Asker) -> Message:

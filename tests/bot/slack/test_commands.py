@@ -42,6 +42,21 @@ async def test_unknown_cluster_is_a_friendly_answer_naming_the_known_ones(bot: B
     assert "Error id" not in texts(answer.body["blocks"])
 
 
+async def test_a_misspelt_cluster_gets_the_closest_name_suggested(bot: Bot):
+    await bot.command("diagnose paymnts-native")
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert "did you mean 'payments-native'?" in answer.body["text"]
+
+
+async def test_a_bound_channel_naming_no_cluster_there_is_is_refused_without_learning_the_others(bot: Bot):
+    await bot.command("capacity nope", channel=BOUND_CHANNEL)
+    (answer,) = await bot.fake.wait_for("webhook")
+    said = answer.body["text"] + texts(answer.body["blocks"])
+    assert "Not allowed" in said
+    for other in ("retail-flannel", "analytics", "platform-healthy"):
+        assert other not in said
+
+
 async def test_a_bound_channel_defaults_to_its_cluster(bot: Bot):
     await bot.command("capacity", channel=BOUND_CHANNEL)
     (answer,) = await bot.fake.wait_for("webhook")
