@@ -30,6 +30,10 @@ def read_yaml(text: str, source: str, *, remedy: str) -> tuple[Any, Lines]:
         lines: Lines = {}
         if node is not None:
             note_lines(node, (), lines)
+            duplicate = first_duplicate_key(node)
+            if duplicate is not None:
+                line, message = duplicate
+                raise InputError(message, where=f"{source} line {line}", remedy=remedy)
         return data, lines
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -66,6 +70,39 @@ def note_lines(node: yaml.Node, path: tuple[str, ...], lines: Lines, seen: set[i
             child = (*path, str(index))
             lines.setdefault(child, item.start_mark.line + 1)
             note_lines(item, child, lines, seen)
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def first_duplicate_key(node: yaml.Node, seen: set[int] | None = None) -> tuple[int, str] | None:
+    """(line, message) of the first key given twice in one mapping under `node`, None when there is none.
+
+    YAML loaders keep the last of two equal keys without a word; a setting given twice is a mistake to name,
+    not a choice to guess (the second `access:` would silently replace the first).
+    """
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return None
+    seen.add(id(node))
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key, value in node.value:
+            children.append(value)
+            if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+                continue
+            line = key.start_mark.line + 1
+            if key.value in first:
+                return line, f"the key {key.value!r} appears twice in one mapping (first on line {first[key.value]})"
+            first[key.value] = line
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    for child in children:
+        found = first_duplicate_key(child, seen)
+        if found is not None:
+            return found
+    return None
 
 
 def where(path: Sequence[str], lines: Lines, source: str) -> str:

@@ -90,6 +90,10 @@ def test_the_example_config_loads_and_means_what_its_comments_say():
         ("- access\n", "okebot.yaml", "expected a mapping with an 'access' section"),
         ("", "okebot.yaml", "expected a mapping"),
         ("access: {}\n---\naccess: {}\n", "okebot.yaml line 2", "not valid YAML"),
+        ("access:\n  default_role: viewer\ndigests: []\naccess:\n  default_role: admin\n", "okebot.yaml line 4",
+         "the key 'access' appears twice in one mapping (first on line 1)"),
+        ("access:\n  users: {U1: viewer}\n  users: {U2: admin}\n", "okebot.yaml line 3",
+         "the key 'users' appears twice"),
     ],
 )
 def test_a_bad_file_names_the_line_and_key(text, where, message):

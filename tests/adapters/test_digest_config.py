@@ -56,6 +56,7 @@ def test_a_file_without_digests_has_none():
         (("name: everything", "name: payments-daily"), "line 13 (digests.1.name)", "defined twice"),
         (("name: everything", "name: Every Thing"), "line 13 (digests.1.name)", "should match pattern"),
         (("    channel: C0ALL\n", ""), "line 13 (digests.1.channel)", "this section is required"),
+        (("chart: false", "chart: false\n    mode: always"), "line 13", "the key 'mode' appears twice"),
     ],
 )
 def test_every_mistake_names_its_key_and_line(change, where, message):
