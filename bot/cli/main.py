@@ -1,12 +1,15 @@
 """`okebot`: the same answers as the Slack bot, in a terminal or a CI pipeline.
 
-Exit codes: 0 fine, 1 error findings, 2 bad input, 3 the source could not be read, 4 a bug in okebot.
+Exit codes: 0 fine, 1 error findings (whatif: does not fit), 2 bad input, 3 the source could not be read, 4 a
+bug in okebot, 5 whatif: the verdict is unknown, 141 the reader of the output went away (`| head`), as for any
+tool killed by SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import codecs
 import difflib
 import importlib.metadata
 import json
@@ -24,6 +27,7 @@ from bot.questions import Question
 from engine.errors import EngineError, InputError, NotFoundError, SourceError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_SOURCE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process SIGPIPE ended
 
 
 _INVALID_CHOICE = re.compile(
@@ -36,6 +40,11 @@ class _Parser(argparse.ArgumentParser):
     JSON on standard output too when JSON was asked for, and exits 2 without a traceback."""
 
     json_errors = False  # set by `main` when the command line asks for --format json
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # "--form json" must not silently mean --format: a prefix is a typo to name, not a guess to make.
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         message, remedy = _said_better(message)
@@ -57,6 +66,17 @@ def _said_better(message: str) -> tuple[str, str | None]:
     what = "command" if found["arg"] in ("COMMAND", "PLAN_COMMAND") else found["arg"]
     hint = f"; did you mean {close[0]}?" if close else ""
     return f"unknown {what} {found['given']!r}{hint}", f"choose from {', '.join(choices)}"
+
+
+def _unrecognized(extra: Sequence[str], parser: argparse.ArgumentParser) -> str:
+    """ "unrecognized arguments: --clustr x; did you mean --cluster?" for the first mistyped option."""
+    options = [option for action in parser._actions for option in action.option_strings]
+    for word in extra:
+        if word.startswith("--"):
+            close = difflib.get_close_matches(word.split("=", 1)[0], options, n=1, cutoff=0.6)
+            if close:
+                return f"unrecognized arguments: {' '.join(extra)}; did you mean {close[0]}?"
+    return f"unrecognized arguments: {' '.join(extra)}"
 
 
 def _wants_json(argv: Sequence[str]) -> bool:
@@ -148,10 +168,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra:
         # Said by the command's own parser, so its usage (not okebot's) comes with it.
         command = _command_parser(parser, args)
-        command.error(f"unrecognized arguments: {' '.join(extra)}")
+        command.error(_unrecognized(extra, command))
+    _replace_unencodable(sys.stdout)
     output = Output(fmt=getattr(args, "format", "text"), stream=sys.stdout)
     try:
         return asyncio.run(_run(args, output))
+    except BrokenPipeError:
+        # The reader went away (`okebot capacity | head`): nothing more to say, and nowhere to say it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except (InputError, NotFoundError) as exc:
         output.error(exc)
         return EXIT_BAD_INPUT
@@ -165,6 +190,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the last line of defence: a bug gets an id, not a bare traceback
         return _internal_error(exc)
+
+
+# What okebot's answers say beyond Latin-1, in ASCII: "≤+16" must not become "?+16" ("?" means unknown).
+_ASCII = {"→": "->", "≈": "~", "–": "-", "—": "-", "−": "-", "≤": "<=", "≥": ">=", "✓": "ok", "✗": "x",
+          "▲": "^", "▼": "v", "…": "...", "•": "*", "·": "-", "×": "x"}
+
+
+def _transliterate(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    part = error.object[error.start:error.end]
+    return "".join(_ASCII.get(char, "?") for char in part), error.end
+
+
+
+def _replace_unencodable(stream: Any) -> None:
+    """On a terminal or file whose encoding cannot say "→" or "≥" (LANG=C, latin-1), print "->" and ">=" for
+    them rather than fail with UnicodeEncodeError halfway through an answer."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and (getattr(stream, "encoding", None) or "").lower().replace("-", "") != "utf8":
+        codecs.register_error("okebot-ascii", _transliterate)
+        reconfigure(errors="okebot-ascii")
 
 
 def _internal_error(exc: Exception) -> int:

@@ -45,7 +45,8 @@ class Output:
             data = report.model_dump(mode="json", by_alias=True)
             self.stream.write(json.dumps(data, indent=2) + "\n")
             return
-        self.stream.write(render_text(report, color=use_color(self.stream), width=output_width(self.stream)))
+        self.stream.write(render_text(report, color=use_color(self.stream), width=output_width(self.stream),
+                                      encoding=getattr(self.stream, "encoding", None) or "utf-8"))
 
     def error(self, exc: EngineError) -> None:
         """Write an error: JSON on stdout for scripts, a readable line on stderr for people."""

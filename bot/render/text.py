@@ -90,9 +90,22 @@ def _explanation(report: CodeExplanation, width: int = WIDTH) -> list[Renderable
     return [Group(*(Text(f"{label}: {value}") for label, value in rows))]
 
 
-def render_text(report: BaseModel, *, color: bool = False, width: int = WIDTH) -> str:
-    """Render a report as terminal text `width` columns wide at most; ANSI colour only when `color`."""
-    buffer = io.StringIO()
+class _Buffer(io.StringIO):
+    """A string buffer that tells rich the encoding of where the text goes: not UTF-8, it draws ASCII boxes."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__()
+        self._shown_encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]  # rich reads it; the buffer itself holds str
+        return self._shown_encoding
+
+
+def render_text(report: BaseModel, *, color: bool = False, width: int = WIDTH, encoding: str = "utf-8") -> str:
+    """Render a report as terminal text `width` columns wide at most; ANSI colour only when `color`; table
+    borders in ASCII when `encoding` (the output's) is not UTF-8."""
+    buffer = _Buffer(encoding)
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
                       color_system="standard" if color else None, highlight=False, emoji=False,
                       markup=False, soft_wrap=False)

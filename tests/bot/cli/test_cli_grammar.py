@@ -110,3 +110,42 @@ def test_whatif_exit_codes_follow_the_verdict(capsys, size, code, verdict):
     done, out, _ = run(capsys, "whatif", "payments-native", "--pool", "payments-core", "--size", size,
                        "--format", "json")
     assert (done, json.loads(out)["verdict"]) == (code, verdict)
+
+
+def test_a_mistyped_option_gets_did_you_mean(capsys):
+    code, _, err = run(capsys, "capacity", "--clustr", "analytics")
+    assert code == 2
+    assert "unrecognized arguments: --clustr analytics; did you mean --cluster?" in err
+
+
+def test_an_abbreviated_option_is_refused_not_guessed(capsys):
+    code, _, err = run(capsys, "capacity", "--form", "json")
+    assert code == 2
+    assert "did you mean --format?" in err
+
+
+def test_a_reader_that_goes_away_ends_okebot_quietly(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before okebot writes a word, as `okebot capacity | head -0` would be
+    done = subprocess.run([sys.executable, "-m", "bot.cli.main", "capacity"], stdout=write, stderr=subprocess.PIPE,
+                          timeout=60, check=False)
+    os.close(write)
+    assert (done.returncode, done.stderr) == (141, b"")
+
+
+def test_an_output_that_cannot_say_unicode_gets_ascii_not_question_marks():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1", "LANG": "C", "COLUMNS": "140"}
+    done = subprocess.run([sys.executable, "-m", "bot.cli.main", "whatif", "analytics", "--pool", "analytics-spark",
+                           "--size", "8"], capture_output=True, env=env, timeout=60, check=False)
+    out = done.stdout.decode("latin-1")
+    assert done.returncode == 5
+    assert "size 5 -> 8 nodes" in out
+    assert "<=+16 -> <=+13" in out
