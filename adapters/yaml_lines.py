@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from engine.errors import InputError
+from engine.words import noun
 
 _PARSE_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError)
 
@@ -123,7 +124,7 @@ def first_problem(exc: ValidationError, lines: Lines, source: str, *, remedy: st
     message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
     if first["type"] == "missing":
         message = "this section is required"
-    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    more = f" (and {len(problems) - 1} more {noun(len(problems) - 1, 'problem')})" if len(problems) > 1 else ""
     return InputError(message + more, where=where(path, lines, source), remedy=remedy)
 
 

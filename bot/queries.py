@@ -6,9 +6,9 @@ these models and turn a `ValidationError` into a message naming the argument (`d
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from engine.plan import Plan
@@ -65,17 +65,21 @@ class CniQuery(Query[CniReport]):
     fresh: bool = False
 
 
+# A node pool's name as asked for: surrounding spaces are a slip of the keyboard, an empty name is no name.
+PoolName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
+
+
 class WhatIfQuery(Query[WhatIfReport]):
     """Change a live cluster's node pool (or add one), validate, and compare capacity."""
 
     cluster: str = Field(min_length=1, max_length=MAX_NAME)
-    pool: str | None = Field(default=None, max_length=MAX_NAME)
+    pool: PoolName | None = None
     size: int | None = Field(default=None, ge=0, le=MAX_NODES)
     shape: str | None = Field(default=None, max_length=MAX_NAME)
     # Every OCI flex shape starts at 1 OCPU (a plan's ocpus too); fixed shapes take none (the engine says so).
     ocpus: float | None = Field(default=None, ge=1, le=MAX_OCPUS, allow_inf_nan=False)
     max_pods: int | None = Field(default=None, ge=1, le=MAX_NODES)
-    add_pool: str | None = Field(default=None, max_length=MAX_NAME)
+    add_pool: PoolName | None = None
     full: bool = False
     fresh: bool = False
 

@@ -28,6 +28,7 @@ from adapters.oci.snapshot_doc import DocumentParts, assemble
 from adapters.oci.wire import Json, to_wire, wire_list
 from adapters.snapshot.selection import ClusterListing
 from engine.errors import SourceError
+from engine.words import plural
 
 Progress = Callable[[str], None]
 # (document kind, client attribute, SDK operation): lists read once per compartment.
@@ -86,7 +87,7 @@ class Recording:
         self._selected = asyncio.get_running_loop().create_future()
         compartments = await self._compartments()
         self.parts.compartment_order = compartments
-        self.say(f"reading {len(compartments)} compartment(s)")
+        self.say(f"reading {plural(len(compartments), 'compartment')}")
         loop = asyncio.get_running_loop()
         kinds = ("nodePools", "virtualNodePools")
         self._pool_lists = {(kind, c): loop.create_future() for c in compartments for kind in kinds}
@@ -102,7 +103,8 @@ class Recording:
                 task.cancel()
         await self._missing_network()
         # .get: `details` is a defaultdict, and a "clusters" key would claim the clusters were listed.
-        self.say(f"read {len(self.parts.details.get('clusters', {}))} cluster(s), {self.executor.stats.calls} calls")
+        self.say(f"read {plural(len(self.parts.details.get('clusters', {})), 'cluster')}, "
+                 f"{plural(self.executor.stats.calls, 'call')}")
         return assemble(self.parts, captured_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     async def _try(self, kind: str, object_id: str | None, operation: Callable[[], Awaitable[Any]]) -> Any:
@@ -172,7 +174,7 @@ class Recording:
         if any(found is not None for found in lists):
             # Seeded in list order; each get replaces its summary in place.
             self.parts.details["clusters"] = dict(chosen)
-        self.say(f"found {len(chosen)} cluster(s)")
+        self.say(f"found {plural(len(chosen), 'cluster')}")
         await gather(self._addon_options(chosen), *(self._cluster(summary) for summary in chosen.values()))
 
     async def _with_neighbours(self, summaries: Sequence[Json], named: dict[str, Json]) -> dict[str, Json]:

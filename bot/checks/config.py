@@ -14,6 +14,7 @@ from bot.config_file import DEFAULT_PATHS, FoundConfig, find_config, load_policy
 from bot.slack.settings import SlackSettings, Transport, load_slack_settings
 from engine.access import AccessPolicy
 from engine.errors import InputError
+from engine.words import plural
 
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
 _DIGESTS_REMEDY = "fix the digests: section of okebot.yaml (docs/digests.md, docs/configuration.md)"
@@ -79,7 +80,7 @@ def _oci_settings(loaded: Loaded) -> list[Check]:
         loaded.oci = settings = oci_settings()
     except InputError as error:
         return [_failure("settings", "OKEBOT_OCI_*", error)]
-    scope = f"{len(settings.compartment_ids)} compartment(s)" if settings.compartment_ids else "the tenancy root"
+    scope = plural(len(settings.compartment_ids), "compartment") if settings.compartment_ids else "the tenancy root"
     return [Check("settings", "OKEBOT_OCI_*", "pass", f"auth {settings.auth}, {scope}"
                   + (", recursive" if settings.recursive else ""))]
 
@@ -105,7 +106,8 @@ def _config_file(loaded: Loaded, defaults: Sequence[Path]) -> list[Check]:
         checks.append(_failure("config", "access:", error))
         return checks
     checks.append(Check("config", "access:", "pass",
-                        f"{len(policy.bindings)} channel binding(s), {len(policy.grants)} grant(s), default role "
+                        f"{plural(len(policy.bindings), 'channel binding')}, "
+                        f"{plural(len(policy.grants), 'grant')}, default role "
                         f"{policy.default_role.value if policy.default_role else 'none'}"))
     if found.path is not None:
         checks.append(_digests(found.path, loaded))
@@ -123,4 +125,5 @@ def _digests(path: Path, loaded: Loaded) -> Check:
     if not digests:
         return Check("config", "digests:", "pass", "no digests configured")
     loaded.digest_channels = channels = [d.channel for d in digests]
-    return Check("config", "digests:", "pass", f"{len(channels)} digest(s): schedules, time zones and channels valid")
+    return Check("config", "digests:", "pass",
+                 f"{plural(len(channels), 'digest')}: schedules, time zones and channels valid")

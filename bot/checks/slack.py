@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.checks import Check
 from bot.slack.settings import SlackSettings
+from engine.words import noun, plural
 
 # What deploy/slack-manifest.yml asks for under oauth_config.scopes.bot, and why (a test keeps them equal).
 MANIFEST_SCOPES: Mapping[str, str] = {
@@ -69,7 +70,7 @@ def _scope_check(granted: set[str] | None) -> Check:
     if not missing:
         return Check("slack", "scopes", "pass", "every scope deploy/slack-manifest.yml asks for is granted")
     named = "; ".join(f"{scope} ({MANIFEST_SCOPES[scope]})" for scope in missing)
-    return Check("slack", "scopes", "fail", f"missing scope(s): {named}",
+    return Check("slack", "scopes", "fail", f"missing {noun(len(missing), 'scope')}: {named}",
                  "add " + ", ".join(missing) + " under OAuth & Permissions → Bot Token Scopes (as in "
                  "deploy/slack-manifest.yml), reinstall the app, and use the new token if it changed")
 
@@ -83,7 +84,7 @@ async def _channels(client: AsyncWebClient, channels: list[str]) -> list[Check]:
             code = str(error.response.get("error") or "")
             if code == "missing_scope":
                 return [*checks, Check("slack", "channels", "skip",
-                                       f"{len(channels)} channel(s) not checked: conversations.info needs "
+                                       f"{plural(len(channels), 'channel')} not checked: conversations.info needs "
                                        f"{CHANNEL_SCOPES}, which the manifest does not ask for",
                                        f"grant {CHANNEL_SCOPES} to let config check verify channels")]
             if code == "channel_not_found":

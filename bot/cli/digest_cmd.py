@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.compose import SOURCE_HELP
+from bot.render.terminal import use_color
 from engine.errors import InputError
 
 DEFAULT_STORE = "sqlite:///okebot.db"
@@ -77,7 +78,8 @@ async def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps({"text": message.text, "blocks": message.blocks}, indent=2,
                                     ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(digest_text(report, color=sys.stdout.isatty()))
+        # 80 columns whatever the terminal (a digest is also a log line); colour as every answer: NO_COLOR, TERM.
+        sys.stdout.write(digest_text(report, color=use_color(sys.stdout)))
     if chart is not None:
         sys.stderr.write(f"okebot: chart written to {chart}\n")
     return 0

@@ -2,8 +2,9 @@
 would be sent (and the full text of an answer too long for one message, instead of attaching it).
 
 Each run starts from nothing: a fresh in-memory state store, so runtime grants, bindings and the audit log
-of earlier runs do not exist, and this run's are gone when it ends. Access comes from OKEBOT_ACCESS_CONFIG
-(or the default policy), as for the bot.
+of earlier runs do not exist, and this run's are gone when it ends. Access comes from the `access:` section of
+okebot.yaml (OKEBOT_CONFIG, ./okebot.yaml or /etc/okebot/okebot.yaml; the default policy without one), as for
+the bot.
 
 Exit codes, as the CLI's: 0 answered, 1 the answer holds error findings, 2 bad input (usage, an unknown
 cluster, a bad plan or snapshot) or a refusal, 3 the source could not be read, 4 a bug in okebot.
@@ -16,6 +17,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import sys
 from typing import Any
 
@@ -39,7 +41,12 @@ def add_parser(subparsers: Any) -> None:
 
 def _command_text(command: str) -> str:
     words = command.strip()
-    return words.removeprefix("/oke").strip()
+    return re.sub(r"^/oke(?:\s+|$)", "", words, flags=re.IGNORECASE)
+
+
+def _unescaped(text: str) -> str:
+    """Slack's three escapes undone, for a terminal: "&lt;cluster&gt;" is "<cluster>" to a person."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _message_text(body: dict[str, Any]) -> str:
@@ -58,7 +65,7 @@ def _message_text(body: dict[str, Any]) -> str:
             lines.append(str(text.get("text", "")))
         for element in block.get("elements", []) if block.get("type") == "context" else []:
             lines.append(str(element.get("text", "")))
-    return "\n".join(lines) or str(body.get("text", ""))
+    return _unescaped("\n".join(lines) or str(body.get("text", "")))
 
 
 class _Quiet(logging.Formatter):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
+from engine.words import plural
 
 
 def add_parser(subparsers: Any) -> None:
@@ -62,7 +63,7 @@ async def run(args: argparse.Namespace) -> int:
         await asyncio.to_thread(_write_atomically, output, text)
     errors = doc.get("errors") or []
     if errors:
-        print(f"okebot snapshot: {len(errors)} object(s) could not be read; see \"errors\" in the snapshot",
+        print(f"okebot snapshot: {plural(len(errors), 'object')} could not be read; see \"errors\" in the snapshot",
               file=sys.stderr)
         for error in errors[:10]:
             print(f"  {error['kind']} {error['id']}: {error['status']} {error['code']} "

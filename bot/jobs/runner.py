@@ -103,7 +103,7 @@ class JobRunner:
                                                 channel=digest.channel)
             if claim.missed_total:
                 ctx.deps.metrics.digests_missed(claim.missed_total)
-                ctx.deps.logger.warning("digest %s missed %d occurrence(s) while no replica ran (last %s)",
+                ctx.deps.logger.warning("digest %s missed occurrences while no replica ran: %d (last %s)",
                                         digest.name, claim.missed_total, claim.missed[-1].isoformat())
             if claim.run is not None:
                 await self.run_digest(claim.run, digest)

@@ -152,7 +152,9 @@ def apply_whatif(
         changed_ids: tuple[str, ...] = (new_pool.id,)
     else:
         if change.pool is None:
-            raise InputError("which node pool?", where="pool", remedy="name the node pool to change")
+            known = ", ".join(pool.name for pool in cluster.node_pools) or "none"
+            raise InputError(f"which node pool? (the pools of cluster {cluster.name}: {known})", where="pool",
+                             remedy="name the node pool to change")
         target = _find_pool(cluster, change.pool)
         _check_hardware(cluster, target, change, catalogue)
         pools = [_changed_pool(pool, change, notes, details) if pool.id == target.id else pool for pool in pools]
@@ -176,7 +178,7 @@ def _added_pool(cluster: Cluster, change: WhatIfChange, notes: list[str], detail
         raise InputError(f"how many nodes should the new pool {name} have?", where="size",
                          remedy="give its size (at least 1 node)")
     template = _find_pool(cluster, change.pool) if change.pool else cluster.node_pools[0]
-    how = "" if change.pool else " (the cluster's first pool; pool=NAME picks another)"
+    how = "" if change.pool else " (the cluster's first pool, as no pool was named to model it on)"
     notes.append(f"add node pool {name} of {_nodes(change.size)}, modelled on {template.name}{how}")
     details += [PoolChange(node_pool=name, field="nodePool", before=None, after=template.name),
                 PoolChange(node_pool=name, field="size", before=None, after=change.size)]

@@ -154,8 +154,8 @@ def test_ocpus_below_a_flex_shapes_minimum_are_refused_by_the_bounds():
 def test_adding_a_pool_without_naming_a_template_says_which_it_took():
     c = cluster("prod", pools=[_flex_pool_seen_with_four_vnics()])
     changed = apply_whatif(tenancy(c), c, WhatIfChange(add_pool="np2", size=2))
-    assert changed.changes == ("add node pool np2 of 2 nodes, modelled on np1 (the cluster's first pool; "
-                               "pool=NAME picks another)",)
+    assert changed.changes == ("add node pool np2 of 2 nodes, modelled on np1 (the cluster's first pool, "
+                               "as no pool was named to model it on)",)
 
 
 def test_a_shrunk_pool_frees_its_ips_in_the_after_figures():

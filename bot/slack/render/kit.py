@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.slack.escape import plain
+from engine.words import noun
 
 Block = dict[str, Any]
 
@@ -95,5 +96,5 @@ def fit(
         kept.append(block)
         used += size
     left_out = len(blocks) - len(kept)
-    kept.append(context(f"_…and {left_out} more block(s) not shown._"))
+    kept.append(context(f"_…and {left_out} more {noun(left_out, 'block')} not shown._"))
     return kept, left_out

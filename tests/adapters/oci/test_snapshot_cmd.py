@@ -38,6 +38,6 @@ async def test_snapshot_writes_a_replayable_file(
     assert (tenancy.clusters[0].name == "cluster-1") is not redact
     assert ("ocid1.cluster.oc1..gen1" in out.read_text()) is not redact
     err = capsys.readouterr().err
-    assert "1 object(s) could not be read" in err
+    assert "1 object could not be read" in err
     assert source["compartments"][0]["id"] in err
     assert json.loads(out.read_text())["errors"][0]["kind"] == "natGateways"

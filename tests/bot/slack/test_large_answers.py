@@ -35,7 +35,7 @@ async def test_a_private_answer_too_long_for_one_message_is_cut_and_sent_whole_i
     blocks = answer.body["blocks"]
     assert len(blocks) <= MAX_BLOCKS
     assert all(len(b["text"]["text"]) <= MAX_SECTION_TEXT for b in blocks if b["type"] == "section")
-    assert "more block(s) not shown" in texts(blocks)
+    assert "more blocks not shown" in texts(blocks)
     assert "in your direct messages with okebot" in texts(blocks)
     (opened,) = big_bot.fake.calls_to("conversations.open")
     (completed,) = big_bot.fake.calls_to("files.completeUploadExternal")

@@ -34,6 +34,14 @@ def test_run_prints_the_text_slack_would_show(capsys: pytest.CaptureFixture[str]
     assert "CNI_UPDATE_PENDING" in out
 
 
+def test_run_text_reads_as_a_person_would_see_it_whatever_the_commands_case(capsys) -> None:
+    assert main(["run", "/OKE diagnose"]) == 2
+    out = capsys.readouterr().out
+    assert "/oke diagnose <cluster>" in out
+    assert "&lt;" not in out
+    assert "unknown subcommand" not in out
+
+
 def test_a_bad_slack_setting_is_bad_input_naming_the_variable(monkeypatch, capsys) -> None:
     monkeypatch.setenv("OKEBOT_RATE_LIMIT_RETRIES", "lots")
     assert main(["run", "/oke help"]) == 2
@@ -64,7 +72,7 @@ def test_a_too_long_answer_is_printed_whole_without_a_traceback_or_log_noise(
     captured = capsys.readouterr()
     assert captured.err == ""
     shown, _, attached = captured.out.partition("--- full answer (okebot-answer.txt) ---\n")
-    assert "more block(s) not shown" in shown
+    assert "more blocks not shown" in shown
     assert "okebot run prints it below" in shown
     assert all(f"cluster-{index}" in attached for index in range(20))
     assert "--- files." not in captured.out  # nothing was uploaded
