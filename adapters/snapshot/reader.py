@@ -49,7 +49,7 @@ def _read_capped(path: Path, *, label: str, max_bytes: int) -> bytes:
             remedy="Record a smaller snapshot (--compartment, --cluster), or check that the path names a snapshot.",
         ) from None
     except OSError as exc:
-        raise SnapshotError(f"cannot read the file: {exc.strerror or exc}", where=label) from exc
+        raise SnapshotError(f"cannot read the file {path}: {exc.strerror or exc}", where=label) from exc
 
 
 class SnapshotTenancyReader:

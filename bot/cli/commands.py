@@ -103,7 +103,8 @@ def query_from_args(question: Question[Any, Any], args: argparse.Namespace) -> Q
 async def _plan_export(args: argparse.Namespace) -> int:
     tenancy = await build_reader(args.source).read(clusters=[args.cluster], fresh=args.fresh)
     plan = tenancy_to_plan(tenancy, tenancy.require_cluster(args.cluster))
-    text = json.dumps(plan_data(plan), indent=2) + "\n" if args.format == "json" else dump_plan_yaml(plan)
+    as_json = args.format == "json" or (args.format is None and (args.output or "").lower().endswith(".json"))
+    text = json.dumps(plan_data(plan), indent=2) + "\n" if as_json else dump_plan_yaml(plan)
     _emit(args.output, text, force=args.force)
     return 0
 
@@ -147,7 +148,8 @@ def add_core_commands(sub: Any) -> None:
     p = plan_sub.add_parser("export", help="write a live cluster as a plan file (YAML, or JSON)",
                             description="write a live cluster as a plan file (YAML, or JSON)",
                             parents=[source_options()])
-    p.add_argument("--format", choices=("text", "json"), default="text", help="text: YAML (default); json: JSON")
+    p.add_argument("--format", type=str.lower, choices=("text", "json"), default=None,
+                   help="text: YAML; json: JSON (default: JSON when --output ends in .json, else YAML)")
     p.add_argument("cluster", help="cluster name or OCID")
     p.add_argument("-o", "--output", help="write to this file instead of standard output (- is standard output)")
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")

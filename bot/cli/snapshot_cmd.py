@@ -43,6 +43,9 @@ async def run(args: argparse.Namespace) -> int:
     from bot.compose import oci_settings
 
     output = None if args.output == "-" else Path(args.output)
+    if output is not None and output.is_dir():
+        raise InputError(f"{output} is a directory; name a file in it, such as {output / 'snapshot.json'}",
+                         where="--output")
     if output is not None and output.exists() and not args.force:
         # Checked before reading anything: a long recording must not end in refusing to write it.
         raise InputError(f"{output} exists; pass --force to overwrite it", where="--output")

@@ -139,8 +139,10 @@ def _plot_series(axes: Axes, line: ChartSeries, colour: str, now: datetime) -> N
               zorder=3)
     if shown == line.days_to_full:
         axes.plot([until], [100], marker="o", markersize=6, color=colour, zorder=4)  # type: ignore[arg-type]
-        axes.annotate(f"full ≈ {until:%d %b}", xy=(until, 100), xytext=(0, 6), textcoords="offset points",
-                      ha="center", va="bottom", color=colour, fontsize=9, fontweight="bold")
+        # Right-aligned on the point: the furthest forecast sits near the right edge, where a centred label
+        # would be cut off.
+        axes.annotate(f"full ≈ {until:%d %b}", xy=(until, 100), xytext=(4, 6), textcoords="offset points",
+                      ha="right", va="bottom", color=colour, fontsize=9, fontweight="bold")
     else:  # the trend reaches 100 % past the chart's edge: say when
         full = last_at + timedelta(days=line.days_to_full)
         axes.annotate(f"full ≈ {full:%d %b %Y} →", xy=(until, reach), xytext=(0, 6),

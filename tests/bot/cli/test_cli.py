@@ -163,6 +163,12 @@ def test_broken_snapshots_exit_2_naming_the_file(tmp_path: Path, capsys, content
     assert "snap.json" in err
 
 
+def test_a_snapshot_that_cannot_be_read_is_named_with_its_whole_path(tmp_path: Path, capsys):
+    missing = tmp_path / "nowhere" / "snap.json"
+    assert main(["capacity", "--source", f"snapshot:{missing}"]) == 2
+    assert str(missing) in capsys.readouterr().err
+
+
 def test_unknown_source_is_bad_input(capsys):
     assert main(["capacity", "--source", "ftp://x"]) == 2
     assert "--source" in capsys.readouterr().err
@@ -229,3 +235,8 @@ def test_a_plan_that_leaves_out_the_pods_and_services_cidrs_keeps_the_live_ones(
     _, report = run_json(capsys, "validate", str(plan), "--against", "retail-flannel", "--source", "demo")
     codes = {f["code"] for f in report["findings"]}
     assert not codes & {"PODS_CIDR_IMMUTABLE", "SERVICES_CIDR_IMMUTABLE"}
+
+
+def test_a_snapshot_output_that_is_a_directory_is_refused_before_anything_is_read(tmp_path: Path, capsys):
+    assert main(["snapshot", "-o", str(tmp_path)]) == 2
+    assert f"{tmp_path} is a directory; name a file in it" in capsys.readouterr().err

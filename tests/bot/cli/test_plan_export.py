@@ -58,3 +58,12 @@ def test_the_plan_schema_goes_to_stdout_with_dash(tmp_path, monkeypatch, capsys)
     assert main(["plan", "schema", "-o", "-"]) == 0
     assert "$schema" in json.loads(capsys.readouterr().out)
     assert not Path(tmp_path / "-").exists()
+
+
+def test_an_output_ending_in_json_is_written_as_json_unless_told_otherwise(tmp_path, capsys):
+    assert main(["plan", "export", "analytics", "-o", str(tmp_path / "plan.json")]) == 0
+    assert json.loads((tmp_path / "plan.json").read_text())["cluster"]["name"] == "analytics"
+    assert main(["plan", "export", "analytics", "-o", str(tmp_path / "plan.JSON.yaml")]) == 0
+    assert yaml.safe_load((tmp_path / "plan.JSON.yaml").read_text())["cluster"]["name"] == "analytics"
+    assert main(["plan", "export", "analytics", "--format", "text", "-o", str(tmp_path / "yaml.json")]) == 0
+    assert (tmp_path / "yaml.json").read_text().startswith("apiVersion:")
