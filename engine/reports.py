@@ -262,8 +262,8 @@ class WhatIfReport(Report):
     unknown. `verdict` is "does not fit" when a limit the changed pools count against is exceeded or the
     change brings an error; "unknown" when such a limit cannot be judged; else "fits" (`valid` says whether
     the changed cluster has no error at all, whatever the change). `unknown_limits` says, in words, each limit
-that made the verdict unknown ("pod subnet NAME: IPs in use not read"). `full` asks renderers for both capacity
-    reports in full; it is not part of the JSON.
+    that made the verdict unknown ("pod subnet NAME: IPs in use not read"). `full` asks renderers for both
+    capacity reports in full; it is not part of the JSON.
     """
 
     cluster: str
