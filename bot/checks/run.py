@@ -26,8 +26,8 @@ async def run_checks(*, network: bool = True, source: str = "oci",
         report.checks += [Check(area, "all", "skip", "skipped: --no-network") for area in NETWORK_AREAS]
     else:
         if loaded.slack is not None:
-            channels = [b.channel.removeprefix("#") for b in (loaded.policy.bindings if loaded.policy else ())]
-            report.checks += await check_slack(loaded.slack, [*channels, *loaded.digest_channels])
+            # A channel bound by its name is warned about with the configuration; Slack only knows IDs.
+            report.checks += await check_slack(loaded.slack, loaded.channels)
         else:
             report.checks.append(Check("slack", "all", "skip", "the Slack settings could not be read"))
         if source != "oci":
@@ -40,7 +40,9 @@ async def run_checks(*, network: bool = True, source: str = "oci",
             report.checks += await check_oci(loaded.oci)
             report.checks += await check_kubernetes(loaded.oci)
     grants = None
-    if loaded.slack is not None:
+    if loaded.slack is not None and not loaded.store_url_readable:
+        report.checks.append(Check("store", "all", "skip", "OKEBOT_STORE_URL cannot be read (see settings)"))
+    elif loaded.slack is not None:
         store_checks, grants = await check_store(loaded.slack.okebot_store_url, network=network)
         report.checks += store_checks
     if loaded.policy is not None and loaded.found is not None:
@@ -52,7 +54,7 @@ async def run_checks(*, network: bool = True, source: str = "oci",
 
 def _admin_check(policy: AccessPolicy, found: FoundConfig, grants: Sequence[RoleGrant] | None) -> Check:
     named = admins(policy, grants or ())
-    where = "okebot.yaml and the store" if grants is not None else "okebot.yaml (the store was not read)"
+    where = "okebot.yaml and the store" if grants is not None else "okebot.yaml; the store was not read"
     if named:
         return Check("config", "admins", "pass", f"{', '.join(named)} ({where})")
     return Check("config", "admins", "warn", f"nobody is an admin in {where}", no_admin_warning(found).split("; ")[-1])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config_file import admins, find_config, load_policy
+from bot.config_file import admins, find_config, load_config
 from bot.slack.settings import SlackSettings, Transport
 from engine.access import AccessPolicy, Role, RoleGrant
 from engine.errors import InputError
@@ -34,7 +34,7 @@ def test_a_file_in_the_working_directory_is_found_before_the_one_in_etc(places):
     found = find_config(settings(), defaults=(here, etc))
     assert found.path == here
     assert "the first default path that exists" in found.reason
-    assert load_policy(found).role_of("UADMIN") is Role.ADMIN
+    assert load_config(found).policy.role_of("UADMIN") is Role.ADMIN
 
 
 def test_etc_is_used_when_the_working_directory_has_none(places):
@@ -49,7 +49,7 @@ def test_without_any_file_the_default_policy_applies_and_says_nobody_is_admin(pl
     assert "nobody is an admin" in found.reason
     assert str(places[0]) in found.reason
     assert str(places[1]) in found.reason
-    assert load_policy(found) == AccessPolicy()
+    assert load_config(found).policy == AccessPolicy()
 
 
 def test_okebot_config_wins_over_the_search_paths(places, tmp_path: Path):
@@ -100,9 +100,9 @@ def test_admins_come_from_the_file_and_the_store_with_stored_grants_winning():
 def test_serve_names_every_missing_variable_at_once():
     with pytest.raises(InputError) as caught:
         settings().require(Transport.SOCKET)
-    assert "2 settings need fixing" in caught.value.message
-    assert "SLACK_BOT_TOKEN is not set" in caught.value.message
-    assert "SLACK_APP_TOKEN is not set" in caught.value.message
+    assert caught.value.message.splitlines() == ["SLACK_BOT_TOKEN is not set (socket mode needs it)",
+                                                 "SLACK_APP_TOKEN is not set (socket mode needs it)"]
+    assert [p.path for p in caught.value.problems] == ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]
 
 
 def test_a_missing_and_a_malformed_variable_are_named_together():
