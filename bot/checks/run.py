@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,9 +21,10 @@ NETWORK_AREAS = ("slack", "oci", "kubernetes")
 async def run_checks(*, network: bool = True, source: str = "oci",
                      defaults: Sequence[Path] = DEFAULT_PATHS) -> CheckReport:
     """Every check. Without `network`, Slack, OCI, Kubernetes and a PostgreSQL store are skipped (and say so);
-    with a `source` other than oci, OCI and Kubernetes are (the bot reads no tenancy)."""
+    with a `source` other than oci, OCI and Kubernetes are (the bot reads no tenancy), and a snapshot source's
+    file is checked instead."""
     checks, loaded = check_configuration(defaults=defaults)
-    report = CheckReport(checks)
+    report = CheckReport([*checks, *await asyncio.to_thread(_source, source)])
     if not network:
         report.checks += [Check(area, "all", "skip", "skipped: --no-network") for area in NETWORK_AREAS]
     else:
@@ -50,6 +53,23 @@ async def run_checks(*, network: bool = True, source: str = "oci",
         after = max(i for i, check in enumerate(report.checks) if check.area in ("settings", "config")) + 1
         report.checks.insert(after, _admin_check(loaded.policy, loaded.found, grants))
     return report
+
+
+def _source(source: str) -> list[Check]:
+    """A source other than oci: the snapshot file is there to read (the chart mounts it with extraVolumes);
+    demo needs nothing. An unknown source fails as `okebot serve` would refuse it."""
+    if source in ("oci", "demo"):
+        return []
+    if not source.startswith("snapshot:"):
+        return [Check("source", source, "fail", f"unknown source {source!r}; expected demo, snapshot:FILE or oci",
+                      "pass --source demo, snapshot:FILE or oci (chart: source)", unreadable=True)]
+    path = Path(source.removeprefix("snapshot:"))
+    if path.is_file() and os.access(path, os.R_OK):
+        return [Check("source", str(path), "pass", "the snapshot file is there and readable")]
+    problem = "is not readable" if path.is_file() else "is a directory" if path.is_dir() else "does not exist"
+    return [Check("source", str(path), "fail", f"the snapshot file {path} {problem}",
+                  "mount the snapshot where --source names it (chart: extraVolumes and extraVolumeMounts), or "
+                  "fix --source (chart: source)")]
 
 
 def _admin_check(policy: AccessPolicy, found: FoundConfig, grants: Sequence[RoleGrant] | None) -> Check:

@@ -414,3 +414,28 @@ async def test_a_postgresql_user_who_may_not_create_the_tables_fails_with_the_gr
     assert (code, store["status"]) == (1, "fail")
     assert "may not create its tables" in store["detail"]
     assert store["fix"].startswith("GRANT CREATE ON SCHEMA")
+
+
+# ---- a source other than oci ----
+
+async def test_a_snapshot_source_checks_its_file_instead_of_oci(world: World, tmp_path: Path):
+    snapshot = tmp_path / "tenancy.json"
+    snapshot.write_text("{}")
+    code, report = await check("--no-network", "--source", f"snapshot:{snapshot}")
+    assert code == 0
+    assert [(c["area"], c["status"]) for c in report["checks"] if c["area"] == "source"] == [("source", "pass")]
+    code, report = await check("--no-network", "--source", f"snapshot:{tmp_path}/missing.json")
+    [failed] = failures(report)
+    assert code == 1
+    assert failed["detail"] == f"the snapshot file {tmp_path}/missing.json does not exist"
+    assert "extraVolumes" in failed["fix"]
+    assert world.oci.total_calls == 0
+
+
+async def test_the_demo_source_reads_no_tenancy_and_needs_no_oci_settings(world: World, monkeypatch):
+    monkeypatch.setenv("OKEBOT_OCI_AUTH", "oke_workload_identity")
+    code, report = await check("--source", "demo")
+    assert code == 0
+    assert {c["area"]: c["status"] for c in report["checks"] if c["area"] in ("oci", "kubernetes")} == {
+        "oci": "skip", "kubernetes": "skip"}
+    assert world.oci.total_calls == 0
