@@ -3,6 +3,7 @@ and settings that name every problem at once."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,38 @@ def test_every_malformed_setting_is_named_at_once(monkeypatch: pytest.MonkeyPatc
     assert "OKEBOT_RATE_LIMIT_RETRIES" in caught.value.message
     assert "OKEBOT_LOG_FORMAT" in caught.value.message
     assert "many" not in caught.value.message  # a value may be a secret: never echoed
+
+
+ROOT = Path(__file__).resolve().parents[3]
+_READ = re.compile(r"""(?:environ(?:\.get)?\s*[(\[]|getenv\()\s*["']((?:OKEBOT|SLACK)_[A-Z0-9_]+)["']""")
+
+
+def _variables_read() -> set[str]:
+    """Every SLACK_*/OKEBOT_* variable okebot reads: each settings model's fields (by their env names and aliases),
+    and every os.environ/getenv lookup in the code and the tests."""
+    from pydantic import AliasChoices
+
+    from adapters.oci.settings import OciSettings
+    from bot.jobs.settings import JobSettings
+
+    names: set[str] = set()
+    for model in (SlackSettings, JobSettings, OciSettings):
+        prefix = str(model.model_config.get("env_prefix", ""))
+        for field_name, info in model.model_fields.items():
+            alias = info.validation_alias
+            choices = alias.choices if isinstance(alias, AliasChoices) else [alias] if alias else []
+            names |= {c for c in choices if isinstance(c, str) and c.startswith(("OKEBOT_", "SLACK_"))}
+            if not choices:
+                names.add((prefix + field_name).upper())
+    for folder in ("bot", "adapters", "engine", "scripts", "bench", "tests"):
+        for path in (ROOT / folder).rglob("*.py"):
+            names |= set(_READ.findall(path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_every_variable_okebot_reads_is_in_the_configuration_docs():
+    read = _variables_read()
+    assert {"OKEBOT_ANSWER_CONCURRENCY", "OKEBOT_WORK_POOL", "OKEBOT_DRAIN_SECONDS", "OKEBOT_DEBUG",
+            "OKEBOT_OCI_COMPARTMENT_IDS", "OKEBOT_KUBE_ENABLED", "SLACK_BOT_TOKEN"} <= read
+    docs = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert sorted(name for name in read if f"`{name}`" not in docs) == []
