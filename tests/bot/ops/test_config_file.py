@@ -3,10 +3,15 @@ and settings that name every problem at once."""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.config_file import admins, find_config, load_config
 from bot.slack.settings import SlackSettings, Transport
@@ -159,3 +164,40 @@ def test_every_variable_okebot_reads_is_in_the_configuration_docs():
             "OKEBOT_OCI_COMPARTMENT_IDS", "OKEBOT_KUBE_ENABLED", "SLACK_BOT_TOKEN"} <= read
     docs = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert sorted(name for name in read if f"`{name}`" not in docs) == []
+
+
+_NUMERIC = ["OKEBOT_RATE_LIMIT_RETRIES", "OKEBOT_ANSWER_CONCURRENCY", "OKEBOT_DRAIN_SECONDS",
+            "OKEBOT_SAMPLE_INTERVAL_SECONDS", "OKEBOT_SCHEDULER_TICK_SECONDS", "OKEBOT_JOB_LEASE_SECONDS",
+            "OKEBOT_OCI_CONCURRENCY", "OKEBOT_OCI_CACHE_TTL", "OKEBOT_OCI_READ_TIMEOUT"]
+_values = st.one_of(st.integers(-5, 2000).map(str), st.sampled_from(["0", "1", "2.5", "900", "", " 3 "]),
+                    st.text(alphabet="abcxyz-_. ", min_size=1, max_size=8).map(lambda text: f"QZX{text}"))
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """These variables set (and every other SLACK_*/OKEBOT_* one unset) for the block, as they were after it."""
+    saved = {name: value for name, value in os.environ.items() if name.startswith(("OKEBOT_", "SLACK_"))}
+    for name in saved:
+        del os.environ[name]
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name in values:
+            os.environ.pop(name, None)
+        os.environ.update(saved)
+
+
+@given(st.dictionaries(st.sampled_from(_NUMERIC), _values, max_size=len(_NUMERIC)))
+def test_any_values_read_into_settings_or_problems_naming_only_what_is_wrong_and_never_a_value(values):
+    from bot.settings import read_settings
+
+    with environment(values):
+        found = read_settings(oci=True)
+    problems = found.every_problem()
+    assert {p.variable for p in problems} <= set(values)
+    assert all("QZX" not in p.line for p in problems)
+    assert {name for name, value in values.items() if value.startswith("QZX")} <= {p.variable for p in problems}
+    assert (found.jobs is None) == any(p.variable in {"OKEBOT_SAMPLE_INTERVAL_SECONDS", "OKEBOT_SCHEDULER_TICK_SECONDS",
+                                                      "OKEBOT_JOB_LEASE_SECONDS"} for p in problems)
+    assert found.slack is not None  # the rest of the Slack settings stays readable whatever one variable holds
