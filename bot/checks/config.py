@@ -53,8 +53,9 @@ def check_configuration(*, defaults: Sequence[Path] = DEFAULT_PATHS) -> tuple[li
     return checks, loaded
 
 
-def _failure(area: str, name: str, error: InputError, *, unreadable: bool = True) -> Check:
-    return Check(area, name, "fail", error.message, error.remedy, unreadable=unreadable, problems=error.problems)
+def _failure(area: str, name: str, error: InputError) -> Check:
+    """A failed line for what okebot cannot start with (exit code 2), listing each of the error's problems."""
+    return Check(area, name, "fail", error.message, error.remedy, unreadable=True, problems=error.problems)
 
 
 def _group(settings: SettingsRead, group: str, detail: str) -> list[Check]:

@@ -1,5 +1,5 @@
 """`okebot serve` refuses to start on a bad configuration the way every command reports an error, naming every
-bad variable and every okebot.yaml mistake in one run."""
+bad variable and every okebot.yaml mistake in one run; with --format json, any command's error lists them."""
 
 from __future__ import annotations
 
@@ -82,3 +82,18 @@ def test_a_configuration_error_uses_the_same_style_as_every_command(clean_enviro
                    "  fix: point OKEBOT_CONFIG at an existing okebot.yaml, or unset it to use the default search "
                    "paths\n")
     assert "okebot serve:" not in err
+
+
+def test_any_command_lists_the_bad_variables_as_problems_in_its_json_error(clean_environment, monkeypatch):
+    import json
+
+    monkeypatch.setenv("OKEBOT_FORECAST_WINDOW_DAYS", "fortnight")
+    monkeypatch.setenv("OKEBOT_SLACK_POST_ATTEMPTS", "0")
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["digest", "--source", "demo", "--format", "json"])
+    assert code == 2
+    error = json.loads(out.getvalue())["error"]
+    assert [(p["file"], p["line"], p["path"]) for p in error["problems"]] == [
+        ("environment", None, "OKEBOT_FORECAST_WINDOW_DAYS"), ("environment", None, "OKEBOT_SLACK_POST_ATTEMPTS")]
+    assert error["message"].splitlines() == [problem["message"] for problem in error["problems"]]
