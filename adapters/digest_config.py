@@ -19,7 +19,6 @@ Config digests are read-only from Slack: `/oke digest remove|pause|resume` refus
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -65,16 +64,6 @@ class _Digest(BaseModel):
 class _File(BaseModel):
     model_config = ConfigDict(extra="ignore")  # other sections belong to other readers
     digests: list[Any] = []  # each item is read on its own, so one bad digest hides no other's mistakes
-
-
-def load_digests(path: Path) -> tuple[DigestDefinition, ...]:
-    """The digests of a config file (none when it has no `digests:` list); InputError as `parse_digests` says,
-    or naming the file when it cannot be read."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the digests: {exc}", where=str(path), remedy=REMEDY) from exc
-    return parse_digests(text, source=str(path))
 
 
 def parse_digests(text: str, *, source: str = "okebot.yaml") -> tuple[DigestDefinition, ...]:
