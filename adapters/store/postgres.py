@@ -111,7 +111,6 @@ class PostgresStore(SqlStore):
             raise
         return store
 
-
     async def may_create_tables(self) -> bool:
         """Whether the connected user may create okebot's tables where migrations put them: CREATE on the first
         schema of the search path that exists, or, when none does (a `schema` not created yet), CREATE on the
