@@ -153,11 +153,6 @@ def describe(found: InputProblem) -> str:
     return f"{place(found)}: {found.message}"
 
 
-def where(path: Sequence[str], lines: Lines, source: str) -> str:
-    """ "okebot.yaml line 7 (digests.0.schedule)": the nearest known line of a key path."""
-    return place(problem(path, "", lines, source)) if path else source
-
-
 def validation_problems(exc: ValidationError, lines: Lines, source: str,
                         prefix: Sequence[str] = ()) -> list[InputProblem]:
     """Every problem pydantic found, each at its key (`prefix` + pydantic's location) with its line."""
