@@ -18,23 +18,27 @@ Config digests are read-only from Slack: `/oke digest remove|pause|resume` refus
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from adapters.schedule.cron import parse_schedule
-from adapters.yaml_lines import first_problem, read_yaml, where
-from engine.access import channel_key
+from adapters.schedule.cron import load_zone, parse_schedule
+from adapters.yaml_lines import (
+    Lines,
+    problem,
+    problems_error,
+    read_yaml,
+    unknown_sections,
+    validation_problems,
+)
+from engine.access import CHANNEL_ID_HELP, channel_key, is_channel_id
 from engine.digest.alerts import Thresholds
 from engine.digest.definition import NAME_PATTERN, DigestDefinition
-from engine.errors import InputError
+from engine.errors import InputError, InputProblem
 
-_REMEDY = "see docs/digests.md and deploy/okebot.example.yaml"
-CHANNEL_ID = re.compile(r"#?[CGD][A-Z0-9]{2,}")
+REMEDY = "see docs/digests.md and deploy/okebot.example.yaml"
 
 
 class _Thresholds(BaseModel):
@@ -59,55 +63,106 @@ class _Digest(BaseModel):
 
 class _File(BaseModel):
     model_config = ConfigDict(extra="ignore")  # other sections belong to other readers
-    digests: list[_Digest] = []
-
-
-def load_digests(path: Path) -> tuple[DigestDefinition, ...]:
-    """The digests of a config file (none when it has no `digests:` list); InputError naming file, line and key."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the digests: {exc}", where=str(path), remedy=_REMEDY) from exc
-    return parse_digests(text, source=str(path))
+    digests: list[Any] = []  # each item is read on its own, so one bad digest hides no other's mistakes
 
 
 def parse_digests(text: str, *, source: str = "okebot.yaml") -> tuple[DigestDefinition, ...]:
-    """Parse the `digests:` list of a YAML document; each schedule and time zone is checked as it will run."""
-    data, lines = read_yaml(text, source, remedy=_REMEDY)
-    if data is None:
-        return ()
-    if not isinstance(data, Mapping):
-        raise InputError("expected a mapping with a 'digests' list", where=source, remedy=_REMEDY)
+    """Parse the `digests:` list of a YAML document; each schedule and time zone is checked as it will run.
+
+    Raises InputError listing every problem of every digest (and of the file's shape: a key given twice, an
+    unknown top-level section), each with its line and key (`problems`); the first is its headline.
+    """
+    document = read_yaml(text, source, remedy=REMEDY)
+    if document.data is not None and not isinstance(document.data, Mapping):
+        raise problems_error([InputProblem(source, None, "", "expected a mapping with a 'digests' list")],
+                             remedy=REMEDY)
+    digests, problems = read_digests(document.data, document.lines, source)
+    problems = [*document.problems, *unknown_sections(document.data, document.lines, source), *problems]
+    if problems:
+        raise problems_error(problems, remedy=REMEDY)
+    return digests
+
+
+def read_digests(data: Any, lines: Lines, source: str) -> tuple[tuple[DigestDefinition, ...], list[InputProblem]]:
+    """The digests of a document's `digests:` list and every problem with them (the digests that have none are
+    returned either way). Nothing for a document that is not a mapping or has no `digests:`.
+
+    Each digest is checked whole, even when another is wrong: its keys and types, then its channel (an ID, not
+    a name), its time zone and its schedule (as they will run), its thresholds, and its name (unique).
+    """
+    if not isinstance(data, Mapping) or "digests" not in data:
+        return (), []
     try:
-        parsed = _File.model_validate(data).digests
+        items = _File.model_validate({"digests": data["digests"]}).digests
     except ValidationError as exc:
-        raise first_problem(exc, lines, source, remedy=_REMEDY) from None
+        return (), validation_problems(exc, lines, source)
+    problems: list[InputProblem] = []
     seen: dict[str, int] = {}
     out = []
-    for index, entry in enumerate(parsed):
+    for index, item in enumerate(items):
         here = ("digests", str(index))
-        if entry.name in seen:
-            raise InputError(f"digest {entry.name!r} is defined twice (also item {seen[entry.name]})",
-                             where=where((*here, "name"), lines, source), remedy=_REMEDY)
-        seen[entry.name] = index
-        if not CHANNEL_ID.fullmatch(entry.channel.strip()):
-            raise InputError(f"channel {entry.channel!r} is not a Slack channel id (C…, G…)",
-                             where=where((*here, "channel"), lines, source),
-                             remedy="use the channel's id (channel details → About), not its name")
+        entry, found = _digest(item, here, lines, source)
+        if entry is not None and entry.name in seen:
+            found.append(problem((*here, "name"), f"digest {entry.name!r} is defined twice (also item "
+                                                  f"{seen[entry.name]})", lines, source))
+        elif entry is not None:
+            seen[entry.name] = index
+        problems += found
+        if entry is not None and not found:
+            out.append(_definition(entry))
+    return tuple(out), problems
+
+
+def _digest(item: Any, here: tuple[str, ...], lines: Lines, source: str) -> tuple[_Digest | None, list[InputProblem]]:
+    """One digest as read (None when its keys or types are wrong) and every problem with it."""
+    try:
+        entry: _Digest | None = _Digest.model_validate(item)
+        problems: list[InputProblem] = []
+    except ValidationError as exc:
+        entry, problems = None, validation_problems(exc, lines, source, prefix=here)
+    if not isinstance(item, Mapping):
+        return entry, problems
+    # The checks below read the keys pydantic accepted, so one wrong key does not hide another's mistake.
+    wrong = {path.split(".")[2] for path in (p.path for p in problems) if path.count(".") >= 2}
+
+    def text(key: str, default: str | None = None) -> str | None:
+        value = item.get(key, default)
+        return value if key not in wrong and isinstance(value, str) else None
+
+    channel = text("channel")
+    if channel is not None and not is_channel_id(channel):
+        problems.append(problem((*here, "channel"), f"channel {channel!r} is not a Slack channel ID; "
+                                                    f"{CHANNEL_ID_HELP}", lines, source))
+    zone = text("timezone", "UTC")
+    if zone is not None:
         try:
-            parse_schedule(entry.schedule, entry.timezone)
+            load_zone(zone)
         except InputError as exc:
-            key = "timezone" if exc.where == "timezone" else "schedule"
-            reason = exc.message.removeprefix(f"{exc.where}: ")
-            raise InputError(reason, where=where((*here, key), lines, source), remedy=_REMEDY) from None
+            problems.append(problem((*here, "timezone"), _reason(exc), lines, source))
+            zone = None
+    schedule = text("schedule")
+    if schedule is not None:
         try:
-            thresholds = Thresholds(warning=entry.thresholds.warning, error=entry.thresholds.error)
+            parse_schedule(schedule, zone or "UTC")  # a wrong zone is named above; the schedule is read in UTC
+        except InputError as exc:
+            problems.append(problem((*here, "schedule"), _reason(exc), lines, source))
+    if entry is not None:
+        try:
+            Thresholds(warning=entry.thresholds.warning, error=entry.thresholds.error)
         except ValidationError as exc:
             message = exc.errors()[0]["msg"].removeprefix("Value error, ")
-            raise InputError(message, where=where((*here, "thresholds"), lines, source), remedy=_REMEDY) from None
-        out.append(DigestDefinition(
-            name=entry.name, channel=channel_key(entry.channel), schedule=entry.schedule.strip(),
-            timezone=entry.timezone, clusters=entry.clusters, compartments=entry.compartments, thresholds=thresholds,
-            forecast_days=entry.forecast_days, mode=entry.mode, chart=entry.chart, origin="config",
-        ))
-    return tuple(out)
+            problems.append(problem((*here, "thresholds"), message, lines, source))
+    return entry, problems
+
+
+def _reason(exc: InputError) -> str:
+    return exc.message.removeprefix(f"{exc.where}: ") if exc.where else exc.message
+
+
+def _definition(entry: _Digest) -> DigestDefinition:
+    return DigestDefinition(
+        name=entry.name, channel=channel_key(entry.channel.strip()), schedule=entry.schedule.strip(),
+        timezone=entry.timezone, clusters=entry.clusters, compartments=entry.compartments,
+        thresholds=Thresholds(warning=entry.thresholds.warning, error=entry.thresholds.error),
+        forecast_days=entry.forecast_days, mode=entry.mode, chart=entry.chart, origin="config",
+    )

@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from engine.errors import InputError
 from engine.model import Tenancy
 from engine.ports import TenancyReader
@@ -104,12 +102,9 @@ def _reader(source: str, metrics: Metrics | None, offload: Offload | None) -> Te
 def oci_settings() -> OciSettings:
     """OKEBOT_OCI_* settings from the environment; InputError names a variable that is wrong."""
     from adapters.oci.settings import OciSettings
-    from bot.slack.settings import settings_error
+    from bot.env import load
 
-    try:
-        return OciSettings()
-    except ValidationError as exc:
-        raise settings_error(exc, prefix="OKEBOT_OCI_") from None
+    return load(OciSettings, prefix="OKEBOT_OCI_")
 
 
 async def build_deps(
@@ -130,16 +125,17 @@ async def build_deps(
     (read-only from Slack) ride along in `Deps.digests`.
 
     With `announce` (serve's start-up), logs (logger "okebot") which okebot.yaml was loaded or that none was,
-    a deprecated variable, and a warning when nobody is an admin. InputError when the file named cannot be
-    read or holds a mistake; SourceError when the store cannot be opened. The caller closes the store and the
+    a deprecated variable, the file's warnings (a channel bound by its name) and a warning when nobody is an
+    admin. InputError when the file named cannot be read or holds mistakes (every one listed); SourceError when
+    the store cannot be opened. The caller closes the store and the
     work service.
     """
     import logging
     from datetime import UTC, datetime
 
-    from adapters.digest_config import load_digests
     from adapters.store.factory import open_store
-    from bot.config_file import admins, find_config, load_policy, no_admin_warning
+    from adapters.yaml_lines import describe
+    from bot.config_file import admins, find_config, load_config, no_admin_warning
     from bot.inflight import InFlight
     from bot.metrics import Metrics
     from bot.slack.answer_job import WORKER_MODULES
@@ -151,13 +147,13 @@ async def build_deps(
     metrics = metrics if metrics is not None else Metrics()
     logger = logging.getLogger("okebot.slack")
     found = find_config(settings)
-    policy = load_policy(found)
-    digests = load_digests(found.path) if found.path is not None else ()
+    config = load_config(found)
+    policy, digests = config.policy, config.digests
     startup = logging.getLogger("okebot")
     if announce:
         startup.info("configuration: %s", found.reason)
-        if found.warning:
-            startup.warning("%s", found.warning)
+        for warning in ([found.warning] if found.warning else []) + [describe(w) for w in config.warnings]:
+            startup.warning("%s", warning)
     if work is None:
         work = WorkService(concurrency=settings.okebot_answer_concurrency, kind=settings.okebot_work_pool,
                            preload=WORKER_MODULES, logger=logging.getLogger("okebot.work"))

@@ -16,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from engine.access import AccessPolicy, Role, RoleGrant, with_overrides
 from engine.errors import InputError
+
+if TYPE_CHECKING:
+    from adapters.okebot_yaml import OkebotConfig
 
 DEFAULT_PATHS: tuple[Path, ...] = (Path("okebot.yaml"), Path("/etc/okebot/okebot.yaml"))
 DEFAULT_POLICY_NOTE = "the built-in default policy applies: everyone is a viewer and nobody is an admin"
@@ -76,13 +79,15 @@ def find_config(settings: ConfigSettings, *, defaults: Sequence[Path] = DEFAULT_
                              + DEFAULT_POLICY_NOTE)
 
 
-def load_policy(found: FoundConfig) -> AccessPolicy:
-    """The access policy of the found file, or the built-in default; InputError names a bad key and line."""
-    if found.path is None:
-        return AccessPolicy()
-    from adapters.access_config import load_access_policy
+def load_config(found: FoundConfig) -> OkebotConfig:
+    """The found file's access policy, digests and warnings, or the built-in default policy and no digests when
+    there is no file. InputError listing every problem of the file (each with its line and key)."""
+    from adapters.okebot_yaml import OkebotConfig
+    from adapters.okebot_yaml import load_config as load_file
 
-    return load_access_policy(found.path)
+    if found.path is None:
+        return OkebotConfig(policy=AccessPolicy(), digests=(), warnings=())
+    return load_file(found.path)
 
 
 def admins(policy: AccessPolicy, stored: Iterable[RoleGrant] = ()) -> list[str]:

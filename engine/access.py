@@ -7,6 +7,7 @@ channel sees everything or nothing, as the policy says.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Literal, Protocol, TypeVar
@@ -260,6 +261,18 @@ def _folded(names: Iterable[str]) -> set[str]:
 def channel_key(channel: str) -> str:
     """The form a channel is compared and stored in: "#C123" and "C123" are the same channel."""
     return channel.removeprefix("#")
+
+
+# Slack names a channel by its ID in every request: C… (public), G… (private, older), D… (a direct message).
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
+CHANNEL_ID_HELP = ("use the channel's ID, not its name: in Slack, open the channel, click its name at the top, "
+                   "and copy the Channel ID at the bottom of the About tab (it looks like C0123ABCD)")
+
+
+def is_channel_id(channel: str) -> bool:
+    """Whether `channel` (with or without "#") has the shape of a Slack channel ID (C0123ABCD, G…, D…), rather
+    than of a channel name ("general", "#payments"), which Slack never sends in a request."""
+    return _CHANNEL_ID.fullmatch(channel_key(channel.strip())) is not None
 
 
 def subject_key(kind: GrantKind, subject: str) -> str:

@@ -1,7 +1,8 @@
 """The project's error tree. Adapters translate outside errors into these once, at the boundary.
 
     EngineError
-    ├── InputError            bad user input: a plan, a snapshot, a command argument (exit code 2)
+    ├── InputError            bad user input: a plan, a snapshot, okebot.yaml, a setting, a command argument
+    │   │                     (exit code 2); `problems` lists each problem where it is, when there are several
     │   ├── PlanError         a plan file that cannot be read as a plan
     │   └── SnapshotError     a snapshot file that cannot be read as a snapshot
     ├── NotFoundError         a cluster, node pool or shape the question names does not exist
@@ -31,19 +32,12 @@ class EngineError(Exception):
         self.remedy = remedy
 
 
-class InputError(EngineError):
-    """Bad input: names the field, line or argument that was wrong."""
-
-    def __init__(self, message: str, *, where: str | None = None, remedy: str | None = None) -> None:
-        super().__init__(f"{where}: {message}" if where else message, remedy=remedy)
-        self.where = where
-
-
 @dataclass(frozen=True)
-class PlanProblem:
-    """One problem of a plan file where it is: the file, its line (None when unknown), the field path in plan
-    terms ("nodePools[1].maxPodsPerNode", "" for the whole file) and what is wrong — enough for a CI
-    annotation."""
+class InputProblem:
+    """One problem of some input where it is: the file (or "environment" for an environment variable), its line
+    (None when unknown or for a variable), the key path in that input's own terms ("nodePools[1].maxPodsPerNode"
+    in a plan, "digests.0.schedule" in okebot.yaml, the variable's name in the environment; "" for the whole
+    file) and what is wrong: enough for a CI annotation. JSON: {"file", "line", "path", "message"}."""
 
     file: str
     line: int | None
@@ -51,14 +45,59 @@ class PlanProblem:
     message: str
 
 
+PlanProblem = InputProblem
+"""The name plan files used first; the same shape."""
+
+ENVIRONMENT = "environment"
+"""`InputProblem.file` of a problem with an environment variable."""
+
+
+class InputError(EngineError):
+    """Bad input: names the field, line or argument that was wrong.
+
+    Args:
+        message: what is wrong; with several problems, one per line (the first on the first line).
+        where: where the (first) problem is, prefixed to the message ("okebot.yaml line 3 (access)").
+        remedy: what to do about it.
+        problems: every problem found, each where it is (empty when the input had one problem of its own kind,
+            such as a file that could not be read: `where` says where).
+    """
+
+    def __init__(self, message: str, *, where: str | None = None, remedy: str | None = None,
+                 problems: Sequence[InputProblem] = ()) -> None:
+        super().__init__(f"{where}: {message}" if where else message, remedy=remedy)
+        self.where = where
+        self.problems = tuple(problems)
+
+
+def merged(errors: Sequence[InputError]) -> InputError:
+    """One InputError saying everything `errors` say: each one's lines in order (so every problem is on a line
+    of its own), every problem, and each distinct remedy once. The one error itself when there is one.
+
+    Raises ValueError when `errors` is empty.
+    """
+    if not errors:
+        raise ValueError("merged() needs at least one error")
+    if len(errors) == 1:
+        return errors[0]
+    remedies = list(dict.fromkeys(error.remedy for error in errors if error.remedy))
+    return InputError("\n".join(error.message for error in errors), remedy="; ".join(remedies) or None,
+                      problems=[problem for error in errors for problem in problems_of(error)])
+
+
+def problems_of(error: InputError) -> tuple[InputProblem, ...]:
+    """The error's problems; for an error of one problem that lists none, that problem, placed in the file its
+    `where` names (line and path unknown)."""
+    if error.problems:
+        return error.problems
+    where = error.where or ""
+    message = error.message.removeprefix(f"{where}: ") if where else error.message
+    return (InputProblem(file=where, line=None, path="", message=message),)
+
+
 class PlanError(InputError):
     """A plan file that is not a valid plan. `problems` lists every problem found, each where it is; a problem
     of the whole file (not YAML, too large) leaves it empty and `where` says where."""
-
-    def __init__(self, message: str, *, where: str | None = None, remedy: str | None = None,
-                 problems: Sequence[PlanProblem] = ()) -> None:
-        super().__init__(message, where=where, remedy=remedy)
-        self.problems = tuple(problems)
 
 
 class SnapshotError(InputError):

@@ -59,6 +59,10 @@ class Dialect(Session, Protocol):
         """A transaction: committed when the block ends, rolled back when it raises."""
         ...
 
+    async def has_table(self, name: str) -> bool:
+        """Whether the table `name` exists where the store keeps its tables (PostgreSQL: its search path)."""
+        ...
+
     async def close(self) -> None:
         """Release the connection(s)."""
         ...

@@ -40,6 +40,18 @@ async def _open(url: str, *, migrate: bool) -> SqliteStore | PostgresStore:
     raise SourceError(f"unsupported state store URL {redact_dsn(url)!r}", remedy=_USAGE)
 
 
+def check_url(url: str) -> None:
+    """Whether `url` names a store okebot can open, judged without opening it: SourceError (password hidden)
+    for another scheme, a SQLite URL without a path or with a query, or a bad `schema` parameter."""
+    kind = store_kind(url)
+    if kind == "sqlite":
+        _sqlite_path(url)
+    elif kind == "postgresql":
+        _split_schema(url)
+    else:
+        raise SourceError(f"unsupported state store URL {redact_dsn(url)!r}", remedy=_USAGE)
+
+
 def store_kind(url: str) -> str:
     """"sqlite", "postgresql" (for postgresql:// and postgres://), or the URL's scheme as written."""
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""

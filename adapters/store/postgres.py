@@ -58,6 +58,10 @@ class PostgresDialect(_Connection):
     def statements(self, migration: Migration) -> tuple[str, ...]:
         return migration.postgres
 
+    async def has_table(self, name: str) -> bool:
+        rows = await self.fetch("SELECT to_regclass(?) IS NOT NULL", (name,))
+        return bool(rows[0][0])
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Session]:
         async with self._pool.acquire() as conn, conn.transaction():
@@ -106,6 +110,17 @@ class PostgresStore(SqlStore):
             await pool.close()
             raise
         return store
+
+    async def may_create_tables(self) -> bool:
+        """Whether the connected user may create okebot's tables where migrations put them: CREATE on the first
+        schema of the search path that exists, or, when none does (a `schema` not created yet), CREATE on the
+        database, which creating that schema needs. PostgreSQL 15 and later grant no CREATE on `public` to
+        other users by default."""
+        rows = await self._fetch(
+            "SELECT CASE WHEN current_schema() IS NULL THEN has_database_privilege(current_database(), 'CREATE')"
+            " ELSE has_schema_privilege(current_schema(), 'CREATE') END"
+        )
+        return bool(rows[0][0])
 
 
 async def _prepare(tx: Session, *, schema: str | None) -> None:

@@ -93,6 +93,11 @@ class SqlStore(StateQueries, HistoryQueries, DigestQueries):
                     )
 
     async def schema_version(self) -> int:
-        """The schema version the database is at."""
-        (found,) = await self._fetch("SELECT MAX(version) FROM schema_version")
+        """The schema version the database is at: the newest migration applied, 0 when it holds no okebot tables
+        yet (a new database, which opening with migrations fills)."""
+        dialect = self._live()
+        with self._translated():
+            if not await dialect.has_table("schema_version"):
+                return 0
+        (found,) = await self._fetch("SELECT COALESCE(MAX(version), 0) FROM schema_version")
         return int(found[0])

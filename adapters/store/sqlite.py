@@ -72,6 +72,10 @@ class SqliteDialect(_Connection):
     def statements(self, migration: Migration) -> tuple[str, ...]:
         return migration.sqlite
 
+    async def has_table(self, name: str) -> bool:
+        rows = await self.fetch("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return bool(rows[0][0])
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Session]:
         async with self._turn:

@@ -8,8 +8,10 @@ check naming the problem and its fix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from engine.errors import InputProblem
 
 Status = Literal["pass", "warn", "fail", "skip"]
 EXIT_OK, EXIT_FAILED, EXIT_BAD_CONFIG = 0, 1, 2
@@ -26,6 +28,8 @@ class Check:
         detail: what was found, for a person.
         fix: what to do, for warn and fail.
         unreadable: a setting or the file could not be read at all (exit code 2).
+        problems: each problem a failed setting group or okebot.yaml section has, where it is (`detail` names
+            them too, one per line).
     """
 
     area: str
@@ -34,6 +38,7 @@ class Check:
     detail: str
     fix: str | None = None
     unreadable: bool = False
+    problems: tuple[InputProblem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -65,5 +70,8 @@ class CheckReport:
         return EXIT_OK if self.ok else EXIT_FAILED
 
     def as_json(self) -> dict[str, Any]:
-        """{"checks": [...], "ok": bool} (the `--format json` contract)."""
-        return {"checks": [check.as_json() for check in self.checks], "ok": self.ok}
+        """{"checks": [...], "ok": bool, "problems": [{"file", "line", "path", "message"}]} (the `--format json`
+        contract): `problems` are every problem of every setting and of okebot.yaml, as `okebot validate` lists
+        a plan's (file "environment" for a variable, whose name is the path)."""
+        return {"checks": [check.as_json() for check in self.checks], "ok": self.ok,
+                "problems": [asdict(problem) for check in self.checks for problem in check.problems]}

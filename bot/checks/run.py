@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,15 +21,16 @@ NETWORK_AREAS = ("slack", "oci", "kubernetes")
 async def run_checks(*, network: bool = True, source: str = "oci",
                      defaults: Sequence[Path] = DEFAULT_PATHS) -> CheckReport:
     """Every check. Without `network`, Slack, OCI, Kubernetes and a PostgreSQL store are skipped (and say so);
-    with a `source` other than oci, OCI and Kubernetes are (the bot reads no tenancy)."""
+    with a `source` other than oci, OCI and Kubernetes are (the bot reads no tenancy), and a snapshot source's
+    file is checked instead."""
     checks, loaded = check_configuration(defaults=defaults)
-    report = CheckReport(checks)
+    report = CheckReport([*checks, *await asyncio.to_thread(_source, source)])
     if not network:
         report.checks += [Check(area, "all", "skip", "skipped: --no-network") for area in NETWORK_AREAS]
     else:
         if loaded.slack is not None:
-            channels = [b.channel.removeprefix("#") for b in (loaded.policy.bindings if loaded.policy else ())]
-            report.checks += await check_slack(loaded.slack, [*channels, *loaded.digest_channels])
+            # A channel bound by its name is warned about with the configuration; Slack only knows IDs.
+            report.checks += await check_slack(loaded.slack, loaded.channels)
         else:
             report.checks.append(Check("slack", "all", "skip", "the Slack settings could not be read"))
         if source != "oci":
@@ -40,7 +43,9 @@ async def run_checks(*, network: bool = True, source: str = "oci",
             report.checks += await check_oci(loaded.oci)
             report.checks += await check_kubernetes(loaded.oci)
     grants = None
-    if loaded.slack is not None:
+    if loaded.slack is not None and not loaded.store_url_readable:
+        report.checks.append(Check("store", "all", "skip", "OKEBOT_STORE_URL cannot be read (see settings)"))
+    elif loaded.slack is not None:
         store_checks, grants = await check_store(loaded.slack.okebot_store_url, network=network)
         report.checks += store_checks
     if loaded.policy is not None and loaded.found is not None:
@@ -50,9 +55,26 @@ async def run_checks(*, network: bool = True, source: str = "oci",
     return report
 
 
+def _source(source: str) -> list[Check]:
+    """A source other than oci: the snapshot file is there to read (the chart mounts it with extraVolumes);
+    demo needs nothing. An unknown source fails as `okebot serve` would refuse it."""
+    if source in ("oci", "demo"):
+        return []
+    if not source.startswith("snapshot:"):
+        return [Check("source", source, "fail", f"unknown source {source!r}; expected demo, snapshot:FILE or oci",
+                      "pass --source demo, snapshot:FILE or oci (chart: source)", unreadable=True)]
+    path = Path(source.removeprefix("snapshot:"))
+    if path.is_file() and os.access(path, os.R_OK):
+        return [Check("source", str(path), "pass", "the snapshot file is there and readable")]
+    problem = "is not readable" if path.is_file() else "is a directory" if path.is_dir() else "does not exist"
+    return [Check("source", str(path), "fail", f"the snapshot file {path} {problem}",
+                  "mount the snapshot where --source names it (chart: extraVolumes and extraVolumeMounts), or "
+                  "fix --source (chart: source)")]
+
+
 def _admin_check(policy: AccessPolicy, found: FoundConfig, grants: Sequence[RoleGrant] | None) -> Check:
     named = admins(policy, grants or ())
-    where = "okebot.yaml and the store" if grants is not None else "okebot.yaml (the store was not read)"
+    where = "okebot.yaml and the store" if grants is not None else "okebot.yaml; the store was not read"
     if named:
         return Check("config", "admins", "pass", f"{', '.join(named)} ({where})")
     return Check("config", "admins", "warn", f"nobody is an admin in {where}", no_admin_warning(found).split("; ")[-1])

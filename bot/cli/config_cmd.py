@@ -14,6 +14,7 @@ import sys
 from typing import Any, TextIO
 
 from bot.checks import Check, CheckReport
+from engine.words import plural
 
 MARKS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "–"}
 ASCII_MARKS = {"pass": "ok", "fail": "FAIL", "warn": "warn", "skip": "skip"}
@@ -30,7 +31,7 @@ def add_parser(subparsers: Any) -> None:
     check.add_argument("--no-network", action="store_true",
                        help="check only what needs no network; skip Slack, OCI, Kubernetes and a remote store")
     check.add_argument("--format", choices=("text", "json"), default="text",
-                       help="text: a table with the fix for each failure; json: {checks: [...], ok}")
+                       help="text: a table with the fix for each failure; json: {checks: [...], ok, problems}")
     check.add_argument("--source", default="oci",
                        help="the --source okebot serve runs with (default oci); demo or snapshot:FILE skip OCI")
 
@@ -59,24 +60,29 @@ def can_show_marks(stream: TextIO) -> bool:
 
 
 def render_table(report: CheckReport, *, unicode: bool = True) -> str:
-    """One line per check (mark, area, name, detail), the fix indented under each ✗ and !, a verdict last."""
+    """One line per check (mark, area, name, detail), each further problem of a check on a line of its own below
+    it, the fix indented under each ✗ and !, a verdict last."""
     marks = MARKS if unicode else ASCII_MARKS
     width_mark = max(len(mark) for mark in marks.values())
     width_area = max((len(check.area) for check in report.checks), default=0)
     width_name = min(max((len(check.name) for check in report.checks), default=0), 48)
+    indent = f"{'':<{width_mark}}  {'':<{width_area}}  "
     lines: list[str] = []
     for check in report.checks:
+        first, *more = check.detail.splitlines() or [""]
         lines.append(f"{marks[check.status]:<{width_mark}}  {check.area:<{width_area}}  "
-                     f"{check.name:<{width_name}}  {check.detail}".rstrip())
+                     f"{check.name:<{width_name}}  {first}".rstrip())
+        lines += [f"{indent}{line}" for line in more]
         if check.fix and check.status in ("fail", "warn"):
-            lines.append(f"{'':<{width_mark}}  {'':<{width_area}}  fix: {check.fix}")
+            lines.append(f"{indent}fix: {check.fix}")
     lines.append(_verdict(report))
     return "\n".join(lines) + "\n"
 
 
 def _verdict(report: CheckReport) -> str:
     counts = {status: sum(1 for check in report.checks if check.status == status) for status in MARKS}
-    summary = f"{counts['pass']} passed, {counts['fail']} failed, {counts['warn']} warnings, {counts['skip']} skipped"
+    summary = (f"{counts['pass']} passed, {counts['fail']} failed, {plural(counts['warn'], 'warning')}, "
+               f"{counts['skip']} skipped")
     if report.exit_code == 2:
         return f"okebot config check: BAD CONFIGURATION ({summary}): fix what cannot be read first"
     return f"okebot config check: {'OK' if report.ok else 'FAILED'} ({summary})"

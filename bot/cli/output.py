@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from bot.render.terminal import output_width, use_color
 from bot.render.text import render_text
-from engine.errors import EngineError, PlanError, PlanProblem
+from engine.errors import EngineError, InputError, PlanError, PlanProblem
 
 _WHERE = re.compile(r"(?P<file>.+?)(?::(?P<line>\d+))?(?::\d+)?")
 
@@ -57,6 +57,8 @@ class Output:
                 error["requestId"] = request_id
             if isinstance(exc, PlanError):
                 error["problems"] = [asdict(problem) for problem in plan_problems(exc)]
+            elif isinstance(exc, InputError) and exc.problems:
+                error["problems"] = [asdict(problem) for problem in exc.problems]
             self.stream.write(json.dumps({"error": error}, indent=2) + "\n")
         self.errors.write(f"okebot: error: {exc.message}\n")
         if exc.remedy:

@@ -80,30 +80,31 @@ class Shutdown:
 
 
 async def run(args: argparse.Namespace) -> int:
-    """Start the bot and run until SIGINT/SIGTERM, then drain; 2 when the configuration is incomplete."""
+    """Start the bot and run until SIGINT/SIGTERM, then drain; 2 when the configuration is incomplete (every
+    problem with the environment and okebot.yaml named at once, as `okebot: error: …` and `  fix: …`)."""
     # Slack's libraries load only when this command runs, so every other command starts fast.
     from bot.compose import build_deps
-    from bot.jobs.settings import load_job_settings
     from bot.logs import configure_logging
+    from bot.settings import require_settings
     from bot.slack.app import create_app
-    from bot.slack.settings import Transport, load_slack_settings
+    from bot.slack.settings import Transport
 
-    settings = load_slack_settings()
     transport = Transport.HTTP if args.http is not None else Transport.SOCKET
-    configure_logging(settings.okebot_log_format, args.log_level, settings.secrets())
+    try:
+        settings = require_settings(transport, source=args.source)
+    except EngineError as error:
+        return _refuse(error)
+    configure_logging(settings.slack.okebot_log_format, args.log_level, settings.slack.secrets())
     shutdown = Shutdown(logging.getLogger("okebot.serve"))
     shutdown.install()
     try:
-        settings.require(transport)
-        job_settings = load_job_settings()
-        deps = await build_deps(settings, source=args.source)
+        deps = await build_deps(settings.slack, source=args.source)
     except EngineError as error:
-        remedy = f"\n  {error.remedy}" if error.remedy else ""
-        print(f"okebot serve: {error.message}{remedy}", file=sys.stderr)
-        return 2
+        return _refuse(error)
     shutdown.on_exit_now = deps.work.kill
     try:
-        await _serve(args, settings, deps, create_app(settings, deps), transport, shutdown, job_settings)
+        await _serve(args, settings.slack, deps, create_app(settings.slack, deps), transport, shutdown,
+                     settings.jobs)
     finally:
         await deps.work.close()
         await deps.store.close()
@@ -111,6 +112,14 @@ async def run(args: argparse.Namespace) -> int:
         if close is not None:
             await close()
     return 0
+
+
+def _refuse(error: EngineError) -> int:
+    """Say why okebot cannot start, as every command says an error; exit code 2."""
+    from bot.cli.output import Output
+
+    Output(fmt="text", stream=sys.stdout).error(error)
+    return 2
 
 
 def _freeze_what_lives_forever() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.env import load
 from engine.digest.schedule import MIN_INTERVAL_SECONDS
-from engine.errors import InputError
 
 
 class JobSettings(BaseSettings):
@@ -51,11 +51,5 @@ class JobSettings(BaseSettings):
 
 
 def load_job_settings() -> JobSettings:
-    """JobSettings from the environment; InputError naming the variable that is wrong."""
-    try:
-        return JobSettings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "_".join(str(part) for part in first["loc"]).upper()
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise InputError(message, where=name, remedy="fix or unset that environment variable") from None
+    """JobSettings from the environment; InputError naming every variable that is wrong."""
+    return load(JobSettings, prefix="")

@@ -9,10 +9,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from engine.errors import InputError
+from bot.env import SettingProblem, load, problems_error
 
 
 class Transport(StrEnum):
@@ -51,10 +51,12 @@ class SlackSettings(BaseSettings):
 
     def require(self, transport: Transport) -> None:
         """Fail fast when variables the transport needs are missing or malformed: one InputError naming
-        every one of them (`where` lists the variables, the message says what is wrong with each)."""
-        raise_problems(self.problems(transport))
+        every one of them, one per line (`problems` lists them)."""
+        problems = self.problems(transport)
+        if problems:
+            raise problems_error(problems)
 
-    def problems(self, transport: Transport) -> list[tuple[str, str, str]]:
+    def problems(self, transport: Transport) -> list[SettingProblem]:
         """(variable, what is wrong, how to fix it) for each variable the transport needs that is missing or
         malformed; empty when all are fine."""
         needed = {"SLACK_BOT_TOKEN": (self.slack_bot_token, "xoxb-")}
@@ -62,14 +64,13 @@ class SlackSettings(BaseSettings):
             needed["SLACK_APP_TOKEN"] = (self.slack_app_token, "xapp-")
         else:
             needed["SLACK_SIGNING_SECRET"] = (self.slack_signing_secret, "")
-        found: list[tuple[str, str, str]] = []
+        found: list[SettingProblem] = []
         for name, (value, prefix) in needed.items():
             if value is None or not value.get_secret_value().strip():
-                found.append((name, f"is not set ({transport} mode needs it)",
-                              f"export {name}=…"))
+                found.append(SettingProblem(name, f"is not set ({transport} mode needs it)", f"export {name}=…"))
             elif prefix and not value.get_secret_value().startswith(prefix):
-                found.append((name, f"should start with {prefix!r}",
-                              f"copy the {prefix}… token from the Slack app's settings"))
+                found.append(SettingProblem(name, f"should start with {prefix!r}",
+                                            f"copy the {prefix}… token from the Slack app's settings"))
         return found
 
     def token(self) -> str:
@@ -83,36 +84,4 @@ class SlackSettings(BaseSettings):
 
 def load_slack_settings() -> SlackSettings:
     """SlackSettings from the environment; InputError names every variable that is wrong (never its value)."""
-    try:
-        return SlackSettings()
-    except ValidationError as exc:
-        raise settings_error(exc, prefix="") from None
-
-
-def settings_error(exc: ValidationError, *, prefix: str) -> InputError:
-    """One InputError naming every variable a settings model refused (`prefix` + the field, upper case)."""
-    problems = [
-        ("_".join(str(part) for part in error["loc"]).upper(), error["msg"], "fix or unset that environment variable")
-        for error in exc.errors(include_url=False, include_input=False)
-    ]
-    return problems_error([(name if name.startswith(("OKEBOT_", "SLACK_")) else prefix + name, what, fix)
-                           for name, what, fix in problems])
-
-
-def raise_problems(problems: list[tuple[str, str, str]]) -> None:
-    """Raise `problems_error(problems)` when there is any problem."""
-    if problems:
-        raise problems_error(problems)
-
-
-def problems_error(problems: list[tuple[str, str, str]]) -> InputError:
-    """One InputError for (variable, problem, fix) triples. One problem: `where` is the variable. Several: the
-    message names each ("2 settings need fixing: SLACK_BOT_TOKEN is not set (…); SLACK_APP_TOKEN …") and the
-    remedy gives each distinct fix once."""
-    see = " (see docs/configuration.md)"
-    if len(problems) == 1:
-        name, what, fix = problems[0]
-        return InputError(what, where=name, remedy=fix + see)
-    message = "; ".join(f"{name} {what}" for name, what, _ in problems)
-    fixes = list(dict.fromkeys(fix for _, _, fix in problems))
-    return InputError(f"{len(problems)} settings need fixing: {message}", remedy="; ".join(fixes) + see)
+    return load(SlackSettings, prefix="")

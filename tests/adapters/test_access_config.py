@@ -16,8 +16,6 @@ from engine.errors import InputError
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "okebot.example.yaml"
 
 GOOD = """\
-slack:
-  mode: socket          # other sections belong to other readers
 access:
   default_role: none
   unbound_channels: none
@@ -86,6 +84,9 @@ def test_the_example_config_loads_and_means_what_its_comments_say():
          "'all' or 'none'"),
         ("access:\n  users: {U1: admin}\n\x1f", "okebot.yaml line 3", "special characters are not allowed"),
         ("slack: {}\n", "okebot.yaml (access)", "this section is required"),
+        ("digest: []\naccess: {}\n", "okebot.yaml line 1 (digest)", "unknown section 'digest'; did you mean digests?"),
+        ("access: {}\nfoo: 1\n", "okebot.yaml line 2 (foo)", "unknown section 'foo'; the sections are access: and "
+                                                               "digests:"),
         ("access: [\n", "okebot.yaml line 2", "not valid YAML"),
         ("- access\n", "okebot.yaml", "expected a mapping with an 'access' section"),
         ("", "okebot.yaml", "expected a mapping"),
@@ -150,7 +151,7 @@ def test_an_alias_bomb_is_refused_quickly_without_expanding_it():
     text = "l0: &l0 [x, x, x, x, x, x, x, x, x]\n" + levels + "access:\n  users: *l8\n"
     with pytest.raises(InputError) as caught:
         parse_access_policy(text)
-    assert caught.value.where == "okebot.yaml line 11 (access.users)"
+    assert ("access.users", 11) in {(problem.path, problem.line) for problem in caught.value.problems}
 
 
 def test_absurdly_deep_nesting_is_an_input_error_not_a_crash():

@@ -55,7 +55,7 @@ def test_a_file_without_digests_has_none():
         (("warning: 70", "warning: 95"), "line 9 (digests.0.thresholds)", "warning (95) must be below error (90)"),
         (("name: everything", "name: payments-daily"), "line 13 (digests.1.name)", "defined twice"),
         (("name: everything", "name: Every Thing"), "line 13 (digests.1.name)", "should match pattern"),
-        (("    channel: C0ALL\n", ""), "line 13 (digests.1.channel)", "this section is required"),
+        (("    channel: C0ALL\n", ""), "line 13 (digests.1.channel)", "this key is required"),
         (("chart: false", "chart: false\n    mode: always"), "line 13", "the key 'mode' appears twice"),
     ],
 )

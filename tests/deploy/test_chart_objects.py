@@ -96,6 +96,20 @@ def test_a_non_oci_source_is_passed_to_serve():
     assert render({"source": "demo"}).container()["args"] == ["serve", "--health-port", "8080", "--source", "demo"]
 
 
+@pytest.mark.parametrize("source", ["demo", "snapshot:/snapshots/tenancy.json"])
+def test_the_config_check_hook_checks_the_source_the_bot_serves_with_its_volumes(source):
+    volumes = {"extraVolumes": [{"name": "snapshots", "configMap": {"name": "tenancy-snapshot"}}],
+               "extraVolumeMounts": [{"name": "snapshots", "mountPath": "/snapshots", "readOnly": True}]}
+    rendered = render({"source": source, "configCheck": {"enabled": True, "extraArgs": ["--format", "json"]},
+                       **volumes})
+    pod = rendered.one("Job")["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["args"] == ["config", "check", "--source", source, "--format", "json"]
+    assert rendered.container()["args"][-2:] == ["--source", source]
+    assert container["volumeMounts"] == rendered.container()["volumeMounts"]
+    assert pod["volumes"] == rendered.pod()["volumes"]
+
+
 # ---- secrets ----
 
 def test_slack_tokens_come_only_from_the_existing_secret_by_reference_per_mode():
@@ -210,8 +224,19 @@ def test_one_replica_has_no_disruption_budget_and_recreates_on_sqlite():
 
 
 def test_a_store_type_that_contradicts_the_store_url_is_refused():
-    message = render_error({"store": {"type": "postgresql", "url": "sqlite:////tmp/okebot.db"}})
-    assert "store.type is postgresql but store.url is sqlite:////tmp/okebot.db" in message
+    message = render_error({"store": {"type": "postgresql", "url": "sqlite:////data/okebot.db"}})
+    assert "store.type is postgresql but store.url is sqlite:////data/okebot.db; make them agree" in message
+    message = render_error({"store": {"type": "sqlite", "url": "postgresql://db/okebot"}})
+    assert "store.type is sqlite but store.url is postgresql://db/okebot" in message
+
+
+@pytest.mark.parametrize("values", [{"store": {"type": "postgresql"}},
+                                    {"replicaCount": 2, "store": {"type": "postgresql"}}])
+def test_postgresql_without_its_url_says_what_to_set_not_that_an_unset_url_disagrees(values):
+    message = render_error(values)
+    assert "store.type is postgresql, but no PostgreSQL URL is given: set store.existingSecret" in message
+    assert "store.url=postgresql://HOST/DB" in message
+    assert "make them agree" not in message
 
 
 # ---- modes, Service, Ingress ----
@@ -258,6 +283,44 @@ def test_workload_identity_without_the_service_account_token_is_refused():
                        "serviceAccount": {"automountServiceAccountToken": False}})
     assert rendered.pod()["automountServiceAccountToken"] is False
     assert rendered.one("ServiceAccount")["automountServiceAccountToken"] is False
+
+
+# ---- sizing ----
+
+def _cpus(quantity: str) -> float:
+    return float(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)
+
+
+def _mebibytes(quantity: str) -> float:
+    units = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024}
+    return float(quantity[:-2]) * units[quantity[-2:]]
+
+
+def test_the_default_cpu_limit_covers_the_answers_computed_at_once_and_memory_the_measured_process_tree():
+    rendered = render()
+    concurrency = int(rendered.env()["OKEBOT_ANSWER_CONCURRENCY"]["value"])
+    resources = rendered.container()["resources"]
+    assert concurrency == 2
+    assert _cpus(resources["limits"]["cpu"]) >= concurrency
+    measured = 333  # MiB resident, event loop and two workers, on a 100-cluster tenancy (chart README, "Sizing")
+    assert _mebibytes(resources["requests"]["memory"]) > measured
+    assert _mebibytes(resources["limits"]["memory"]) >= 2 * measured
+    assert render({"answerConcurrency": 4}).env()["OKEBOT_ANSWER_CONCURRENCY"]["value"] == "4"
+
+
+# ---- NOTES ----
+
+def test_the_notes_say_a_missing_secret_stops_the_container_from_being_created():
+    notes = render().notes
+    assert "CreateContainerConfigError" in notes
+    assert "stays not ready" not in notes
+
+
+@pytest.mark.parametrize("source", ["demo", "snapshot:/snapshots/tenancy.json"])
+def test_the_notes_ask_for_no_iam_policy_when_no_live_tenancy_is_read(source):
+    notes = render({"source": source}).notes
+    assert "Allow any-user" not in notes
+    assert "needs no OCI IAM policy" in notes
 
 
 def test_the_service_account_carries_its_annotations_and_the_notes_show_the_workload_policy():
@@ -309,8 +372,10 @@ def test_common_labels_reach_every_object_and_pod_labels_and_annotations_reach_t
 
 
 @pytest.mark.parametrize("values_file", sorted((CHART / "ci").glob("*.yaml")), ids=lambda p: p.name)
-def test_the_rendered_okebot_yaml_is_an_access_policy_okebot_accepts(values_file):
-    from adapters.access_config import parse_access_policy
+def test_the_rendered_okebot_yaml_is_a_file_okebot_accepts_without_a_warning(values_file):
+    from adapters.okebot_yaml import read_config_text
 
     config_text = render(load_values(values_file)).one("ConfigMap")["data"]["okebot.yaml"]
-    parse_access_policy(config_text, source="okebot.yaml")   # raises InputError naming the key if not
+    found = read_config_text(config_text, source="okebot.yaml")
+    assert (found.problems, found.warnings) == ((), ())
+    assert found.policy is not None

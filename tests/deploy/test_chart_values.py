@@ -62,6 +62,10 @@ def test_the_defaults_and_every_ci_values_file_pass_the_schema(values_file):
     ({"source": "live"}, "/source"),
     ({"kube": {"enabled": "yes"}}, "/kube/enabled"),
     ({"metrics": {"serviceMonitor": {"interval": "often"}}}, "/metrics/serviceMonitor/interval"),
+    ({"config": {"digest": [{"name": "daily"}]}}, "at '/config': additional properties 'digest' not allowed"),
+    ({"config": {"foo": 1}}, "at '/config': additional properties 'foo' not allowed"),
+    ({"config": {"digests": {"name": "daily"}}}, "/config/digests"),
+    ({"answerConcurrency": 0}, "/answerConcurrency"),
 ])
 def test_the_schema_refuses_values_that_cannot_work_and_names_the_key(values, where):
     assert where in schema_error(values)

@@ -8,12 +8,15 @@ import io
 import json
 import os
 import re
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import pytest
 import yaml
 
@@ -27,6 +30,7 @@ from bot.checks.slack import MANIFEST_SCOPES
 from bot.cli.config_cmd import render_table
 from bot.cli.main import main
 from tests.adapters.oci import conftest as oci_conftest
+from tests.adapters.store.conftest import drop_schema, postgres_dsn  # noqa: F401 (the fixture)
 
 oci_config_file = oci_conftest.oci_config_file
 ROOT = Path(__file__).resolve().parents[3]
@@ -83,6 +87,18 @@ async def check(*args: str) -> tuple[int, dict[str, Any]]:
 
     code = await asyncio.to_thread(call)
     return code, json.loads(out.getvalue())
+
+
+async def check_text(*args: str) -> str:
+    """What `okebot config check ARGS` prints as text."""
+    out = io.StringIO()
+
+    def call() -> int:
+        with redirect_stdout(out):
+            return main(["config", "check", *args])
+
+    await asyncio.to_thread(call)
+    return out.getvalue()
 
 
 def failures(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -197,15 +213,16 @@ async def test_an_unreadable_setting_is_exit_2_and_every_one_is_named(world: Wor
     assert "OKEBOT_OCI_CACHE_TTL" in failed["detail"]
 
 
-async def test_a_store_without_tables_fails_and_the_check_creates_none(world: World, tmp_path: Path, monkeypatch):
+async def test_a_store_without_tables_passes_as_serve_creates_them_and_the_check_creates_none(
+        world: World, tmp_path: Path, monkeypatch):
     url = f"sqlite:///{tmp_path}/empty.db"
     (tmp_path / "empty.db").write_bytes(b"")
     monkeypatch.setenv("OKEBOT_STORE_URL", url)
     code, report = await check("--no-network")
-    [failed] = failures(report)
-    assert code == 1
-    assert failed["area"] == "store"
-    assert "holds no okebot tables" in failed["detail"]
+    [store] = [c for c in report["checks"] if c["area"] == "store"]
+    assert code == 0
+    assert store["status"] == "pass"
+    assert store["detail"] == f"{tmp_path}/empty.db holds no okebot tables yet; okebot serve creates them at start"
     assert (tmp_path / "empty.db").read_bytes() == b""
 
 
@@ -250,3 +267,175 @@ def test_every_statement_the_check_can_name_is_in_the_iam_policy():
     for _, _, permission in PROBES:
         statement = missing_statement(permission, "config", "<compartment>")
         assert statement.replace("group <the group of the OCI config's user>", "group <group>") in policy
+
+
+# ---- every problem at once ----
+
+async def test_every_mistake_in_okebot_yaml_is_listed_at_once_in_text_and_in_json(world: World):
+    from tests.adapters.test_okebot_yaml import EXPECTED, NINE_MISTAKES
+
+    world.config.write_text(NINE_MISTAKES)
+    code, report = await check("--no-network")
+    assert code == 2
+    assert [(p["line"], p["path"]) for p in report["problems"]] == [(line, path) for line, path, _ in EXPECTED]
+    assert all(set(p) == {"file", "line", "path", "message"} and p["file"] == str(world.config)
+               for p in report["problems"])
+    [digests] = failures(report)
+    assert digests["name"] == "digests:"
+    assert len(digests["detail"].splitlines()) == len(EXPECTED)
+    text = await check_text("--no-network")
+    listed = [found for found in re.findall(r"line (\d+) \((\S+)\): ", text)]
+    assert listed == [(str(line), path) for line, path, _ in EXPECTED]
+    assert len([row for row in text.splitlines() if re.search(r"line \d+ \(digests\.", row)]) == len(EXPECTED)
+    assert "more problem" not in text
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("access: {}\ndigest:\n  - {name: a, channel: C0A, schedule: every 6h}\n",
+     "line 2 (digest): unknown section 'digest'; did you mean digests?"),
+    ("access: {}\nfoo: 1\n", "line 2 (foo): unknown section 'foo'"),
+])
+async def test_an_unknown_top_level_key_fails_the_check_instead_of_being_ignored(world: World, text: str, said: str):
+    world.config.write_text(text)
+    code, report = await check("--no-network")
+    assert code == 2
+    [failed] = failures(report)
+    assert failed["name"] == "okebot.yaml"
+    assert said in failed["detail"]
+    assert [c["detail"] for c in report["checks"] if c["name"] == "digests:"] == ["no digests configured"]
+
+
+async def test_access_and_digests_are_both_checked_when_access_is_wrong(world: World):
+    world.config.write_text("access:\n  users: {U1: root}\ndigests:\n  - {name: a, channel: C1X, schedule: "
+                            "'61 * * * *'}\n")
+    code, report = await check("--no-network")
+    assert code == 2
+    assert {f["name"]: [p for p in f["detail"].splitlines()] for f in failures(report)} == {
+        "access:": [f"{world.config} line 2 (access.users.U1): Input should be 'viewer', 'operator' or 'admin'"],
+        "digests:": [f"{world.config} line 4 (digests.0.schedule): minute field '61' is out of range (0–59)"],
+    }
+
+
+async def test_every_settings_group_is_read_and_every_bad_variable_named(world: World, monkeypatch):
+    bad = {"SLACK_BOT_TOKEN": "foo", "OKEBOT_ANSWER_CONCURRENCY": "abc", "OKEBOT_SAMPLE_INTERVAL_SECONDS": "3",
+           "OKEBOT_OCI_CONCURRENCY": "999", "OKEBOT_STORE_URL": "mysql://x", "OKEBOT_SCHEDULER_TICK_SECONDS": "abc",
+           "OKEBOT_RATE_LIMIT_RETRIES": "50"}
+    for name, value in bad.items():
+        monkeypatch.setenv(name, value)
+    code, report = await check("--no-network")
+    assert code == 2
+    named = {p["path"] for p in report["problems"] if p["file"] == "environment"}
+    assert named == set(bad)
+    assert all(p["line"] is None for p in report["problems"])
+    groups = {f["name"] for f in failures(report)}
+    assert {"SLACK_* and OKEBOT_*", "OKEBOT_* scheduled jobs", "OKEBOT_OCI_*", "SLACK_BOT_TOKEN"} <= groups
+    assert any(c["name"] == "digests:" and c["status"] == "pass" for c in report["checks"]), \
+        "okebot.yaml is still checked"
+    [store] = [c for c in report["checks"] if c["area"] == "store"]
+    assert store["status"] == "skip"
+    assert "abc" not in json.dumps(report)  # a value may be a secret: never echoed
+
+
+async def test_a_channel_bound_by_its_name_is_a_warning_with_how_to_find_its_id(world: World):
+    world.config.write_text("access:\n  users: {UADMIN: admin}\n  channels:\n    general: {clusters: [payments]}\n"
+                            "    '#payments': {clusters: [payments]}\n    C0PAY: {clusters: [payments]}\n")
+    code, report = await check()
+    warned = {c["name"]: c for c in report["checks"] if c["status"] == "warn"}
+    assert code == 0
+    assert set(warned) == {"access.channels.general", "access.channels.#payments"}
+    assert "looks like a channel name, not a channel ID" in warned["access.channels.general"]["detail"]
+    assert "Channel ID at the bottom of the About tab" in warned["access.channels.general"]["fix"]
+    asked = {c["name"] for c in report["checks"] if c["area"] == "slack"}
+    assert "channel C0PAY" in asked
+    assert not any("general" in name or "payments" in name.removeprefix("channel C0PAY") for name in asked)
+
+
+# ---- the store: a new PostgreSQL database passes, as okebot serve creates its tables ----
+
+@dataclass
+class Schema:
+    dsn: str
+    name: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.dsn}{'&' if '?' in self.dsn else '?'}schema={self.name}"
+
+
+@pytest.fixture
+async def schema(postgres_dsn: str) -> AsyncIterator[Schema]:  # noqa: F811 (the imported fixture)
+    """A PostgreSQL schema no one has created yet, dropped afterwards if something did."""
+    place = Schema(postgres_dsn, f"okebot_check_{uuid.uuid4().hex[:12]}")
+    yield place
+    await drop_schema(postgres_dsn, place.name)
+
+
+async def test_an_empty_postgresql_database_passes_as_serve_creates_the_tables_and_the_check_creates_none(
+        world: World, monkeypatch, schema: Schema):
+    monkeypatch.setenv("OKEBOT_STORE_URL", schema.url)
+    code, report = await check()
+    [store] = [c for c in report["checks"] if c["area"] == "store"]
+    assert (code, store["status"]) == (0, "pass")
+    assert store["detail"] == "reachable; holds no okebot tables yet; okebot serve creates them at start"
+    conn = await asyncpg.connect(schema.dsn)
+    try:
+        assert await conn.fetchval("SELECT to_regnamespace($1)", schema.name) is None
+    finally:
+        await conn.close()
+
+
+async def test_an_older_postgresql_schema_warns_that_serve_migrates_it(world: World, monkeypatch, schema: Schema):
+    from adapters.store.migrations import MIGRATIONS
+    from adapters.store.postgres import PostgresStore
+
+    await (await PostgresStore.open(schema.dsn, schema=schema.name, migrations=MIGRATIONS[:1])).close()
+    monkeypatch.setenv("OKEBOT_STORE_URL", schema.url)
+    code, report = await check()
+    [store] = [c for c in report["checks"] if c["area"] == "store"]
+    assert (code, store["status"]) == (0, "warn")
+    assert store["detail"].startswith(f"reachable; schema version {MIGRATIONS[0].version}, this okebot needs")
+    assert "applies the missing migrations" in store["fix"]
+
+
+async def test_a_postgresql_user_who_may_not_create_the_tables_fails_with_the_grant_to_add(
+        world: World, monkeypatch, schema: Schema):
+    role = f"okebot_weak_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(schema.dsn)
+    await admin.execute(f'CREATE ROLE "{role}" LOGIN')
+    try:
+        parts = urlsplit(schema.url)
+        weak = parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port or 5432}")
+        monkeypatch.setenv("OKEBOT_STORE_URL", urlunsplit(weak))
+        code, report = await check()
+    finally:
+        await admin.execute(f'DROP ROLE "{role}"')
+        await admin.close()
+    [store] = [c for c in report["checks"] if c["area"] == "store"]
+    assert (code, store["status"]) == (1, "fail")
+    assert "may not create its tables" in store["detail"]
+    assert store["fix"].startswith("GRANT CREATE ON SCHEMA")
+
+
+# ---- a source other than oci ----
+
+async def test_a_snapshot_source_checks_its_file_instead_of_oci(world: World, tmp_path: Path):
+    snapshot = tmp_path / "tenancy.json"
+    snapshot.write_text("{}")
+    code, report = await check("--no-network", "--source", f"snapshot:{snapshot}")
+    assert code == 0
+    assert [(c["area"], c["status"]) for c in report["checks"] if c["area"] == "source"] == [("source", "pass")]
+    code, report = await check("--no-network", "--source", f"snapshot:{tmp_path}/missing.json")
+    [failed] = failures(report)
+    assert code == 1
+    assert failed["detail"] == f"the snapshot file {tmp_path}/missing.json does not exist"
+    assert "extraVolumes" in failed["fix"]
+    assert world.oci.total_calls == 0
+
+
+async def test_the_demo_source_reads_no_tenancy_and_needs_no_oci_settings(world: World, monkeypatch):
+    monkeypatch.setenv("OKEBOT_OCI_AUTH", "oke_workload_identity")
+    code, report = await check("--source", "demo")
+    assert code == 0
+    assert {c["area"]: c["status"] for c in report["checks"] if c["area"] in ("oci", "kubernetes")} == {
+        "oci": "skip", "kubernetes": "skip"}
+    assert world.oci.total_calls == 0

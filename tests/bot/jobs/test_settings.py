@@ -34,7 +34,8 @@ def test_a_bad_value_is_refused_naming_its_variable(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv(name, value)
     with pytest.raises(InputError, match=said) as caught:
         load_job_settings()
-    assert caught.value.where == name
+    assert [problem.path for problem in caught.value.problems] == [name]
+    assert caught.value.message.startswith(f"{name} is not valid: ")
 
 
 @pytest.mark.parametrize("doc", ["README.md", "docs/digests.md"])

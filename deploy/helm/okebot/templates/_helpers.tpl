@@ -48,6 +48,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 
+{{/* `--source` for a source other than oci (the default of both okebot serve and okebot config check): the bot and
+its config-check hook read the same source, so a demo or snapshot release is never checked against OCI. */}}
+{{- define "okebot.sourceArgs" -}}
+{{- if ne .Values.source "oci" }}
+- --source
+- {{ .Values.source | quote }}
+{{- end }}
+{{- end }}
+
 {{/* The container port: Socket Mode serves health and metrics on ports.health, HTTP mode everything on ports.http. */}}
 {{- define "okebot.port" -}}
 {{- if eq .Values.mode "http" }}{{ .Values.ports.http }}{{ else }}{{ .Values.ports.health }}{{ end }}
@@ -74,7 +83,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- if and (not .Values.store.existingSecret) .Values.store.type }}
 {{- $urlIsPostgres := or (hasPrefix "postgresql://" .Values.store.url) (hasPrefix "postgres://" .Values.store.url) }}
-{{- if ne (ternary "postgresql" "sqlite" $urlIsPostgres) .Values.store.type }}
+{{- if and (eq .Values.store.type "postgresql") (not $urlIsPostgres) (eq .Values.store.url "sqlite:////tmp/okebot.db") }}
+{{- fail "store.type is postgresql, but no PostgreSQL URL is given: set store.existingSecret to a Secret holding it (key store.existingSecretKey, OKEBOT_STORE_URL by default; a URL with a password belongs there), or store.url=postgresql://HOST/DB (store.url is still the chart's default SQLite file)" }}
+{{- else if ne (ternary "postgresql" "sqlite" $urlIsPostgres) .Values.store.type }}
 {{- fail (printf "store.type is %s but store.url is %s; make them agree" .Values.store.type .Values.store.url) }}
 {{- end }}
 {{- end }}
@@ -134,6 +145,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   value: {{ .Values.logFormat | quote }}
 - name: OKEBOT_DRAIN_SECONDS
   value: {{ .Values.drainSeconds | quote }}
+- name: OKEBOT_ANSWER_CONCURRENCY
+  value: {{ .Values.answerConcurrency | quote }}
 - name: OKEBOT_OCI_AUTH
   value: {{ .Values.oci.auth | quote }}
 {{- with .Values.oci.region }}
