@@ -129,10 +129,11 @@ class TestScheduledRuns:
         stores = [await open_store(backend.url) for _ in range(4)]
         try:
             now = await stores[0].database_now()
-            await stores[0].start_schedule("digest:every", since=now - timedelta(seconds=25))
-            schedule = IntervalSchedule(10)
+            # Hourly, so that the twelve claims (a few seconds under load) never straddle two occurrences.
+            await stores[0].start_schedule("digest:every", since=now - timedelta(hours=2))
+            schedule = IntervalSchedule(3600)
             claims = await asyncio.gather(*(
-                s.claim_scheduled("digest:every", schedule, grace=timedelta(minutes=10), owner=f"r{i}",
+                s.claim_scheduled("digest:every", schedule, grace=timedelta(hours=2), owner=f"r{i}",
                                   lease_seconds=60) for i, s in enumerate(stores) for _ in range(3)))
             runs = [c.run for c in claims if c.run is not None]
             assert len(runs) == 1
