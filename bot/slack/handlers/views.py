@@ -20,6 +20,7 @@ from bot.slack.deps import Deps, deps_of
 from bot.slack.errors import Send
 from bot.slack.handlers.shortcuts import fetch_plan_file
 from bot.slack.ids import BlockId, InputId, ModalMetadata
+from bot.slack.observe import arrived_at
 from bot.slack.parse import Ask
 from bot.slack.pipeline import Asker, answer_ask
 from bot.slack.render.messages import Message
@@ -160,7 +161,7 @@ async def handle_validate_submission(
     query = ValidateQuery(plan=located.plan, plan_name=name, locations=located.locations,
                           against=_value(view, BlockId.AGAINST))
     asker = _asker(client, metadata, body, logger=deps.logger)
-    await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=VALIDATE_ORIGIN)
+    await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=VALIDATE_ORIGIN, arrived=arrived_at(context))
 
 
 async def handle_whatif_submission(
@@ -187,7 +188,8 @@ async def handle_whatif_submission(
     await ack()
     words = [f"{k.replace('_', '-')}={v}" for k, v in sorted(fields.items())]
     ask = Ask(query, shlex.join(["whatif", query.cluster, *words]))
-    await answer_ask(ask, deps=deps, asker=_asker(client, metadata, body, logger=deps.logger), origin=WHATIF_ORIGIN)
+    await answer_ask(ask, deps=deps, asker=_asker(client, metadata, body, logger=deps.logger), origin=WHATIF_ORIGIN,
+                     arrived=arrived_at(context))
 
 
 def _field_errors(exc: ValidationError) -> dict[str, str]:
