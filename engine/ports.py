@@ -111,6 +111,17 @@ class DigestStore(Protocol):
         with `owner` and a fresh lease, and its attempts counted."""
         ...
 
+    async def queue_run(self, job: str, slot: str, *, scheduled_for: datetime, channel: str | None = None
+                        ) -> JobRun | None:
+        """Ask for one run (`/oke digest run`): recorded "queued", with no owner, lease or attempt, for any
+        replica to claim with `claim_queued`. The run, or None when one with this key exists."""
+        ...
+
+    async def claim_queued(self, *, owner: str, lease_seconds: float, limit: int = 10) -> list[JobRun]:
+        """Claim queued runs, oldest first, each for exactly one replica: returned "claimed" by `owner` with a
+        lease, as their first attempt (attempts 1)."""
+        ...
+
     async def mark_posting(
         self, run: JobRun, *, owner: str, message: str, snapshot: str | None, lease_seconds: float
     ) -> bool:

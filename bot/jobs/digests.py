@@ -85,6 +85,7 @@ def snapshot_from_history(history: Sequence[Sample], at: datetime) -> DigestSnap
 
 async def run_occurrence(ctx: JobContext, run: JobRun, digest: DigestDefinition) -> str:
     """Make and post one occurrence of `digest` (claimed by this replica); what happened, for the audit trail.
+    In on-change mode an unchanged digest is skipped, unless the run was asked for (`run.requested`).
 
     Raises what the read or the post raises (the runner's audited tail records it and the run as failed).
     """
@@ -108,7 +109,8 @@ async def run_occurrence(ctx: JobContext, run: JobRun, digest: DigestDefinition)
     report = await make_digest(read, history=history, previous=previous, now=now, thresholds=digest.thresholds,
                                forecast_days=digest.forecast_days, window_days=window, missed=missed,
                                missed_total=missed_total, work=ctx.deps.work)
-    if digest.mode == "on-change" and report.unchanged and posted is not None and \
+    # A run someone asked for is a person wanting to see the digest: posted whatever the mode.
+    if digest.mode == "on-change" and not run.requested and report.unchanged and posted is not None and \
             now - posted.scheduled_for < HEARTBEAT_EVERY:
         await store.finish_run(run, owner=ctx.owner, state="skipped")
         ctx.deps.metrics.digest_finished("skipped")

@@ -1,7 +1,8 @@
 """The job runner: one per `okebot serve` replica, started and stopped with it.
 
 Every tick (OKEBOT_SCHEDULER_TICK_SECONDS) a replica:
-1. takes over runs whose lease expired (their replica died) and finishes them;
+1. takes over runs whose lease expired (their replica died) and finishes them, then claims the runs people asked
+   for (`/oke digest run`, queued in the store) and posts them;
 2. plans each digest at the database's clock and claims its due occurrence, if no replica has
    (DigestStore.claim_scheduled: missed occurrences are recorded, one catch-up within the grace, no backlog);
 3. runs the sampler when its interval's slot is unclaimed (OKEBOT_SAMPLE_INTERVAL_SECONDS; 0 = off), and posts the
@@ -88,6 +89,8 @@ class JobRunner:
         by_name = {d.name: d for d in await ctx.digests()}
         for run in await store.claim_expired(owner=ctx.owner, lease_seconds=settings.okebot_job_lease_seconds):
             await self._resume(run, by_name)
+        for run in await store.claim_queued(owner=ctx.owner, lease_seconds=settings.okebot_job_lease_seconds):
+            await self._run_requested(run, by_name)
         for digest in by_name.values():
             if self._stop.is_set():
                 return
@@ -154,6 +157,17 @@ class JobRunner:
             return f"posted as {ts}" if ts else "taken over by another replica"
 
         await self._audited(run, "job:alert", run.slot, work)
+
+    async def _run_requested(self, run: JobRun, by_name: dict[str, DigestDefinition]) -> None:
+        """A run someone asked for, claimed from the queue: its first attempt, whatever the digest's mode."""
+        ctx = self.ctx
+        ctx.deps.logger.info("running %s, asked for with /oke digest run", run.key)
+        digest = by_name.get(run.job.removeprefix(DIGEST_JOB_PREFIX)) if run.job.startswith(DIGEST_JOB_PREFIX) \
+            else None
+        if digest is None:
+            await ctx.deps.store.finish_run(run, owner=ctx.owner, state="missed", error="the digest was removed")
+            return
+        await self.run_digest(run, digest)
 
     async def _resume(self, run: JobRun, by_name: dict[str, DigestDefinition]) -> None:
         ctx = self.ctx

@@ -22,7 +22,7 @@ from bot.slack.render.kit import Block, context, fit, header, section
 from bot.slack.render.messages import Message, fallback_text
 from engine.access import AccessPolicy, Action, channel_key
 from engine.digest.alerts import Thresholds
-from engine.digest.definition import DigestDefinition, slot_for
+from engine.digest.definition import DigestDefinition, requested_slot
 from engine.errors import AccessDeniedError, ClusterNotFoundError, InputError, NotFoundError
 
 READ_ONLY = "it comes from okebot.yaml, and config digests are read-only from Slack: change it in the file"
@@ -158,11 +158,11 @@ async def _change(command: DigestChange, *, deps: Deps) -> Message:
         raise NotFoundError(f"no digest is named {name}; the digests are: {known}")
     if command.verb == "run":
         now = await deps.store.database_now()
-        # Claimed with a lease already expired: the next tick of any replica takes it over and posts it, once.
-        await deps.store.claim_slot(digest.job, "run:" + slot_for(now), scheduled_for=now, owner="request",
-                                    lease_seconds=-1.0, channel=digest.channel)
+        # Queued in the store: the next tick of any replica claims it (once) and posts it.
+        await deps.store.queue_run(digest.job, requested_slot(now), scheduled_for=now, channel=digest.channel)
+        forced = " (mode on-change: posted even if nothing changed)" if digest.mode == "on-change" else ""
         return _message([section(f":outbox_tray: Digest {code(name)} will be posted to {code('#' + digest.channel)} "
-                                 "within a few seconds, by whichever okebot replica takes it first.")])
+                                 f"within a few seconds{forced}, by whichever okebot replica takes it first.")])
     if config is not None:
         raise AccessDeniedError(f"Not done: digest {name} cannot be changed here; {READ_ONLY}.",
                                 remedy="edit the digests: list of okebot.yaml and restart okebot")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.store import open_store
 from engine.digest.alerts import AlertState
-from engine.digest.definition import DigestDefinition, JobRun, slot_for
+from engine.digest.definition import DigestDefinition, JobRun, requested_slot, slot_for
 from engine.digest.history import Sample, retained
 from engine.digest.schedule import IntervalSchedule
 from engine.ports import StateStore
@@ -158,6 +158,37 @@ class TestScheduledRuns:
         last = await store.last_run("digest:x", states=("posted",))
         assert last is not None
         assert (last.message_ts, last.lease_until, last.key) == ("2.2", None, "digest:x@s1")
+
+    async def test_a_requested_run_waits_queued_until_one_replica_claims_it_as_its_first_attempt(
+        self, store: StateStore
+    ):
+        now = await store.database_now()
+        queued = await store.queue_run("digest:x", requested_slot(now), scheduled_for=now, channel="C0PAY")
+        assert queued is not None
+        assert (queued.state, queued.owner, queued.lease_until, queued.attempts, queued.requested) == (
+            "queued", None, None, 0, True)
+        assert await store.queue_run("digest:x", requested_slot(now), scheduled_for=now) is None
+        assert await store.claim_expired(owner=OTHER, lease_seconds=60) == [], "a queued run is no takeover"
+        (taken,) = await store.claim_queued(owner=OWNER, lease_seconds=60)
+        assert (taken.key, taken.state, taken.owner, taken.attempts, taken.channel) == (
+            queued.key, "claimed", OWNER, 1, "C0PAY")
+        assert taken.lease_until is not None
+        assert await store.claim_queued(owner=OTHER, lease_seconds=60) == []
+        assert await store.finish_run(taken, owner=OWNER, state="posted", message_ts="1.1")
+
+    async def test_replicas_claiming_queued_runs_at_once_claim_each_exactly_once(self, backend: Backend):
+        stores = [await open_store(backend.url) for _ in range(4)]
+        try:
+            now = await stores[0].database_now()
+            for n in range(3):
+                await stores[0].queue_run(f"digest:d{n}", requested_slot(now), scheduled_for=now)
+            claims = await asyncio.gather(*(s.claim_queued(owner=f"r{i}", lease_seconds=60)
+                                            for i, s in enumerate(stores)))
+            keys = [run.key for claimed in claims for run in claimed]
+            assert sorted(keys) == sorted(f"digest:d{n}@{requested_slot(now)}" for n in range(3))
+        finally:
+            for s in stores:
+                await s.close()
 
     async def test_a_failed_run_keeps_its_error_and_counts_as_missed(self, store: StateStore):
         now = await store.database_now()

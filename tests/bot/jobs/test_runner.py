@@ -4,10 +4,12 @@ the chart in the thread, takeovers that never post twice, refusals retried then 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 
 from adapters.fakes.slack_api import FakeSlackApi
 from bot.jobs.digests import EVENT_TYPE
+from engine.digest.definition import requested_slot
 from engine.ports import StateStore
 from tests.bot.jobs.conftest import CHANNEL, every_10s, make_jobs, settings
 
@@ -119,3 +121,36 @@ async def test_a_digest_that_cannot_run_is_logged_and_the_others_still_run(
     await jobs.runner.tick()
     assert len(jobs.posts()) == 1
     assert "digest broken cannot run: timezone: unknown time zone 'Mars/Olympus'" in caplog.text
+
+
+async def test_a_requested_run_of_an_on_change_digest_posts_even_when_nothing_changed(
+    fake: FakeSlackApi, store: StateStore
+):
+    jobs = await make_jobs(fake, store, digest=every_10s(chart=False, mode="on-change"))
+    now = await store.database_now()
+    first = await store.claim_slot(jobs.digest.job, "a", scheduled_for=now - timedelta(seconds=10),
+                                   owner="replica-a", lease_seconds=60, channel=CHANNEL)
+    assert first is not None
+    await jobs.runner.run_digest(first, jobs.digest)
+    asked = await store.queue_run(jobs.digest.job, requested_slot(now), scheduled_for=now, channel=CHANNEL)
+    assert asked is not None
+    await jobs.runner.tick()
+    assert len(jobs.posts()) == 2
+    assert jobs.posts()[-1]["metadata"] == {"event_type": EVENT_TYPE, "event_payload": {"occurrence": asked.key}}
+    (done,) = [r for r in await store.list_runs(jobs.digest.job) if r.key == asked.key]
+    assert (done.state, done.owner) == ("posted", "replica-a")
+
+
+async def test_a_requested_run_on_one_replica_is_its_first_attempt_not_a_takeover(
+    fake: FakeSlackApi, store: StateStore, caplog
+):
+    jobs = await make_jobs(fake, store, digest=every_10s(chart=False))
+    now = await store.database_now()
+    asked = await store.queue_run(jobs.digest.job, requested_slot(now), scheduled_for=now, channel=CHANNEL)
+    assert asked is not None
+    with caplog.at_level(logging.INFO, logger="okebot.test.jobs"):
+        await jobs.runner.tick()
+    (done,) = [r for r in await store.list_runs(jobs.digest.job) if r.key == asked.key]
+    assert (done.state, done.attempts) == ("posted", 1)
+    assert "taking over" not in caplog.text
+    assert f"running {asked.key}, asked for with /oke digest run" in caplog.text

@@ -96,7 +96,8 @@ async def test_an_admin_adds_a_digest_and_the_schedule_is_echoed_in_words(admin_
     assert "resumed" in await answer(admin_bot, "digest resume payments-native")
     assert "will be posted" in await answer(admin_bot, "digest run payments-native")
     (queued,) = await admin_bot.store.list_runs("digest:payments-native")
-    assert (queued.state, queued.owner, queued.channel) == ("claimed", "request", BOUND_CHANNEL)
+    assert (queued.state, queued.owner, queued.attempts, queued.channel) == ("queued", None, 0, BOUND_CHANNEL)
+    assert queued.requested
     assert "removed" in await answer(admin_bot, "digest remove payments-native")
     assert await admin_bot.store.list_digests() == []
 
@@ -139,3 +140,10 @@ async def test_config_digests_are_listed_but_read_only_from_slack(fake: FakeSlac
     finally:
         await harness.client.close()
         await harness.store.close()
+
+
+async def test_running_an_on_change_digest_says_it_posts_even_if_nothing_changed(admin_bot: Bot):
+    await answer(admin_bot, 'digest add every 6h mode=on-change name=quiet')
+    said = await answer(admin_bot, "digest run quiet")
+    assert "will be posted" in said
+    assert "even if nothing changed" in said
