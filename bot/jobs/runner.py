@@ -23,12 +23,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.schedule.cron import parse_schedule
 from bot.jobs import alerts, digests, sampler
 from bot.jobs.context import BOT_USER, JobContext
-from bot.jobs.delivery import Poster
+from bot.jobs.delivery import DeliveryFailed, Poster, refusal_fix
 from bot.jobs.settings import JobSettings
 from bot.slack.deps import Deps
 from bot.slack.pipeline import audited
@@ -191,7 +192,12 @@ class JobRunner:
             await ctx.deps.store.finish_run(run, owner=ctx.owner, state="done")
 
     async def _audited(self, run: JobRun, command: str, arguments: str, work: Callable[[], Awaitable[str]]) -> bool:
-        """Run `work` as one audited interaction; a failure marks the run failed with what went wrong (True)."""
+        """Run `work` as one audited interaction; a failure marks the run failed with what went wrong (True).
+
+        Slack refusing the post (not_in_channel, channel_not_found, is_archived, missing_scope, …) is an
+        operator's problem with a fix, not a bug: one warning names the job, the channel, Slack's error and the
+        fix, without a traceback or an error id. Anything else is logged with an error id (audited).
+        """
         ctx = self.ctx
         failure: list[str] = []
 
@@ -200,12 +206,34 @@ class JobRunner:
 
         async with audited(ctx.deps, user=BOT_USER, channel=run.channel or "-", command=command,
                            arguments=arguments, send=record) as audit:
-            audit.arguments = f"{arguments}: {await work()}"
+            try:
+                audit.arguments = f"{arguments}: {await work()}"
+            except (DeliveryFailed, SlackApiError) as refused:
+                error = refused.error if isinstance(refused, DeliveryFailed) else _slack_error(refused)
+                channel = run.channel or "-"
+                ctx.deps.logger.warning("%s was not posted to channel %s: Slack said %s; %s", _what(run), channel,
+                                        error, refusal_fix(error, channel=channel))
+                audit.arguments = f"{arguments}: not posted: Slack said {error}"
+                audit.outcome = "error"
+                failure.append(error)
         if audit.outcome == "ok":
             return False
         error = f"error id {audit.error_id}" if audit.error_id else (failure[0] if failure else audit.outcome)
         await ctx.deps.store.finish_run(run, owner=ctx.owner, state="failed", error=error)
         return True
+
+
+def _what(run: JobRun) -> str:
+    """The job a run belongs to, for a log line: "digest payments-daily", "a capacity alert", "job retention"."""
+    if run.job.startswith(DIGEST_JOB_PREFIX):
+        return f"digest {run.job.removeprefix(DIGEST_JOB_PREFIX)} ({run.slot})"
+    if run.job.startswith("alert:"):
+        return f"a capacity alert ({run.slot})"
+    return f"job {run.job} ({run.slot})"
+
+
+def _slack_error(error: SlackApiError) -> str:
+    return str(error.response.get("error") or f"http_{error.response.status_code}")
 
 
 async def _resumed(posting: Awaitable[str | None]) -> str:

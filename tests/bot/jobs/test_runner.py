@@ -7,6 +7,8 @@ import json
 import logging
 from datetime import timedelta
 
+import pytest
+
 from adapters.fakes.slack_api import FakeSlackApi
 from bot.jobs.digests import EVENT_TYPE
 from engine.digest.definition import requested_slot
@@ -154,3 +156,36 @@ async def test_a_requested_run_on_one_replica_is_its_first_attempt_not_a_takeove
     assert (done.state, done.attempts) == ("posted", 1)
     assert "taking over" not in caplog.text
     assert f"running {asked.key}, asked for with /oke digest run" in caplog.text
+
+
+@pytest.mark.parametrize(("error", "fix"), [
+    ("not_in_channel", "/invite @okebot"),
+    ("channel_not_found", "channel id"),
+    ("is_archived", "unarchive"),
+    ("missing_scope", "chat:write"),
+])
+async def test_a_post_slack_refuses_is_one_warning_naming_the_digest_the_channel_and_the_fix_without_a_trace(
+    fake: FakeSlackApi, store: StateStore, caplog, error: str, fix: str
+):
+    jobs = await make_jobs(fake, store, digest=every_10s(chart=False), job_settings=settings(
+        okebot_slack_post_attempts=2))
+    fake.fail("chat.postMessage", error, times=None)
+    now = await store.database_now()
+    run = await store.claim_slot(jobs.digest.job, "a", scheduled_for=now, owner="replica-a", lease_seconds=60,
+                                 channel=CHANNEL)
+    assert run is not None
+    with caplog.at_level(logging.INFO):
+        await jobs.runner.run_digest(run, jobs.digest)
+    (warning,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    said = warning.getMessage()
+    assert warning.levelno == logging.WARNING
+    assert warning.exc_info is None
+    for named in ("digest pay", CHANNEL, error, fix):
+        assert named in said
+    (failed,) = await store.list_runs(jobs.digest.job)
+    assert (failed.state, failed.error) == ("failed", error)
+    (entry,) = await store.list_audit()
+    assert (entry.outcome, entry.error_id) == ("error", None)
+    assert error in entry.arguments
+    metrics = jobs.runner.ctx.deps.metrics.registry
+    assert metrics.get_sample_value("okebot_digest_runs_total", {"result": "failed"}) == 1
