@@ -3,13 +3,19 @@
 Digests added here are stored, so every replica runs them; digests from okebot.yaml are listed and may be run or
 previewed, but only the file changes them (answers say so). What a digest covers never exceeds the channel's
 bindings (engine.access): a named cluster the channel may not see is refused, as any command about it would be.
+A digest is added only where okebot can post: `conversations.info` must say okebot is in the channel (when
+Slack will not say, for want of channels:read/groups:read, it is added with a warning).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
 from adapters.schedule.cron import parse_schedule
+from bot.checks.slack import CHANNEL_SCOPES
 from bot.jobs.digests import digest_message, make_digest, snapshot_from_history
 from bot.jobs.read import covered_clusters, read_capacity
 from bot.jobs.settings import load_job_settings
@@ -28,13 +34,16 @@ from engine.errors import AccessDeniedError, ClusterNotFoundError, InputError, N
 READ_ONLY = "it comes from okebot.yaml, and config digests are read-only from Slack: change it in the file"
 
 
-async def run_digest_command(command: DigestCommand, *, deps: Deps, policy: AccessPolicy, asker: Asker) -> Message:
-    """Run one digest command (already authorized for its action) and say what happened."""
+async def run_digest_command(
+    command: DigestCommand, *, deps: Deps, policy: AccessPolicy, asker: Asker, client: AsyncWebClient
+) -> Message:
+    """Run one digest command (already authorized for its action) and say what happened; `client` asks Slack
+    whether okebot is in the channel a digest is added to."""
     match command:
         case DigestPreview():
             return await _preview(command, deps=deps, policy=policy, asker=asker)
         case DigestAdd():
-            return await _add(command, deps=deps, policy=policy, asker=asker)
+            return await _add(command, deps=deps, policy=policy, asker=asker, client=client)
         case DigestList():
             return await _list(deps)
         case DigestChange():
@@ -82,7 +91,8 @@ async def _check_named(clusters: tuple[str, ...], *, deps: Deps, policy: AccessP
                                  channel=asker.channel, tenancy=tenancy)
 
 
-async def _add(command: DigestAdd, *, deps: Deps, policy: AccessPolicy, asker: Asker) -> Message:
+async def _add(command: DigestAdd, *, deps: Deps, policy: AccessPolicy, asker: Asker,
+               client: AsyncWebClient) -> Message:
     if command.clusters:
         await _check_named(command.clusters, deps=deps, policy=policy, asker=asker)
     tenancy = await deps.reader.read()
@@ -101,6 +111,7 @@ async def _add(command: DigestAdd, *, deps: Deps, policy: AccessPolicy, asker: A
     digest = DigestDefinition(name=name, channel=channel, schedule=command.schedule, timezone=command.timezone,
                               clusters=command.clusters, compartments=command.compartments, mode=command.mode,
                               chart=command.chart, origin="slack", created_by=asker.user)
+    unchecked = await _check_membership(client, asker.channel, deps=deps)
     await deps.store.put_digest(digest)
     await deps.store.start_schedule(digest.job)
     schedule = parse_schedule(digest.schedule, digest.timezone)
@@ -113,7 +124,36 @@ async def _add(command: DigestAdd, *, deps: Deps, policy: AccessPolicy, asker: A
         f"mode {code(digest.mode)}; chart {'in the thread' if digest.chart else 'off'}.",
         f"Next: {upcoming:%a %d %b %Y %H:%M UTC}. `/oke digest run {name}` posts one now.",
     ]
+    if unchecked is not None:
+        lines.append(unchecked)
     return _message([section("\n".join(lines))])
+
+
+async def _check_membership(client: AsyncWebClient, channel: str, *, deps: Deps) -> str | None:
+    """Refuse a channel okebot cannot post to (InputError with the fix): every run there would fail. None when
+    okebot is in it; a warning line for the answer when Slack would not say (no channels:read/groups:read, which
+    the manifest does not ask for, or Slack could not be reached)."""
+    fix = "type `/invite @okebot` in this channel, then add the digest again"
+    try:
+        info = await client.conversations_info(channel=channel)
+    except SlackApiError as error:
+        said = str(error.response.get("error") or f"http_{error.response.status_code}")
+        if said == "channel_not_found":  # a private channel (or DM) okebot is not in: it cannot see it
+            raise InputError("okebot cannot see this channel (a private channel it is not in), so it could not post "
+                             "the digest here", where="digest add", remedy=fix) from None
+        why = f"conversations.info said {said}"
+        if said == "missing_scope":
+            why += f": it needs {CHANNEL_SCOPES}, which the app manifest does not ask for"
+    except Exception as error:  # Slack could not be reached: the digest is still worth adding
+        deps.logger.warning("could not check that okebot is in channel %s", channel, exc_info=True)
+        why = type(error).__name__
+    else:
+        if (info.get("channel") or {}).get("is_member"):
+            return None
+        raise InputError("okebot is not in this channel, so every run of the digest would fail (Slack refuses "
+                         "with not_in_channel)", where="digest add", remedy=fix)
+    return (f":warning: okebot could not check that it is in this channel ({escape(why)}). If it is not, type "
+            "`/invite @okebot` here, or every run fails.")
 
 
 def _lower(words: str) -> str:

@@ -71,5 +71,5 @@ async def _reply(
             metadata = ModalMetadata(channel_id=asker.channel, user_id=asker.user, cluster=against)
             await client.views_open(trigger_id=trigger_id, view=validate_modal(metadata))
         case Administer(command=admin):
-            await asker.send(await run_admin(admin, deps=deps, policy=policy, asker=asker))
+            await asker.send(await run_admin(admin, deps=deps, policy=policy, asker=asker, client=client))
     return "ok"

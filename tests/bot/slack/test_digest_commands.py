@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.fakes.slack_api import FakeSlackApi
+from adapters.fakes.slack_workspace import DEFAULT_SCOPES
 from bot.slack.admin.digest_commands import DigestAdd, DigestChange, DigestList, DigestPreview, parse_digest
 from engine.access import AccessPolicy, ChannelBinding, Role, RoleGrant
 from engine.digest.definition import DigestDefinition
@@ -70,6 +71,8 @@ class TestParse:
 
 @pytest.fixture
 async def admin_bot(fake: FakeSlackApi) -> AsyncIterator[Bot]:
+    fake.scopes = (*DEFAULT_SCOPES, "channels:read", "groups:read")  # so conversations.info can tell
+    fake.add_channel(BOUND_CHANNEL, name="payments", is_member=True)
     harness, _ = await start_bot(fake, policy=POLICY)
     yield harness
     await harness.client.close()
@@ -124,6 +127,41 @@ async def test_viewers_may_preview_privately_but_not_add(admin_bot: Bot):
     assert "only for you" in preview
     (entry, *_) = await admin_bot.audited(2)
     assert entry.user == VIEWER
+
+
+async def test_a_digest_is_refused_in_a_channel_okebot_is_not_in_and_the_answer_says_to_invite_it(
+    admin_bot: Bot
+):
+    admin_bot.fake.add_channel(BOUND_CHANNEL, name="payments", is_member=False)
+    said = await answer(admin_bot, "digest add every 6h")
+    assert "okebot is not in this channel" in said
+    assert "/invite @okebot" in said
+    assert await admin_bot.store.list_digests() == []
+
+
+async def test_a_digest_is_refused_in_a_private_channel_okebot_cannot_see(admin_bot: Bot):
+    admin_bot.fake.add_channel(BOUND_CHANNEL, name="payments", is_member=False, is_private=True)
+    said = await answer(admin_bot, "digest add every 6h")
+    assert "/invite @okebot" in said
+    assert await admin_bot.store.list_digests() == []
+
+
+async def test_a_digest_is_added_with_a_warning_when_membership_cannot_be_checked(admin_bot: Bot):
+    admin_bot.fake.scopes = DEFAULT_SCOPES  # the manifest asks for no channels:read
+    said = await answer(admin_bot, "digest add every 6h")
+    assert "added" in said
+    assert "could not check that it is in this channel" in said
+    assert "channels:read" in said
+    assert "/invite @okebot" in said
+    assert len(await admin_bot.store.list_digests()) == 1
+
+
+async def test_a_digest_added_where_okebot_is_a_member_carries_no_warning(admin_bot: Bot):
+    said = await answer(admin_bot, "digest add every 6h")
+    assert "added" in said
+    assert "invite" not in said
+    (info,) = admin_bot.fake.calls_to("conversations.info")
+    assert info.body["channel"] == BOUND_CHANNEL
 
 
 async def test_config_digests_are_listed_but_read_only_from_slack(fake: FakeSlackApi):
