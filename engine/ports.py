@@ -149,6 +149,11 @@ class DigestStore(Protocol):
         the total they stand for."""
         ...
 
+    async def failed_since(self, job: str, after: datetime | None) -> tuple[list[datetime], int]:
+        """Of those, the runs that failed (they ran: Slack refused the post, the read failed): the newest 20
+        instants, oldest first, and their total."""
+        ...
+
     async def alert_states(self, scope: str) -> dict[SeriesKey, AlertState]:
         """The alert state of every series under `scope` (a channel id)."""
         ...

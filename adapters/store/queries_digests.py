@@ -200,6 +200,16 @@ class DigestQueries(SqlBase):
         instants = [rows.instant(at) for at, _ in found]
         return instants[-20:], sum(int(count) for _, count in found)
 
+    async def failed_since(self, job: str, after: datetime | None) -> tuple[list[datetime], int]:
+        """Failed runs after `after`: the newest 20 instants (oldest first) and their total."""
+        found = await self._fetch(
+            "SELECT scheduled_for FROM job_runs WHERE job = ? AND state = 'failed' AND scheduled_for > ?"
+            " ORDER BY scheduled_for",
+            (rows.text(job), rows.seconds(after) if after is not None else -1.0),
+        )
+        instants = [rows.instant(at) for (at,) in found]
+        return instants[-20:], len(instants)
+
     async def alert_states(self, scope: str) -> dict[SeriesKey, AlertState]:
         """The alert state of every series under `scope`."""
         found = await self._fetch(

@@ -19,6 +19,7 @@ from bot.checks.slack import CHANNEL_SCOPES
 from bot.jobs.digests import digest_message, make_digest, snapshot_from_history
 from bot.jobs.read import covered_clusters, read_capacity
 from bot.jobs.settings import load_job_settings
+from bot.render.digest_format import short_when, to_the_second, when
 from bot.slack.access import cluster_ref, not_found_here, require
 from bot.slack.admin.digest_commands import DigestAdd, DigestChange, DigestCommand, DigestList, DigestPreview
 from bot.slack.deps import Deps
@@ -122,7 +123,8 @@ async def _add(command: DigestAdd, *, deps: Deps, policy: AccessPolicy, asker: A
         f"{escape(_lower(schedule.describe()))}.",
         f"Covers {scope}{' (what this channel is bound to)' if not command.clusters else ''}; "
         f"mode {code(digest.mode)}; chart {'in the thread' if digest.chart else 'off'}.",
-        f"Next: {upcoming:%a %d %b %Y %H:%M UTC}. `/oke digest run {name}` posts one now.",
+        f"Next: {when(upcoming, seconds=to_the_second([upcoming, schedule.next_after(upcoming)]))}. "
+        f"`/oke digest run {name}` posts one now.",
     ]
     if unchecked is not None:
         lines.append(unchecked)
@@ -171,17 +173,21 @@ async def _list(deps: Deps) -> Message:
     digests = await _all(deps)
     lines = []
     for digest in digests:
+        often = False
         try:
-            when = parse_schedule(digest.schedule, digest.timezone).describe()
+            schedule = parse_schedule(digest.schedule, digest.timezone)
+            described = schedule.describe()
+            upcoming = schedule.next_after(await deps.store.database_now())
+            often = to_the_second([upcoming, schedule.next_after(upcoming)])
         except InputError as exc:
-            when = f"{digest.schedule} (cannot run: {exc.message})"
+            described = f"{digest.schedule} (cannot run: {exc.message})"
         where = "okebot.yaml, read-only" if digest.origin == "config" else (
             f"added by <@{digest.created_by}>" if digest.created_by else "stored")
         covers = ", ".join(digest.clusters + digest.compartments) or "the channel's bindings"
         last = await deps.store.last_run(digest.job, states=("posted", "failed", "skipped"))
-        ran = f"last {last.state} {last.scheduled_for:%d %b %H:%M} UTC" if last else "not run yet"
+        ran = f"last {last.state} {short_when(last.scheduled_for, seconds=often)} UTC" if last else "not run yet"
         paused = " · *paused*" if digest.paused else ""
-        lines.append(f"{code(digest.name)} → {code('#' + digest.channel)} · {escape(_lower(when))} · covers "
+        lines.append(f"{code(digest.name)} → {code('#' + digest.channel)} · {escape(_lower(described))} · covers "
                      f"{escape(covers)} · {digest.mode} · {ran}{paused} _({where})_")
     body = [section("\n".join(lines[i:i + 10])) for i in range(0, len(lines), 10)] or [
         section("No digests yet: `/oke digest add \"0 9 * * MON-FRI\" tz=Europe/Berlin` adds one here.")]

@@ -198,6 +198,21 @@ class TestScheduledRuns:
         (listed,) = await store.list_runs("digest:x")
         assert (listed.state, listed.error) == ("failed", "channel_not_found")
         assert await store.missed_since("digest:x", now - timedelta(seconds=1)) == ([listed.scheduled_for], 1)
+        assert await store.failed_since("digest:x", now - timedelta(seconds=1)) == ([listed.scheduled_for], 1)
+
+    async def test_failed_runs_are_listed_apart_from_runs_that_were_missed(self, store: StateStore):
+        now = await store.database_now()
+        instants = tuple(now - timedelta(hours=h) for h in (3, 2, 1))
+        await store.start_schedule("digest:daily", since=now - timedelta(hours=4))
+        await store.claim_scheduled("digest:daily", Fixed(instants[:2]), grace=timedelta(minutes=10), owner=OWNER,
+                                    lease_seconds=60)  # both missed
+        run = await store.claim_slot("digest:daily", slot_for(instants[2]), scheduled_for=instants[2], owner=OWNER,
+                                     lease_seconds=60)
+        assert run is not None
+        assert await store.finish_run(run, owner=OWNER, state="failed", error="not_in_channel")
+        assert await store.missed_since("digest:daily", None) == (list(instants), 3)
+        assert await store.failed_since("digest:daily", None) == ([instants[2]], 1)
+        assert await store.failed_since("digest:daily", instants[2]) == ([], 0)
 
 
 class TestAlertStates:

@@ -76,7 +76,7 @@ async def test_a_replica_killed_before_posting_is_finished_by_another_exactly_on
     assert (done.state, done.attempts) == ("posted", 2)
 
 
-async def test_a_refused_post_is_retried_then_recorded_as_failed_and_named_as_missed_in_the_next_digest(
+async def test_a_refused_post_is_retried_then_recorded_as_failed_and_named_as_failed_in_the_next_digest(
     fake: FakeSlackApi, store: StateStore
 ):
     jobs = await make_jobs(fake, store, digest=every_10s(chart=False), job_settings=settings(
@@ -98,7 +98,8 @@ async def test_a_refused_post_is_retried_then_recorded_as_failed_and_named_as_mi
     await jobs.runner.run_digest(second, jobs.digest)
     posted = fake.messages_in(CHANNEL)[-1]
     assert posted.metadata == {"event_type": EVENT_TYPE, "event_payload": {"occurrence": second.key}}
-    assert "missed" in json.dumps(posted.blocks)
+    assert "1 run failed" in json.dumps(posted.blocks)
+    assert "missed" not in json.dumps(posted.blocks)
     assert failed.scheduled_for.strftime("%H:%M") in json.dumps(posted.blocks)
 
 

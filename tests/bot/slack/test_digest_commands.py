@@ -3,6 +3,7 @@ resume, remove and run digests of their channel; config digests are read-only; a
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -185,3 +186,10 @@ async def test_running_an_on_change_digest_says_it_posts_even_if_nothing_changed
     said = await answer(admin_bot, "digest run quiet")
     assert "will be posted" in said
     assert "even if nothing changed" in said
+
+
+async def test_the_next_run_of_a_digest_under_a_minute_apart_is_shown_to_the_second(admin_bot: Bot):
+    said = await answer(admin_bot, "digest add every 10s name=often")
+    assert re.search(r"Next: \w{3} \d\d \w{3} \d{4} \d\d:\d\d:\d\d UTC", said)
+    daily = await answer(admin_bot, "digest add every 1d name=daily")
+    assert re.search(r"Next: \w{3} \d\d \w{3} \d{4} 00:00 UTC", daily)
