@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from engine.access import ChannelBinding, GrantKind, RoleGrant
-from engine.audit import AuditEntry
+from engine.audit import AuditEntry, AuditKind
 from engine.digest.alerts import AlertState
 from engine.digest.definition import DigestDefinition, JobRun, RunState, ScheduledClaim
 from engine.digest.history import Sample, SeriesKey
@@ -181,9 +181,10 @@ class StateStore(HistoryStore, DigestStore, Protocol):
         ...
 
     async def list_audit(
-        self, *, limit: int = 50, user: str | None = None, channel: str | None = None
+        self, *, limit: int = 50, user: str | None = None, channel: str | None = None, kind: AuditKind | None = None
     ) -> list[AuditEntry]:
-        """The newest `limit` entries, newest first, optionally only one user's or one channel's."""
+        """The newest `limit` entries, newest first, optionally only one user's or one channel's, and only
+        people's ("people") or scheduled jobs' ("jobs": commands starting with engine.audit.JOB_COMMAND_PREFIX)."""
         ...
 
     async def put_binding(self, binding: ChannelBinding) -> None:

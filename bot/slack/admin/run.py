@@ -64,9 +64,9 @@ async def run_admin(
             return await _grant(subject, role, deps=deps, policy=policy)
         case Revoke(subject=subject):
             return await _revoke(subject, deps=deps)
-        case ShowAudit(limit=limit, user=user):
-            entries = await deps.store.list_audit(limit=limit, user=user)
-            return render.audit_message(entries, limit=limit, user=user)
+        case ShowAudit(limit=limit, user=user, jobs=jobs):
+            entries = await deps.store.list_audit(limit=limit, user=user, kind="jobs" if jobs else "people")
+            return render.audit_message(entries, limit=limit, user=user, jobs=jobs)
         case DigestPreview() | DigestAdd() | DigestList() | DigestChange():
             return await run_digest_command(command, deps=deps, policy=policy, asker=asker, client=client)
 
