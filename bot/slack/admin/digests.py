@@ -31,6 +31,7 @@ from engine.access import AccessPolicy, Action, channel_key
 from engine.digest.alerts import Thresholds
 from engine.digest.definition import DigestDefinition, requested_slot
 from engine.errors import AccessDeniedError, ClusterNotFoundError, InputError, NotFoundError
+from engine.words import sentence
 
 READ_ONLY = "it comes from okebot.yaml, and config digests are read-only from Slack: change it in the file"
 
@@ -120,7 +121,7 @@ async def _add(command: DigestAdd, *, deps: Deps, policy: AccessPolicy, asker: A
     scope = ", ".join(code(c.name) for c in covered)
     lines = [
         f":calendar: Digest {code(name)} added: it posts to {code('#' + channel)} "
-        f"{escape(_lower(schedule.describe()))}.",
+        f"{escape(sentence(_lower(schedule.describe())))}",
         f"Covers {scope}{' (what this channel is bound to)' if not command.clusters else ''}; "
         f"mode {code(digest.mode)}; chart {'in the thread' if digest.chart else 'off'}.",
         f"Next: {when(upcoming, seconds=to_the_second([upcoming, schedule.next_after(upcoming)]))}. "

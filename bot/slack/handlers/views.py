@@ -25,6 +25,7 @@ from bot.slack.parse import Ask
 from bot.slack.pipeline import Asker, answer_ask
 from bot.slack.render.messages import Message
 from engine.errors import InputError
+from engine.words import sentence
 
 PLAN_SOURCE = "plan pasted in Slack"
 VALIDATE_ORIGIN = "modal:validate"
@@ -83,6 +84,11 @@ def _metadata(view: dict[str, Any]) -> ModalMetadata | None:
         return ModalMetadata.model_validate_json(view.get("private_metadata") or "")
     except ValidationError:
         return None
+
+
+def inline_error(error: InputError) -> str:
+    """What a form shows under the field it rejects: the reason, then the fix, as one line."""
+    return error.message if error.remedy is None else f"{sentence(error.message)} {error.remedy}"
 
 
 async def _reject(
@@ -153,8 +159,7 @@ async def handle_validate_submission(
                       command=VALIDATE_ORIGIN, started=started)
         return
     except InputError as error:
-        message = error.message if error.remedy is None else f"{error.message}. {error.remedy}"
-        await _reject(ack, {field: message[:MAX_INLINE_ERROR]}, deps=deps, body=body,
+        await _reject(ack, {field: inline_error(error)[:MAX_INLINE_ERROR]}, deps=deps, body=body,
                       command=VALIDATE_ORIGIN, started=started)
         return
     await ack()
