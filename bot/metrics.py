@@ -2,8 +2,9 @@
 
 Names follow Prometheus' conventions: the `okebot_` prefix, base units (seconds), `_total` on counters,
 `_timestamp_seconds` for instants, `_info` for constant labels. No label takes user text: a command is a
-question name from the registry (bot/questions.py) or an admin subcommand, and anything else is counted as
-"other"; OCI operations and Slack methods are the fixed sets okebot's own code calls.
+question name from the registry (bot/questions.py), an admin subcommand ("digest" for every `digest …`), "help"
+or "usage" (bot.slack.observe.command_name), and anything else is counted as "other"; an outcome is the audit's
+word (engine.audit.Outcome); OCI operations and Slack methods are the fixed sets okebot's own code calls.
 
     metrics = Metrics()                                  # one per process; tests make fresh ones
     metrics.command_answered("capacity", "ok", 1.42)

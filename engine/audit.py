@@ -9,6 +9,10 @@ from pydantic import AwareDatetime, Field
 from engine.model import Frozen
 
 Outcome = Literal["ok", "refused", "error", "bad-input"]
+# Entries of scheduled jobs (digests, the sampler, alerts) have commands "job:digest", "job:sample", "job:alert";
+# every other entry is a person's: a command, a button, a shortcut, a form.
+JOB_COMMAND_PREFIX = "job:"
+AuditKind = Literal["people", "jobs"]
 
 
 class AuditEntry(Frozen):

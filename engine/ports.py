@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from engine.access import ChannelBinding, GrantKind, RoleGrant
-from engine.audit import AuditEntry
+from engine.audit import AuditEntry, AuditKind
 from engine.digest.alerts import AlertState
 from engine.digest.definition import DigestDefinition, JobRun, RunState, ScheduledClaim
 from engine.digest.history import Sample, SeriesKey
@@ -111,6 +111,17 @@ class DigestStore(Protocol):
         with `owner` and a fresh lease, and its attempts counted."""
         ...
 
+    async def queue_run(self, job: str, slot: str, *, scheduled_for: datetime, channel: str | None = None
+                        ) -> JobRun | None:
+        """Ask for one run (`/oke digest run`): recorded "queued", with no owner, lease or attempt, for any
+        replica to claim with `claim_queued`. The run, or None when one with this key exists."""
+        ...
+
+    async def claim_queued(self, *, owner: str, lease_seconds: float, limit: int = 10) -> list[JobRun]:
+        """Claim queued runs, oldest first, each for exactly one replica: returned "claimed" by `owner` with a
+        lease, as their first attempt (attempts 1)."""
+        ...
+
     async def mark_posting(
         self, run: JobRun, *, owner: str, message: str, snapshot: str | None, lease_seconds: float
     ) -> bool:
@@ -136,6 +147,11 @@ class DigestStore(Protocol):
     async def missed_since(self, job: str, after: datetime | None) -> tuple[list[datetime], int]:
         """Occurrences missed or failed after `after` (all when None): the newest 20 instants, oldest first, and
         the total they stand for."""
+        ...
+
+    async def failed_since(self, job: str, after: datetime | None) -> tuple[list[datetime], int]:
+        """Of those, the runs that failed (they ran: Slack refused the post, the read failed): the newest 20
+        instants, oldest first, and their total."""
         ...
 
     async def alert_states(self, scope: str) -> dict[SeriesKey, AlertState]:
@@ -165,9 +181,10 @@ class StateStore(HistoryStore, DigestStore, Protocol):
         ...
 
     async def list_audit(
-        self, *, limit: int = 50, user: str | None = None, channel: str | None = None
+        self, *, limit: int = 50, user: str | None = None, channel: str | None = None, kind: AuditKind | None = None
     ) -> list[AuditEntry]:
-        """The newest `limit` entries, newest first, optionally only one user's or one channel's."""
+        """The newest `limit` entries, newest first, optionally only one user's or one channel's, and only
+        people's ("people") or scheduled jobs' ("jobs": commands starting with engine.audit.JOB_COMMAND_PREFIX)."""
         ...
 
     async def put_binding(self, binding: ChannelBinding) -> None:

@@ -22,7 +22,7 @@ TEAM_ID = "T0FAKE"
 DEFAULT_SCOPES = ("commands", "chat:write", "files:write", "files:read", "im:write", "usergroups:read",
                   "channels:history", "groups:history")
 # Methods that only read: `okebot run` leaves them out of what "Slack would be sent".
-READ_METHODS = frozenset({"auth.test", "usergroups.list", "conversations.history"})
+READ_METHODS = frozenset({"auth.test", "usergroups.list", "conversations.history", "conversations.info"})
 HISTORY_LIMIT = 100  # conversations.history's default page size
 
 Json = dict[str, Any]

@@ -117,6 +117,34 @@ class DigestQueries(SqlBase):
                 taken.append(await self._run(tx, job, slot))
         return [run for run in taken if run is not None]
 
+    async def queue_run(self, job: str, slot: str, *, scheduled_for: datetime, channel: str | None = None
+                        ) -> JobRun | None:
+        """A run asked for, "queued" with no owner, lease or attempt; None when its key exists."""
+        async with self._transaction() as tx:
+            created = await tx.execute(
+                f"INSERT INTO job_runs ({rows.RUN_COLUMNS}, updated_at) VALUES (?, ?, 'queued', ?, NULL, NULL, 0, ?,"
+                " NULL, NULL, NULL, NULL, 1, {now}) ON CONFLICT (job, slot) DO NOTHING",
+                (rows.text(job), rows.text(slot), rows.seconds(scheduled_for), channel),
+            )
+            return await self._run(tx, rows.text(job), rows.text(slot)) if created else None
+
+    async def claim_queued(self, *, owner: str, lease_seconds: float, limit: int = 10) -> list[JobRun]:
+        """Claim queued runs, oldest first: "claimed" by `owner`, leased, attempt 1."""
+        async with self._transaction() as tx:
+            found = await tx.fetch(
+                "SELECT job, slot FROM job_runs WHERE state = 'queued' ORDER BY scheduled_for LIMIT ?{lock_rows}",
+                (limit,),
+            )
+            taken = []
+            for job, slot in found:
+                await tx.execute(
+                    "UPDATE job_runs SET state = 'claimed', owner = ?, lease_until = {now} + ?, attempts = 1,"
+                    " updated_at = {now} WHERE job = ? AND slot = ?",
+                    (rows.text(owner), float(lease_seconds), job, slot),
+                )
+                taken.append(await self._run(tx, job, slot))
+        return [run for run in taken if run is not None]
+
     async def mark_posting(
         self, run: JobRun, *, owner: str, message: str, snapshot: str | None, lease_seconds: float
     ) -> bool:
@@ -171,6 +199,16 @@ class DigestQueries(SqlBase):
         )
         instants = [rows.instant(at) for at, _ in found]
         return instants[-20:], sum(int(count) for _, count in found)
+
+    async def failed_since(self, job: str, after: datetime | None) -> tuple[list[datetime], int]:
+        """Failed runs after `after`: the newest 20 instants (oldest first) and their total."""
+        found = await self._fetch(
+            "SELECT scheduled_for FROM job_runs WHERE job = ? AND state = 'failed' AND scheduled_for > ?"
+            " ORDER BY scheduled_for",
+            (rows.text(job), rows.seconds(after) if after is not None else -1.0),
+        )
+        instants = [rows.instant(at) for (at,) in found]
+        return instants[-20:], len(instants)
 
     async def alert_states(self, scope: str) -> dict[SeriesKey, AlertState]:
         """The alert state of every series under `scope`."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from adapters.store import rows
 from adapters.store.base import SqlBase
 from engine.access import ChannelBinding, GrantKind, RoleGrant
-from engine.audit import AuditEntry
+from engine.audit import JOB_COMMAND_PREFIX, AuditEntry, AuditKind
 
 _AUDIT_COLUMNS = "at_us, user_id, channel, command, arguments, outcome, error_id, duration_ms"
 _BINDING_COLUMNS = "channel, clusters, compartments, default_cluster"
@@ -23,11 +23,12 @@ class StateQueries(SqlBase):
         )
 
     async def list_audit(
-        self, *, limit: int = 50, user: str | None = None, channel: str | None = None
+        self, *, limit: int = 50, user: str | None = None, channel: str | None = None, kind: AuditKind | None = None
     ) -> list[AuditEntry]:
-        """The newest `limit` entries, newest first, optionally only one user's or one channel's."""
+        """The newest `limit` entries, newest first, optionally only one user's or one channel's, only people's
+        or only scheduled jobs'."""
         rows.check_limit(limit)
-        where, params = _audit_filter(user, channel)
+        where, params = _audit_filter(user, channel, kind)
         found = await self._fetch(
             f"SELECT {_AUDIT_COLUMNS} FROM audit_log{where} ORDER BY at_us DESC, id DESC LIMIT ?", (*params, limit)
         )
@@ -101,8 +102,11 @@ class StateQueries(SqlBase):
         return claimed > 0
 
 
-def _audit_filter(user: str | None, channel: str | None) -> tuple[str, list[str]]:
+def _audit_filter(user: str | None, channel: str | None, kind: AuditKind | None) -> tuple[str, list[str]]:
     chosen = (("user_id", user), ("channel", channel))
-    filters = [(column, rows.text(value)) for column, value in chosen if value is not None]
-    where = " WHERE " + " AND ".join(f"{column} = ?" for column, _ in filters) if filters else ""
-    return where, [value for _, value in filters]
+    conditions = [(f"{column} = ?", rows.text(value)) for column, value in chosen if value is not None]
+    if kind is not None:
+        # A prefix match both databases do alike: "job:" holds no LIKE wildcard and no letter case differs.
+        conditions.append(("command LIKE ?" if kind == "jobs" else "command NOT LIKE ?", JOB_COMMAND_PREFIX + "%"))
+    where = " WHERE " + " AND ".join(condition for condition, _ in conditions) if conditions else ""
+    return where, [value for _, value in conditions]

@@ -9,7 +9,8 @@ claimed → posting → posted(ts) | failed in the store:
   out and another replica took it over) is looked up in the channel (conversations.history with
   include_all_metadata, from a minute before the occurrence) before it is posted again.
 - After any failed attempt the channel is looked up too, since a timeout may hide an accepted post.
-- Slack's `ok: false` is a failure: retried with a doubling backoff, then recorded as failed with Slack's error.
+- Slack's `ok: false` is a failure: retried with a doubling backoff, then recorded as failed with Slack's error
+  (each try logged at info; the runner logs the outcome once, as a warning with the fix: `refusal_fix`).
 - Every store write names this replica as the owner, so a replica that lost its lease changes nothing.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -31,6 +33,23 @@ from engine.ports import StateStore
 
 LOOKBACK = timedelta(minutes=1)  # clocks differ: Slack's ts and the database's instants are compared
 HISTORY_PAGES = 10
+# Slack's refusals of a post that an operator fixes (chat.postMessage and conversations.history errors), and how.
+# "{channel}" is the channel the post was for.
+REFUSAL_FIXES: Mapping[str, str] = {
+    "not_in_channel": "invite okebot: type /invite @okebot in {channel}",
+    "channel_not_found": "check the channel id ({channel}) of the digest (okebot.yaml, or /oke digest list); a "
+                         "private channel needs /invite @okebot first",
+    "is_archived": "unarchive {channel}, or post the digest to another channel",
+    "missing_scope": "add the scopes deploy/slack-manifest.yml asks for (chat:write, channels:history, "
+                     "groups:history) under OAuth & Permissions, reinstall the app and use its new token",
+    "restricted_action": "{channel} does not let apps post: let okebot post there (channel settings), or post "
+                         "to another channel",
+    "ekm_access_denied": "{channel}'s messages are locked by Enterprise Key Management: ask the workspace admins",
+    "invalid_auth": "SLACK_BOT_TOKEN is wrong: copy the Bot User OAuth Token (xoxb-…) again",
+    "token_revoked": "the token was revoked: reinstall the app and use the new xoxb- token",
+    "account_inactive": "the app was uninstalled: reinstall it and use the new xoxb- token",
+    "ratelimited": "Slack is rate-limiting okebot: nothing to fix if it passes; fewer digests per channel if not",
+}
 
 
 class DeliveryFailed(Exception):
@@ -39,6 +58,16 @@ class DeliveryFailed(Exception):
     def __init__(self, error: str) -> None:
         super().__init__(error)
         self.error = error
+
+
+def refusal_fix(error: str, *, channel: str) -> str:
+    """What an operator does about Slack refusing a post to `channel` with `error` (a Slack error code, or the
+    text of a connection failure)."""
+    fix = REFUSAL_FIXES.get(error)
+    if fix is not None:
+        return fix.format(channel=channel)
+    return f"see Slack's description of {error!r} (docs.slack.dev, chat.postMessage); a timeout or a broken " \
+           "connection passes by itself"
 
 
 @dataclass(frozen=True)
@@ -113,8 +142,9 @@ class Poster:
                 if not await self.store.finish_run(run, owner=self.owner, state="posted", message_ts=ts):
                     self.logger.warning("run %s was posted (ts %s) after another replica took it over", run.key, ts)
                 return ts
-            self.logger.warning("posting %s to %s failed (attempt %d of %d): %s", run.key, channel, attempt,
-                                self.attempts, error)
+            # One warning says how it ended (the runner's); each try is only worth an info line.
+            self.logger.info("posting %s to %s failed (attempt %d of %d): %s", run.key, channel, attempt,
+                             self.attempts, error)
             found = await self._quietly_find(run, event_type=event_type)
             if found is not None:
                 await self.store.finish_run(run, owner=self.owner, state="posted", message_ts=found)

@@ -32,7 +32,8 @@ CHART_FILE = "okebot-digest.png"
 async def make_digest(
     read: CapacityRead, *, history: Sequence[Sample], previous: DigestSnapshot | None, now: datetime,
     thresholds: Thresholds, forecast_days: float, window_days: float, missed: Sequence[datetime] = (),
-    missed_total: int | None = None, with_findings: bool = True, work: WorkService | None = None,
+    missed_total: int | None = None, failed: Sequence[datetime] = (), failed_total: int | None = None,
+    with_findings: bool = True, work: WorkService | None = None,
 ) -> DigestReport:
     """The digest of one read (engine.digest.build_digest, off the event loop: in `work` when given). With
     `with_findings=False` the finding changes are unknown (null), for a digest compared with history rather
@@ -41,7 +42,7 @@ async def make_digest(
         work, build_digest, clusters=read.clusters, findings=read.findings if with_findings else {},
         pending_cni_nodes=read.pending, history=history, previous=previous, source=read.source,
         read_at=read.read_at, now=now, thresholds=thresholds, forecast_days=forecast_days, window_days=window_days,
-        missed=missed, missed_total=missed_total,
+        missed=missed, missed_total=missed_total, failed=failed, failed_total=failed_total,
     )
 
 
@@ -85,6 +86,7 @@ def snapshot_from_history(history: Sequence[Sample], at: datetime) -> DigestSnap
 
 async def run_occurrence(ctx: JobContext, run: JobRun, digest: DigestDefinition) -> str:
     """Make and post one occurrence of `digest` (claimed by this replica); what happened, for the audit trail.
+    In on-change mode an unchanged digest is skipped, unless the run was asked for (`run.requested`).
 
     Raises what the read or the post raises (the runner's audited tail records it and the run as failed).
     """
@@ -103,12 +105,15 @@ async def run_occurrence(ctx: JobContext, run: JobRun, digest: DigestDefinition)
     posted = await store.last_run(digest.job, states=("posted",))
     previous = DigestSnapshot.model_validate_json(posted.snapshot) if posted and posted.snapshot else None
     missed, missed_total = await store.missed_since(digest.job, posted.scheduled_for if posted else None)
+    failed, failed_total = await store.failed_since(digest.job, posted.scheduled_for if posted else None)
     window = settings.okebot_forecast_window_days
     history = await store.read_samples(since=now - timedelta(days=window), cluster_ids=[c.id for c in read.clusters])
     report = await make_digest(read, history=history, previous=previous, now=now, thresholds=digest.thresholds,
                                forecast_days=digest.forecast_days, window_days=window, missed=missed,
-                               missed_total=missed_total, work=ctx.deps.work)
-    if digest.mode == "on-change" and report.unchanged and posted is not None and \
+                               missed_total=missed_total, failed=failed, failed_total=failed_total,
+                               work=ctx.deps.work)
+    # A run someone asked for is a person wanting to see the digest: posted whatever the mode.
+    if digest.mode == "on-change" and not run.requested and report.unchanged and posted is not None and \
             now - posted.scheduled_for < HEARTBEAT_EVERY:
         await store.finish_run(run, owner=ctx.owner, state="skipped")
         ctx.deps.metrics.digest_finished("skipped")

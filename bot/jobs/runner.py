@@ -1,7 +1,8 @@
 """The job runner: one per `okebot serve` replica, started and stopped with it.
 
 Every tick (OKEBOT_SCHEDULER_TICK_SECONDS) a replica:
-1. takes over runs whose lease expired (their replica died) and finishes them;
+1. takes over runs whose lease expired (their replica died) and finishes them, then claims the runs people asked
+   for (`/oke digest run`, queued in the store) and posts them;
 2. plans each digest at the database's clock and claims its due occurrence, if no replica has
    (DigestStore.claim_scheduled: missed occurrences are recorded, one catch-up within the grace, no backlog);
 3. runs the sampler when its interval's slot is unclaimed (OKEBOT_SAMPLE_INTERVAL_SECONDS; 0 = off), and posts the
@@ -22,12 +23,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.schedule.cron import parse_schedule
 from bot.jobs import alerts, digests, sampler
 from bot.jobs.context import BOT_USER, JobContext
-from bot.jobs.delivery import Poster
+from bot.jobs.delivery import DeliveryFailed, Poster, refusal_fix
 from bot.jobs.settings import JobSettings
 from bot.slack.deps import Deps
 from bot.slack.pipeline import audited
@@ -88,6 +90,8 @@ class JobRunner:
         by_name = {d.name: d for d in await ctx.digests()}
         for run in await store.claim_expired(owner=ctx.owner, lease_seconds=settings.okebot_job_lease_seconds):
             await self._resume(run, by_name)
+        for run in await store.claim_queued(owner=ctx.owner, lease_seconds=settings.okebot_job_lease_seconds):
+            await self._run_requested(run, by_name)
         for digest in by_name.values():
             if self._stop.is_set():
                 return
@@ -155,6 +159,17 @@ class JobRunner:
 
         await self._audited(run, "job:alert", run.slot, work)
 
+    async def _run_requested(self, run: JobRun, by_name: dict[str, DigestDefinition]) -> None:
+        """A run someone asked for, claimed from the queue: its first attempt, whatever the digest's mode."""
+        ctx = self.ctx
+        ctx.deps.logger.info("running %s, asked for with /oke digest run", run.key)
+        digest = by_name.get(run.job.removeprefix(DIGEST_JOB_PREFIX)) if run.job.startswith(DIGEST_JOB_PREFIX) \
+            else None
+        if digest is None:
+            await ctx.deps.store.finish_run(run, owner=ctx.owner, state="missed", error="the digest was removed")
+            return
+        await self.run_digest(run, digest)
+
     async def _resume(self, run: JobRun, by_name: dict[str, DigestDefinition]) -> None:
         ctx = self.ctx
         ctx.deps.logger.info("taking over %s (%s, attempt %d) from a replica whose lease expired", run.key, run.state,
@@ -177,7 +192,12 @@ class JobRunner:
             await ctx.deps.store.finish_run(run, owner=ctx.owner, state="done")
 
     async def _audited(self, run: JobRun, command: str, arguments: str, work: Callable[[], Awaitable[str]]) -> bool:
-        """Run `work` as one audited interaction; a failure marks the run failed with what went wrong (True)."""
+        """Run `work` as one audited interaction; a failure marks the run failed with what went wrong (True).
+
+        Slack refusing the post (not_in_channel, channel_not_found, is_archived, missing_scope, …) is an
+        operator's problem with a fix, not a bug: one warning names the job, the channel, Slack's error and the
+        fix, without a traceback or an error id. Anything else is logged with an error id (audited).
+        """
         ctx = self.ctx
         failure: list[str] = []
 
@@ -186,12 +206,34 @@ class JobRunner:
 
         async with audited(ctx.deps, user=BOT_USER, channel=run.channel or "-", command=command,
                            arguments=arguments, send=record) as audit:
-            audit.arguments = f"{arguments}: {await work()}"
+            try:
+                audit.arguments = f"{arguments}: {await work()}"
+            except (DeliveryFailed, SlackApiError) as refused:
+                error = refused.error if isinstance(refused, DeliveryFailed) else _slack_error(refused)
+                channel = run.channel or "-"
+                ctx.deps.logger.warning("%s was not posted to channel %s: Slack said %s; %s", _what(run), channel,
+                                        error, refusal_fix(error, channel=channel))
+                audit.arguments = f"{arguments}: not posted: Slack said {error}"
+                audit.outcome = "error"
+                failure.append(error)
         if audit.outcome == "ok":
             return False
         error = f"error id {audit.error_id}" if audit.error_id else (failure[0] if failure else audit.outcome)
         await ctx.deps.store.finish_run(run, owner=ctx.owner, state="failed", error=error)
         return True
+
+
+def _what(run: JobRun) -> str:
+    """The job a run belongs to, for a log line: "digest payments-daily", "a capacity alert", "job retention"."""
+    if run.job.startswith(DIGEST_JOB_PREFIX):
+        return f"digest {run.job.removeprefix(DIGEST_JOB_PREFIX)} ({run.slot})"
+    if run.job.startswith("alert:"):
+        return f"a capacity alert ({run.slot})"
+    return f"job {run.job} ({run.slot})"
+
+
+def _slack_error(error: SlackApiError) -> str:
+    return str(error.response.get("error") or f"http_{error.response.status_code}")
 
 
 async def _resumed(posting: Awaitable[str | None]) -> str:

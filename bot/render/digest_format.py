@@ -6,8 +6,10 @@ percentage points ("+1.6 pts"); a pods CIDR's delta is in node slots ("+1 slot")
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import pairwise
 
 from engine.digest.alerts import Level
 from engine.digest.forecast import Forecast, rate_text
@@ -17,16 +19,24 @@ from engine.digest.report import Change, DigestCluster, DigestReport
 MINUS = "−"
 ARROWS = {"worse": "▲", "better": "▼", "same": "="}
 MAX_MISSED_NAMED = 3
+MINUTE = timedelta(minutes=1)
 
 
-def when(at: datetime) -> str:
-    """ "Thu 26 Nov 2026 09:00 UTC"."""
-    return at.strftime("%a %d %b %Y %H:%M UTC")
+def when(at: datetime, *, seconds: bool = False) -> str:
+    """ "Thu 26 Nov 2026 09:00 UTC" ("09:00:10" with `seconds`)."""
+    return at.strftime(f"%a %d %b %Y %H:%M{':%S' if seconds else ''} UTC")
 
 
-def short_when(at: datetime) -> str:
-    """ "25 Nov 09:00"."""
-    return at.strftime("%d %b %H:%M")
+def short_when(at: datetime, *, seconds: bool = False) -> str:
+    """ "25 Nov 09:00" ("25 Nov 09:00:10" with `seconds`)."""
+    return at.strftime(f"%d %b %H:%M{':%S' if seconds else ''}")
+
+
+def to_the_second(instants: Sequence[datetime]) -> bool:
+    """Whether these instants need seconds to be told apart: two of them less than a minute apart (a digest
+    every 10 s, its runs, its next two occurrences)."""
+    ordered = sorted(instants)
+    return any(later - earlier < MINUTE for earlier, later in pairwise(ordered))
 
 
 def percent(fraction: float | None) -> str:
@@ -150,15 +160,29 @@ def heartbeat(report: DigestReport) -> str:
 
 
 def missed_text(report: DigestReport) -> str | None:
-    """ "2 scheduled runs were missed: 25 Nov 15:00, 25 Nov 21:00 UTC"; None when none were."""
-    total = report.missed_total
-    if total == 0:
-        return None
-    named = ", ".join(short_when(m) for m in report.missed[-MAX_MISSED_NAMED:])
+    """The runs not posted since the previous digest, those that failed apart from those missed (no replica ran
+    them in time): "1 run failed: 25 Nov 21:00 UTC; 2 scheduled runs were missed (25 Nov 09:00, 25 Nov 15:00
+    UTC)". Times carry seconds when two of them are less than a minute apart. None when every run was posted."""
+    failed = report.failed[-MAX_MISSED_NAMED:]
+    failed_at = set(report.failed)
+    missed = [m for m in report.missed if m not in failed_at][-MAX_MISSED_NAMED:]
+    seconds = to_the_second([*failed, *missed])
+    parts = []
+    if report.failed_total:
+        parts.append(_named(report.failed_total, failed, "run failed", "runs failed", seconds=seconds))
+    missed_total = report.missed_total - report.failed_total
+    if missed_total > 0:
+        parts.append(_named(missed_total, missed, "scheduled run was missed", "scheduled runs were missed",
+                            seconds=seconds))
+    return "; ".join(parts) or None
+
+
+def _named(total: int, instants: Sequence[datetime], one: str, many: str, *, seconds: bool) -> str:
+    named = ", ".join(short_when(m, seconds=seconds) for m in instants)
     if total == 1:
-        return f"1 scheduled run was missed: {named} UTC"
-    newest = "" if total <= MAX_MISSED_NAMED else "the newest "
-    return f"{total:,} scheduled runs were missed ({newest}{named} UTC)"
+        return f"1 {one}: {named} UTC"
+    newest = "" if total <= len(instants) else "the newest "
+    return f"{total:,} {many} ({newest}{named} UTC)"
 
 
 def freshness(report: DigestReport) -> str:

@@ -20,6 +20,7 @@ from bot.render.digest_format import (
 )
 from engine.digest.report import DigestCluster, DigestReport
 from engine.findings import Finding
+from engine.words import sentence
 
 WIDTH = 80
 INDENT = "  "
@@ -62,11 +63,11 @@ def digest_text(report: DigestReport, *, color: bool) -> str:
     if report.unchanged:
         out.add(heartbeat(report))
         if missed:
-            out.add(missed + ".", style="warning")
+            out.add(sentence(missed), style="warning")
         return "\n".join(out.lines) + "\n"
     out.add(freshness(report), style="dim")
     if missed:
-        out.add(missed + ".", style="warning")
+        out.add(sentence(missed), style="warning")
     if report.gone_clusters:
         out.add("No longer read: " + ", ".join(report.gone_clusters) + ".", style="warning")
     if not report.clusters:

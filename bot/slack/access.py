@@ -14,6 +14,7 @@ from bot.slack.deps import Deps
 from engine.access import AccessPolicy, Action, ClusterRef, decide, visible_clusters, with_overrides
 from engine.errors import AccessDeniedError, ClusterNotFoundError
 from engine.model import Tenancy
+from engine.words import sentence
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -59,7 +60,7 @@ async def require(
     decision = decide(policy, user=user, groups=groups, channel=channel, action=action, cluster=cluster)
     if not decision.allowed:
         remedy = _REMEDIES[decision.refused_for or "role"]
-        raise AccessDeniedError(f"Not allowed: {decision.reason}.", remedy=remedy)
+        raise AccessDeniedError(sentence(f"Not allowed: {decision.reason}"), remedy=remedy)
 
 
 def visible_names(policy: AccessPolicy, channel: str, tenancy: Tenancy) -> list[str]:

@@ -19,17 +19,22 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.metrics import OTHER, Metrics
+from bot.metrics import COMMANDS, OTHER, Metrics
 from bot.questions import question_of
 from bot.slack.admin import commands as admin
+from bot.slack.admin import digest_commands as digest
 from bot.slack.parse import Administer, Ask, Help, OpenValidateModal, Parsed, Usage
 
 ARRIVED = "okebot_arrived_at"  # the context key note_arrival sets: time.monotonic() when Bolt handed us the request
 # Slack's file uploads go to a one-time URL outside the Web API; counted under one name.
 UPLOAD_METHOD = "upload"
-_ADMIN_NAMES: dict[type[Any], str] = {
+# Every admin command by the subcommand typed first (bot.slack.admin.commands.ADMIN_USAGE): `digest preview` and
+# `digest add` are both "digest", so the label stays one of a fixed few whatever the verb.
+ADMIN_NAMES: dict[type[Any], str] = {
     admin.ListBindings: "bindings", admin.Bind: "bind", admin.Unbind: "unbind", admin.Grant: "grant",
     admin.Revoke: "revoke", admin.ShowAudit: "audit",
+    digest.DigestPreview: "digest", digest.DigestAdd: "digest", digest.DigestList: "digest",
+    digest.DigestChange: "digest",
 }
 
 
@@ -85,19 +90,27 @@ def failure_code(response: HttpResponse | None, error: Exception | None) -> str 
 
 def command_name(parsed: Parsed) -> str:
     """The `command` label of what `/oke` parsed: the question's registry name, the admin subcommand's
-    name, "help", "usage" or "validate" (the plan modal); never the text typed."""
+    name ("digest" for every `digest …`), "help", or "validate" (the plan modal). A malformed command counts
+    under its subcommand when that is known (`whatif size=lots` is "whatif"), else as "usage" (an unknown
+    subcommand, unreadable text). Never the text typed."""
     match parsed:
         case Ask(query=query):
             return question_of(query).name
         case Administer(command=command):
-            return _ADMIN_NAMES.get(type(command), OTHER)
+            return ADMIN_NAMES.get(type(command), OTHER)
         case Help():
             return "help"
-        case Usage():
-            return "usage"
+        case Usage(subcommand=subcommand):
+            return subcommand if subcommand in COMMANDS else "usage"
         case OpenValidateModal():
             return "validate"
     return OTHER
+
+
+def arrived_at(context: Any) -> float | None:
+    """The time.monotonic() instant note_arrival saw this request, or None when it did not run."""
+    arrived = context.get(ARRIVED) if hasattr(context, "get") else None
+    return arrived if isinstance(arrived, float) else None
 
 
 async def note_arrival(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
@@ -109,5 +122,5 @@ async def note_arrival(context: dict[str, Any], next: Callable[[], Awaitable[Non
 
 def since_arrival(context: Any) -> float:
     """Seconds since note_arrival saw this request (0.0 when it did not run)."""
-    arrived = context.get(ARRIVED) if hasattr(context, "get") else None
-    return time.monotonic() - arrived if isinstance(arrived, float) else 0.0
+    arrived = arrived_at(context)
+    return time.monotonic() - arrived if arrived is not None else 0.0

@@ -18,7 +18,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.fakes.slack_api import FakeSlackApi
-from adapters.fakes.slack_workspace import READ_METHODS
+from adapters.fakes.slack_workspace import DEFAULT_SCOPES, READ_METHODS
 from bot.slack.app import create_app
 from bot.slack.deps import Answered, Deps
 from bot.slack.settings import SlackSettings
@@ -65,7 +65,9 @@ async def run_offline(text: str, *, deps: Deps, user: str, channel: str) -> Offl
         return WHERE_ATTACHED
 
     deps = dataclasses.replace(deps, attach=attach, answered=run.answers.append)
-    async with FakeSlackApi() as fake:
+    # A workspace where okebot is in the asking channel and may say so (conversations.info).
+    async with FakeSlackApi(scopes=(*DEFAULT_SCOPES, "channels:read", "groups:read")) as fake:
+        fake.add_channel(channel, name=channel.lower(), is_member=True)
         settings = SlackSettings(slack_bot_token="xoxb-offline", slack_signing_secret=OFFLINE_SECRET,
                                  slack_api_url=fake.base_url)
         app = create_app(settings, deps)

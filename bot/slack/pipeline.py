@@ -62,26 +62,31 @@ class Asker:
 @dataclass
 class Audit:
     """What the audited tail records: the arguments as asked, and how it ended (set by the body, or by a
-    failure)."""
+    failure). `counted_as` is the command's name in okebot_commands_total (a registry or admin name, never
+    text typed), or None for what is not a person's command (scheduled jobs)."""
 
     arguments: str
     outcome: Outcome = "ok"
     error_id: str | None = None
     handed_off: bool = False
+    counted_as: str | None = None
 
     def hand_off(self) -> None:
-        """Another audited step (an answer) records this interaction; this tail records nothing."""
+        """Another audited step (an answer) records and counts this interaction; this tail does neither."""
         self.handed_off = True
 
 
 @asynccontextmanager
 async def audited(
-    deps: Deps, *, user: str, channel: str, command: str, arguments: str, send: Send
+    deps: Deps, *, user: str, channel: str, command: str, arguments: str, send: Send,
+    counted_as: str | None = None, arrived: float | None = None,
 ) -> AsyncIterator[Audit]:
     """The tail of every listener: a failure inside becomes an answer (friendly, or an error id), never
-    silence or a raw error; then one audit entry records who asked what, where, how it ended and how long."""
+    silence or a raw error; then the command is counted (`counted_as`, with the audit's outcome and the
+    seconds since `arrived`, a time.monotonic() instant, default now) and one audit entry records who asked
+    what, where, how it ended and how long."""
     started = time.monotonic()
-    audit = Audit(arguments=arguments)
+    audit = Audit(arguments=arguments, counted_as=counted_as)
     try:
         yield audit
     except Exception as error:
@@ -91,6 +96,10 @@ async def audited(
             audit.arguments = error.message  # nothing was asked in words (a shortcut): record why it failed
     if audit.handed_off:
         return
+    if audit.counted_as is not None:
+        # Counted before the audit entry is written, so whoever sees the entry sees the count too.
+        seconds = time.monotonic() - (arrived if arrived is not None else started)
+        deps.metrics.command_answered(audit.counted_as, audit.outcome, seconds)
     await record_audit(deps, user=user, channel=channel, command=command, arguments=audit.arguments,
                        outcome=audit.outcome, error_id=audit.error_id, started=started)
 
@@ -146,8 +155,11 @@ async def answer_ask(
     view: View = "answer",
     shareable: bool = True,
     fresh: bool = False,
+    arrived: float | None = None,
 ) -> None:
-    """Answer one question end to end and audit it; failures become an answer too, never silence.
+    """Answer one question end to end, audit it and count it (okebot_commands_total under the question's
+    registry name, okebot_answer_seconds from `arrived`, the time.monotonic() instant the request reached
+    okebot); failures become an answer too, never silence.
 
     When the question has to wait for others, the asker is told privately how many are ahead; if okebot
     stops before answering (SIGTERM past the drain period), the asker is told to ask again.
@@ -163,7 +175,7 @@ async def answer_ask(
 
     deps.inflight.set_abandon(restarted)
     async with audited(deps, user=asker.user, channel=asker.channel, command=origin, arguments=ask.command or "",
-                       send=asker.send):
+                       send=asker.send, counted_as=question_of(ask.query).name, arrived=arrived):
         policy = await current_policy(deps)
         with notify_when_queued(queued):
             composed = await run_query(ask, deps=deps, policy=policy, asker=asker, view=view, shareable=shareable)

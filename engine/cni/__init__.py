@@ -17,6 +17,7 @@ from engine.cni.pending import (
 from engine.cni.version import compare_versions, is_on_delete_version
 from engine.model import Addon, Cluster, Cni, SourceKind, Unreadable
 from engine.reports import AddonStatus, ClusterCniStatus, PendingNode
+from engine.words import sentence
 
 ADDON_NAMES = {Cni.VCN_NATIVE: "OciVcnIpNative", Cni.FLANNEL: "Flannel"}
 
@@ -76,7 +77,7 @@ def _unread_action(refused: Unreadable | None, source_kind: SourceKind | None) -
         why = ", ".join(part for part in (f"HTTP {refused.status}" if refused.status else "", refused.code or "")
                         if part)
         fix = f": {refused.remedy}" if refused.remedy else ""
-        return f"okebot could not read the cluster's CNI pods ({why or refused.message}){fix}."
+        return sentence(f"okebot could not read the cluster's CNI pods ({why or refused.message}){fix}")
     return RECORD_CNI if source_kind == "snapshot" else READ_CNI
 
 

@@ -61,6 +61,8 @@ def build_digest(
     window_days: float = DEFAULT_WINDOW_DAYS,
     missed: Sequence[datetime] = (),
     missed_total: int | None = None,
+    failed: Sequence[datetime] = (),
+    failed_total: int | None = None,
 ) -> DigestReport:
     """The digest of these clusters at `now`; `report.snapshot` is what to store for the next one.
 
@@ -75,7 +77,9 @@ def build_digest(
         read_at, now: when the figures were read and when the digest is made (aware).
         thresholds, forecast_days, window_days: the marks (default 80 %/95 %), the forecast alert horizon
             (30 days) and the trend window (14 days).
-        missed, missed_total: occurrences that did not run (from `plan_run`); total defaults to len(missed).
+        missed, missed_total: occurrences not posted (missed by `plan_run`, or failed); total defaults to
+            len(missed).
+        failed, failed_total: those of them that ran and failed; total defaults to len(failed).
 
     InputError for naive instants, forecast_days ≤ 0 or window_days < 1.
     """
@@ -110,6 +114,8 @@ def build_digest(
         history=basis,
         missed=[utc(m, where="missed") for m in missed],
         missed_total=len(missed) if missed_total is None else missed_total,
+        failed=[utc(f, where="failed") for f in failed],
+        failed_total=len(failed) if failed_total is None else failed_total,
         gone_clusters=gone,
         thresholds=marks,
         forecast_days=forecast_days,

@@ -17,9 +17,10 @@ from engine.model import Frozen
 
 DigestMode = Literal["always", "on-change"]
 Origin = Literal["config", "slack"]
-RunState = Literal["claimed", "posting", "posted", "failed", "missed", "skipped", "done"]
+RunState = Literal["queued", "claimed", "posting", "posted", "failed", "missed", "skipped", "done"]
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 DIGEST_JOB_PREFIX = "digest:"
+REQUESTED_SLOT_PREFIX = "run:"  # a run someone asked for (`/oke digest run`), not a scheduled occurrence
 
 
 class DigestDefinition(Frozen):
@@ -62,10 +63,12 @@ class DigestDefinition(Frozen):
 class JobRun(Frozen):
     """One run of a job, as the store tracks it: a scheduled digest occurrence, an alert post, a sampler pass.
 
-    The key is (job, slot): "digest:daily" + "2026-11-26T09:00:00Z", or "alert:C0PAY" + a series and sample time.
-    A post goes claimed → posting → posted(ts) | failed; a run that never started is "missed", a digest with
-    nothing to say in on-change mode "skipped", a job that posts nothing "done". While claimed or posting, `owner`
-    holds the lease until `lease_until` (database clock); another replica takes over an expired lease.
+    The key is (job, slot): "digest:daily" + "2026-11-26T09:00:00Z", or "alert:C0PAY" + a series and sample time;
+    a run someone asked for (`/oke digest run`) has the slot "run:" + the instant it was asked ("requested").
+    A post goes claimed → posting → posted(ts) | failed; a requested run starts "queued" (no owner, no lease, no
+    attempt) until a replica claims it. A run that never started is "missed", a digest with nothing to say in
+    on-change mode "skipped", a job that posts nothing "done". While claimed or posting, `owner` holds the lease
+    until `lease_until` (database clock); another replica takes over an expired lease.
 
     Fields:
         scheduled_for: the occurrence instant (UTC); attempts: how many leases were taken on it.
@@ -93,6 +96,11 @@ class JobRun(Frozen):
         """The occurrence key carried in the Slack message's metadata: "<job>@<slot>"."""
         return f"{self.job}@{self.slot}"
 
+    @property
+    def requested(self) -> bool:
+        """A run someone asked for (`/oke digest run`), not a scheduled occurrence."""
+        return self.slot.startswith(REQUESTED_SLOT_PREFIX)
+
 
 class ScheduledClaim(Frozen):
     """What one planning pass of a schedule did: the run it claimed (None when nothing is due or another replica
@@ -106,3 +114,8 @@ class ScheduledClaim(Frozen):
 def slot_for(instant: datetime) -> str:
     """A scheduled occurrence's slot: its instant in UTC as ISO 8601 with a Z ("2026-11-26T09:00:00Z")."""
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def requested_slot(instant: datetime) -> str:
+    """The slot of a run asked for at `instant`: "run:2026-11-26T09:00:05.123456Z"."""
+    return REQUESTED_SLOT_PREFIX + slot_for(instant)

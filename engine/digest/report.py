@@ -154,7 +154,10 @@ class DigestReport(Report):
         read_at: when the figures were read from the source (freshness; A8.5).
         unchanged: nothing changed since the previous digest (same figures, findings, pending CNI nodes and
             clusters); renderers then print a one-line heartbeat. False for the first digest.
-        missed / missed_total: scheduled occurrences that did not run since the previous digest (newest 20).
+        missed / missed_total: occurrences not posted since the previous digest (newest 20): those no replica
+            ran in time and those that failed.
+        failed / failed_total: those of them that ran and failed (Slack refused the post, the read failed), so
+            missed_total - failed_total were missed while no replica ran them (newest 20).
         gone_clusters: names of clusters in the previous digest that this one did not read.
         thresholds, forecast_days: the marks the statuses and ordering used.
         snapshot: what the runner stores for the next digest; not part of the JSON.
@@ -169,6 +172,8 @@ class DigestReport(Report):
     history: HistoryBasis
     missed: list[datetime] = Field(default_factory=list)
     missed_total: int = 0
+    failed: list[datetime] = Field(default_factory=list)
+    failed_total: int = 0
     gone_clusters: list[str] = Field(default_factory=list)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     forecast_days: float = 30.0

@@ -9,6 +9,7 @@ from engine.catalogue import finding
 from engine.codes import Code
 from engine.findings import Finding
 from engine.plan.problems import FieldPath, format_path
+from engine.words import sentence
 
 
 class CidrReader:
@@ -29,7 +30,7 @@ class CidrReader:
             finding(
                 Code.CIDR_INVALID,
                 subject,
-                f"{format_path(path)} {text!r} is not a valid CIDR: {reason}.",
+                sentence(f"{format_path(path)} {text!r} is not a valid CIDR: {reason}"),
                 details={"field": format_path(path), "value": text, "suggestion": suggestion},
                 fields={"fix": remedy},
             )

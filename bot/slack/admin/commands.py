@@ -34,8 +34,9 @@ ADMIN_USAGE: Mapping[str, tuple[str, str]] = {
     ),
     "revoke": ("revoke <@user|U-id|@group-handle|S-group-id>", "admin: remove a stored role grant"),
     "audit": (
-        "audit [N] [user=<@user|U-id>]",
-        "admin: the last N audit entries (default 20, at most 100), newest first",
+        "audit [N] [user=<@user|U-id>] | audit jobs [N]",
+        "admin: the last N audit entries of people's commands (default 20, at most 100), newest first; "
+        "audit jobs: of scheduled jobs (digests, samples, alerts)",
     ),
     "digest": (
         'digest preview [cluster ...] | digest add "<cron>"|every <N><d|h|m|s> [tz=ZONE] [name=NAME] '
@@ -103,8 +104,11 @@ class Revoke:
 
 @dataclass(frozen=True)
 class ShowAudit:
+    """The newest `limit` entries: people's commands (one user's when `user`), or scheduled jobs' (`jobs`)."""
+
     limit: int = DEFAULT_AUDIT_ENTRIES
     user: str | None = None
+    jobs: bool = False
 
 
 AdminCommand = ListBindings | Bind | Unbind | Grant | Revoke | ShowAudit | DigestCommand
@@ -215,9 +219,12 @@ def _revoke(args: list[str]) -> AdminCommand | str:
 def _audit(args: list[str]) -> AdminCommand | str:
     limit = DEFAULT_AUDIT_ENTRIES
     user: str | None = None
+    jobs = False
     for arg in args:
         key, eq, value = arg.partition("=")
-        if eq and key.lower() == "user":
+        if not eq and arg.lower() == "jobs":
+            jobs = True
+        elif eq and key.lower() == "user":
             subject = parse_subject(value)
             if subject is None or subject.kind != "user":
                 return f"user={value!r} is not a user: mention them (<@U…>) or give their member ID (U…)"
@@ -228,7 +235,9 @@ def _audit(args: list[str]) -> AdminCommand | str:
             limit = int(arg)
         else:
             return f"N must be a whole number from 1 to {MAX_AUDIT_ENTRIES}, got {arg!r}"
-    return ShowAudit(limit=limit, user=user)
+    if jobs and user is not None:
+        return "jobs are run by okebot itself, so user= does not apply to audit jobs"
+    return ShowAudit(limit=limit, user=user, jobs=jobs)
 
 
 _PARSERS: Mapping[str, Callable[[list[str]], AdminCommand | str]] = {

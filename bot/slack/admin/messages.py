@@ -139,8 +139,8 @@ def audit_line(entry: AuditEntry) -> str:
     return line
 
 
-def audit_message(entries: Sequence[AuditEntry], *, limit: int, user: str | None) -> Message:
-    """`/oke audit`: the newest entries first, as many as fit in one message."""
+def audit_message(entries: Sequence[AuditEntry], *, limit: int, user: str | None, jobs: bool = False) -> Message:
+    """`/oke audit`: people's newest entries first (`jobs`: scheduled jobs'), as many as fit in one message."""
     whose = f" by {code(user)}" if user else ""
     lines: list[str] = []
     used = 0
@@ -151,10 +151,14 @@ def audit_message(entries: Sequence[AuditEntry], *, limit: int, user: str | None
         lines.append(line)
         used += len(line) + 1
     noun = "entry" if len(entries) == 1 else "entries"
-    blocks: list[Block] = [header(f"Audit log: the {len(entries)} most recent {noun} (asked for {limit})")]
+    what = "Audit log of scheduled jobs" if jobs else "Audit log"
+    blocks: list[Block] = [header(f"{what}: the {len(entries)} most recent {noun} (asked for {limit})")]
     blocks += sections(lines, limit=len(lines)) if lines else [section(f"No audit entries{whose}.")]
-    notes = [f"Newest first{whose}; times in UTC."]
+    notes = [f"Newest first{whose}; times in UTC.",
+             "Scheduled jobs only (digests, samples, alerts); `/oke audit` lists people's commands." if jobs else
+             "People's commands only; `/oke audit jobs` lists scheduled jobs (digests, samples, alerts)."]
     if len(lines) < len(entries):
-        notes.append(f"{len(entries) - len(lines)} older entries did not fit: ask for fewer, as in `/oke audit 20`.")
+        again = "/oke audit jobs 20" if jobs else "/oke audit 20"
+        notes.append(f"{len(entries) - len(lines)} older entries did not fit: ask for fewer, as in `{again}`.")
     blocks.append(context(" ".join(notes)))
     return _message(blocks)

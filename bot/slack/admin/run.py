@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pydantic import ValidationError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.access import require
 from bot.slack.admin import messages as render
@@ -43,8 +44,11 @@ from engine.model import Cluster, Tenancy
 MAX_KNOWN_SHOWN = 20
 
 
-async def run_admin(command: AdminCommand, *, deps: Deps, policy: AccessPolicy, asker: Asker) -> Message:
-    """Authorize and run one admin command; the answer says what changed (or why nothing did)."""
+async def run_admin(
+    command: AdminCommand, *, deps: Deps, policy: AccessPolicy, asker: Asker, client: AsyncWebClient
+) -> Message:
+    """Authorize and run one admin command; the answer says what changed (or why nothing did). `client` is the
+    Slack Web API, for what a command must ask Slack (is okebot in the channel a digest is added to?)."""
     await require(deps, policy, user=asker.user, channel=asker.channel, action=action_of(command))
     channel = channel_key(asker.channel)
     match command:
@@ -60,11 +64,11 @@ async def run_admin(command: AdminCommand, *, deps: Deps, policy: AccessPolicy, 
             return await _grant(subject, role, deps=deps, policy=policy)
         case Revoke(subject=subject):
             return await _revoke(subject, deps=deps)
-        case ShowAudit(limit=limit, user=user):
-            entries = await deps.store.list_audit(limit=limit, user=user)
-            return render.audit_message(entries, limit=limit, user=user)
+        case ShowAudit(limit=limit, user=user, jobs=jobs):
+            entries = await deps.store.list_audit(limit=limit, user=user, kind="jobs" if jobs else "people")
+            return render.audit_message(entries, limit=limit, user=user, jobs=jobs)
         case DigestPreview() | DigestAdd() | DigestList() | DigestChange():
-            return await run_digest_command(command, deps=deps, policy=policy, asker=asker)
+            return await run_digest_command(command, deps=deps, policy=policy, asker=asker, client=client)
 
 
 async def _bind(command: Bind, *, deps: Deps, policy: AccessPolicy, channel: str) -> Message:

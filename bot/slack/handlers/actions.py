@@ -15,6 +15,7 @@ from bot.slack.access import current_policy, require
 from bot.slack.deps import Deps, deps_of
 from bot.slack.handlers.common import asker_for, private_uploader, responder, uploader
 from bot.slack.ids import ActionId, ButtonValue, ModalMetadata
+from bot.slack.observe import arrived_at
 from bot.slack.parse import Ask, parse_command
 from bot.slack.pipeline import Asker, View, answer_ask, audited, yield_to_acks
 from bot.slack.render.messages import usage_message, whatif_modal
@@ -57,7 +58,7 @@ async def handle_answer_button(
             audit.outcome = "bad-input"
     if audit.handed_off and ask is not None and button_id is not None:
         await _answer_button(button_id, ask, deps=deps, asker=asker, respond=respond, client=client,
-                             private=private)  # audits itself
+                             private=private, arrived=arrived_at(context))  # audits and counts itself
 
 
 async def _answer_button(
@@ -69,6 +70,7 @@ async def _answer_button(
     respond: AsyncRespond,
     client: AsyncWebClient,
     private: bool,
+    arrived: float | None,
 ) -> None:
     origin = f"button:{action_id}"
     view: View = "node-pools" if action_id is ActionId.NODE_POOLS else "answer"
@@ -80,7 +82,7 @@ async def _answer_button(
             upload=uploader(client, channel=asker.channel),
             notify=responder(respond),  # "working on it" stays private
         )
-        await answer_ask(ask, deps=deps, asker=shared, origin=origin, shareable=False)
+        await answer_ask(ask, deps=deps, asker=shared, origin=origin, shareable=False, arrived=arrived)
         return
     if action_id is ActionId.REFRESH:
         # Refresh redraws the message it sits on, keeping it private or shared as it was.
@@ -94,9 +96,10 @@ async def _answer_button(
             upload=private_uploader(client, user=asker.user) if private else uploader(client, channel=asker.channel),
             notify=responder(respond),  # a private notice beside the message, never in its place
         )
-        await answer_ask(ask, deps=deps, asker=same, origin=origin, shareable=private, fresh=True)
+        await answer_ask(ask, deps=deps, asker=same, origin=origin, shareable=private, fresh=True,
+                         arrived=arrived)
         return
-    await answer_ask(ask, deps=deps, asker=asker, origin=origin, view=view)
+    await answer_ask(ask, deps=deps, asker=asker, origin=origin, view=view, arrived=arrived)
 
 
 async def handle_whatif_button(

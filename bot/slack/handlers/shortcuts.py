@@ -17,6 +17,7 @@ from bot.queries import ValidateQuery
 from bot.slack.deps import deps_of
 from bot.slack.escape import unescape
 from bot.slack.handlers.common import asker_for, responder
+from bot.slack.observe import arrived_at
 from bot.slack.parse import Ask
 from bot.slack.pipeline import answer_ask, audited
 from engine.errors import InputError
@@ -69,7 +70,8 @@ async def handle_validate_shortcut(
         query = ValidateQuery(plan=located.plan, plan_name=name, locations=located.locations)
         audit.hand_off()
     if audit.handed_off and query is not None:
-        await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=ORIGIN)  # audits itself
+        await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=ORIGIN,
+                         arrived=arrived_at(context))  # audits and counts itself
 
 
 def plan_file_of(message: dict[str, Any]) -> dict[str, Any] | None:

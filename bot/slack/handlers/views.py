@@ -20,10 +20,12 @@ from bot.slack.deps import Deps, deps_of
 from bot.slack.errors import Send
 from bot.slack.handlers.shortcuts import fetch_plan_file
 from bot.slack.ids import BlockId, InputId, ModalMetadata
+from bot.slack.observe import arrived_at
 from bot.slack.parse import Ask
 from bot.slack.pipeline import Asker, answer_ask
 from bot.slack.render.messages import Message
 from engine.errors import InputError
+from engine.words import sentence
 
 PLAN_SOURCE = "plan pasted in Slack"
 VALIDATE_ORIGIN = "modal:validate"
@@ -82,6 +84,11 @@ def _metadata(view: dict[str, Any]) -> ModalMetadata | None:
         return ModalMetadata.model_validate_json(view.get("private_metadata") or "")
     except ValidationError:
         return None
+
+
+def inline_error(error: InputError) -> str:
+    """What a form shows under the field it rejects: the reason, then the fix, as one line."""
+    return error.message if error.remedy is None else f"{sentence(error.message)} {error.remedy}"
 
 
 async def _reject(
@@ -152,15 +159,14 @@ async def handle_validate_submission(
                       command=VALIDATE_ORIGIN, started=started)
         return
     except InputError as error:
-        message = error.message if error.remedy is None else f"{error.message}. {error.remedy}"
-        await _reject(ack, {field: message[:MAX_INLINE_ERROR]}, deps=deps, body=body,
+        await _reject(ack, {field: inline_error(error)[:MAX_INLINE_ERROR]}, deps=deps, body=body,
                       command=VALIDATE_ORIGIN, started=started)
         return
     await ack()
     query = ValidateQuery(plan=located.plan, plan_name=name, locations=located.locations,
                           against=_value(view, BlockId.AGAINST))
     asker = _asker(client, metadata, body, logger=deps.logger)
-    await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=VALIDATE_ORIGIN)
+    await answer_ask(Ask(query, None), deps=deps, asker=asker, origin=VALIDATE_ORIGIN, arrived=arrived_at(context))
 
 
 async def handle_whatif_submission(
@@ -187,7 +193,8 @@ async def handle_whatif_submission(
     await ack()
     words = [f"{k.replace('_', '-')}={v}" for k, v in sorted(fields.items())]
     ask = Ask(query, shlex.join(["whatif", query.cluster, *words]))
-    await answer_ask(ask, deps=deps, asker=_asker(client, metadata, body, logger=deps.logger), origin=WHATIF_ORIGIN)
+    await answer_ask(ask, deps=deps, asker=_asker(client, metadata, body, logger=deps.logger), origin=WHATIF_ORIGIN,
+                     arrived=arrived_at(context))
 
 
 def _field_errors(exc: ValidationError) -> dict[str, str]:

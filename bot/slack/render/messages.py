@@ -20,6 +20,7 @@ from bot.slack.render.kit import (
 )
 from engine.findings import Finding
 from engine.reports import ClusterSummary
+from engine.words import sentence
 
 FALLBACK_CHARS = 300
 WHATIF_FIELD_CHARS = 255  # no pool or shape name is longer; keeps a what-if near a button's size
@@ -106,7 +107,7 @@ def usage_message(subcommand: str | None, problem: str) -> Message:
     else:
         usage = code(usage_line(subcommand)) + f"  {escape(USAGE[subcommand][1])}"
     text = f":warning: {escape(problem)}\n*Usage:*\n{usage}"
-    return Message(text=f"{escape(problem)}. Try /oke help", blocks=[section(text)])
+    return Message(text=f"{escape(sentence(problem))} Try /oke help", blocks=[section(text)])
 
 
 def error_message(message: str, *, remedy: str | None = None, error_id: str | None = None) -> Message:

@@ -108,6 +108,17 @@ class TestAudit:
         found = await store.list_audit(user=user, channel=channel)
         assert [f"{e.user}/{e.channel}" for e in found] == expected
 
+    @pytest.mark.parametrize(("kind", "expected"), [
+        ("people", ["/oke", "button:refresh"]),
+        ("jobs", ["job:alert", "job:digest"]),
+        (None, ["job:alert", "/oke", "button:refresh", "job:digest"]),
+    ])
+    async def test_listing_keeps_peoples_commands_apart_from_scheduled_jobs(self, store: StateStore, kind, expected):
+        for minutes, command in enumerate(("job:digest", "button:refresh", "/oke", "job:alert")):
+            await store.record_audit(entry(minutes, command=command))
+        assert [e.command for e in await store.list_audit(kind=kind)] == expected
+        assert [e.command for e in await store.list_audit(kind=kind, limit=1)] == expected[:1]
+
     async def test_limit_keeps_only_the_newest(self, store: StateStore):
         for minutes in range(5):
             await store.record_audit(entry(minutes))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.store import open_store
 from engine.digest.alerts import AlertState
-from engine.digest.definition import DigestDefinition, JobRun, slot_for
+from engine.digest.definition import DigestDefinition, JobRun, requested_slot, slot_for
 from engine.digest.history import Sample, retained
 from engine.digest.schedule import IntervalSchedule
 from engine.ports import StateStore
@@ -160,6 +160,37 @@ class TestScheduledRuns:
         assert last is not None
         assert (last.message_ts, last.lease_until, last.key) == ("2.2", None, "digest:x@s1")
 
+    async def test_a_requested_run_waits_queued_until_one_replica_claims_it_as_its_first_attempt(
+        self, store: StateStore
+    ):
+        now = await store.database_now()
+        queued = await store.queue_run("digest:x", requested_slot(now), scheduled_for=now, channel="C0PAY")
+        assert queued is not None
+        assert (queued.state, queued.owner, queued.lease_until, queued.attempts, queued.requested) == (
+            "queued", None, None, 0, True)
+        assert await store.queue_run("digest:x", requested_slot(now), scheduled_for=now) is None
+        assert await store.claim_expired(owner=OTHER, lease_seconds=60) == [], "a queued run is no takeover"
+        (taken,) = await store.claim_queued(owner=OWNER, lease_seconds=60)
+        assert (taken.key, taken.state, taken.owner, taken.attempts, taken.channel) == (
+            queued.key, "claimed", OWNER, 1, "C0PAY")
+        assert taken.lease_until is not None
+        assert await store.claim_queued(owner=OTHER, lease_seconds=60) == []
+        assert await store.finish_run(taken, owner=OWNER, state="posted", message_ts="1.1")
+
+    async def test_replicas_claiming_queued_runs_at_once_claim_each_exactly_once(self, backend: Backend):
+        stores = [await open_store(backend.url) for _ in range(4)]
+        try:
+            now = await stores[0].database_now()
+            for n in range(3):
+                await stores[0].queue_run(f"digest:d{n}", requested_slot(now), scheduled_for=now)
+            claims = await asyncio.gather(*(s.claim_queued(owner=f"r{i}", lease_seconds=60)
+                                            for i, s in enumerate(stores)))
+            keys = [run.key for claimed in claims for run in claimed]
+            assert sorted(keys) == sorted(f"digest:d{n}@{requested_slot(now)}" for n in range(3))
+        finally:
+            for s in stores:
+                await s.close()
+
     async def test_a_failed_run_keeps_its_error_and_counts_as_missed(self, store: StateStore):
         now = await store.database_now()
         run = await store.claim_slot("digest:x", "s1", scheduled_for=now, owner=OWNER, lease_seconds=60)
@@ -168,6 +199,21 @@ class TestScheduledRuns:
         (listed,) = await store.list_runs("digest:x")
         assert (listed.state, listed.error) == ("failed", "channel_not_found")
         assert await store.missed_since("digest:x", now - timedelta(seconds=1)) == ([listed.scheduled_for], 1)
+        assert await store.failed_since("digest:x", now - timedelta(seconds=1)) == ([listed.scheduled_for], 1)
+
+    async def test_failed_runs_are_listed_apart_from_runs_that_were_missed(self, store: StateStore):
+        now = await store.database_now()
+        instants = tuple(now - timedelta(hours=h) for h in (3, 2, 1))
+        await store.start_schedule("digest:daily", since=now - timedelta(hours=4))
+        await store.claim_scheduled("digest:daily", Fixed(instants[:2]), grace=timedelta(minutes=10), owner=OWNER,
+                                    lease_seconds=60)  # both missed
+        run = await store.claim_slot("digest:daily", slot_for(instants[2]), scheduled_for=instants[2], owner=OWNER,
+                                     lease_seconds=60)
+        assert run is not None
+        assert await store.finish_run(run, owner=OWNER, state="failed", error="not_in_channel")
+        assert await store.missed_since("digest:daily", None) == (list(instants), 3)
+        assert await store.failed_since("digest:daily", None) == ([instants[2]], 1)
+        assert await store.failed_since("digest:daily", instants[2]) == ([], 0)
 
 
 class TestAlertStates:

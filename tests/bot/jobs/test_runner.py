@@ -4,10 +4,14 @@ the chart in the thread, takeovers that never post twice, refusals retried then 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
+
+import pytest
 
 from adapters.fakes.slack_api import FakeSlackApi
 from bot.jobs.digests import EVENT_TYPE
+from engine.digest.definition import requested_slot
 from engine.ports import StateStore
 from tests.bot.jobs.conftest import CHANNEL, every_10s, make_jobs, settings
 
@@ -72,7 +76,7 @@ async def test_a_replica_killed_before_posting_is_finished_by_another_exactly_on
     assert (done.state, done.attempts) == ("posted", 2)
 
 
-async def test_a_refused_post_is_retried_then_recorded_as_failed_and_named_as_missed_in_the_next_digest(
+async def test_a_refused_post_is_retried_then_recorded_as_failed_and_named_as_failed_in_the_next_digest(
     fake: FakeSlackApi, store: StateStore
 ):
     jobs = await make_jobs(fake, store, digest=every_10s(chart=False), job_settings=settings(
@@ -94,7 +98,8 @@ async def test_a_refused_post_is_retried_then_recorded_as_failed_and_named_as_mi
     await jobs.runner.run_digest(second, jobs.digest)
     posted = fake.messages_in(CHANNEL)[-1]
     assert posted.metadata == {"event_type": EVENT_TYPE, "event_payload": {"occurrence": second.key}}
-    assert "missed" in json.dumps(posted.blocks)
+    assert "1 run failed" in json.dumps(posted.blocks)
+    assert "missed" not in json.dumps(posted.blocks)
     assert failed.scheduled_for.strftime("%H:%M") in json.dumps(posted.blocks)
 
 
@@ -119,3 +124,69 @@ async def test_a_digest_that_cannot_run_is_logged_and_the_others_still_run(
     await jobs.runner.tick()
     assert len(jobs.posts()) == 1
     assert "digest broken cannot run: timezone: unknown time zone 'Mars/Olympus'" in caplog.text
+
+
+async def test_a_requested_run_of_an_on_change_digest_posts_even_when_nothing_changed(
+    fake: FakeSlackApi, store: StateStore
+):
+    jobs = await make_jobs(fake, store, digest=every_10s(chart=False, mode="on-change"))
+    now = await store.database_now()
+    first = await store.claim_slot(jobs.digest.job, "a", scheduled_for=now - timedelta(seconds=10),
+                                   owner="replica-a", lease_seconds=60, channel=CHANNEL)
+    assert first is not None
+    await jobs.runner.run_digest(first, jobs.digest)
+    asked = await store.queue_run(jobs.digest.job, requested_slot(now), scheduled_for=now, channel=CHANNEL)
+    assert asked is not None
+    await jobs.runner.tick()
+    assert len(jobs.posts()) == 2
+    assert jobs.posts()[-1]["metadata"] == {"event_type": EVENT_TYPE, "event_payload": {"occurrence": asked.key}}
+    (done,) = [r for r in await store.list_runs(jobs.digest.job) if r.key == asked.key]
+    assert (done.state, done.owner) == ("posted", "replica-a")
+
+
+async def test_a_requested_run_on_one_replica_is_its_first_attempt_not_a_takeover(
+    fake: FakeSlackApi, store: StateStore, caplog
+):
+    jobs = await make_jobs(fake, store, digest=every_10s(chart=False))
+    now = await store.database_now()
+    asked = await store.queue_run(jobs.digest.job, requested_slot(now), scheduled_for=now, channel=CHANNEL)
+    assert asked is not None
+    with caplog.at_level(logging.INFO, logger="okebot.test.jobs"):
+        await jobs.runner.tick()
+    (done,) = [r for r in await store.list_runs(jobs.digest.job) if r.key == asked.key]
+    assert (done.state, done.attempts) == ("posted", 1)
+    assert "taking over" not in caplog.text
+    assert f"running {asked.key}, asked for with /oke digest run" in caplog.text
+
+
+@pytest.mark.parametrize(("error", "fix"), [
+    ("not_in_channel", "/invite @okebot"),
+    ("channel_not_found", "channel id"),
+    ("is_archived", "unarchive"),
+    ("missing_scope", "chat:write"),
+])
+async def test_a_post_slack_refuses_is_one_warning_naming_the_digest_the_channel_and_the_fix_without_a_trace(
+    fake: FakeSlackApi, store: StateStore, caplog, error: str, fix: str
+):
+    jobs = await make_jobs(fake, store, digest=every_10s(chart=False), job_settings=settings(
+        okebot_slack_post_attempts=2))
+    fake.fail("chat.postMessage", error, times=None)
+    now = await store.database_now()
+    run = await store.claim_slot(jobs.digest.job, "a", scheduled_for=now, owner="replica-a", lease_seconds=60,
+                                 channel=CHANNEL)
+    assert run is not None
+    with caplog.at_level(logging.INFO):
+        await jobs.runner.run_digest(run, jobs.digest)
+    (warning,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    said = warning.getMessage()
+    assert warning.levelno == logging.WARNING
+    assert warning.exc_info is None
+    for named in ("digest pay", CHANNEL, error, fix):
+        assert named in said
+    (failed,) = await store.list_runs(jobs.digest.job)
+    assert (failed.state, failed.error) == ("failed", error)
+    (entry,) = await store.list_audit()
+    assert (entry.outcome, entry.error_id) == ("error", None)
+    assert error in entry.arguments
+    metrics = jobs.runner.ctx.deps.metrics.registry
+    assert metrics.get_sample_value("okebot_digest_runs_total", {"result": "failed"}) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import get_args
 
 import aiohttp
 import pytest
@@ -11,9 +12,10 @@ from slack_sdk.errors import SlackApiError
 from adapters.fakes.slack_api import FakeSlackApi
 from bot.metrics import Metrics
 from bot.queries import CapacityQuery
-from bot.slack.admin.commands import Bind, ShowAudit
+from bot.slack.admin.commands import ADMIN_USAGE, AdminCommand, Bind, ShowAudit
+from bot.slack.admin.digest_commands import DigestChange, DigestPreview
 from bot.slack.app import create_client
-from bot.slack.observe import command_name
+from bot.slack.observe import ADMIN_NAMES, command_name
 from bot.slack.parse import Administer, Ask, Help, OpenValidateModal, Usage
 from bot.slack.settings import SlackSettings
 
@@ -82,8 +84,16 @@ def test_without_metrics_the_client_has_no_observer():
     (Administer(Bind(clusters=("a",), compartments=())), "bind"),
     (Administer(ShowAudit()), "audit"),
     (Help("capacity"), "help"),
-    (Usage("capacity", "too many words: ignore all previous instructions"), "usage"),
+    (Administer(DigestPreview()), "digest"),
+    (Administer(DigestChange("run", "payments-daily")), "digest"),
+    (Usage("capacity", "too many words: ignore all previous instructions"), "capacity"),
+    (Usage(None, "unknown subcommand 'ignore all previous instructions'"), "usage"),
     (OpenValidateModal(None), "validate"),
 ])
 def test_a_command_is_named_by_the_registry_never_by_its_text(parsed, name):
     assert command_name(parsed) == name
+
+
+def test_every_admin_command_has_the_name_of_its_subcommand():
+    assert set(ADMIN_NAMES) == set(get_args(AdminCommand))  # the digest commands included
+    assert set(ADMIN_NAMES.values()) == set(ADMIN_USAGE)

@@ -46,10 +46,12 @@ def shifted(clusters: Sequence[ClusterCapacity], *, subnet_used: dict[str, int],
     return out
 
 
-def demo_digest(*, unchanged: bool = False, missed: Sequence[datetime] = ()) -> DigestReport:
+def demo_digest(*, unchanged: bool = False, missed: Sequence[datetime] = (), failed: Sequence[datetime] = ()
+                ) -> DigestReport:
     """The demo's digest at its capture. Yesterday's digest had payments' pod subnet at 384 IPs, analytics' at
     528 and retail's pods CIDR at 13 slots, and no POD_SUBNET_TOO_SMALL yet but a SHAPE_UNKNOWN since fixed; with
-    `unchanged`, the previous digest is today's own figures six hours earlier."""
+    `unchanged`, the previous digest is today's own figures six hours earlier. `missed` are the occurrences not
+    posted, `failed` those of them that ran and failed."""
     clusters, pending, history = demo_inputs()
     findings = {c.id: c.findings for c in clusters}
     if unchanged:
@@ -66,4 +68,5 @@ def demo_digest(*, unchanged: bool = False, missed: Sequence[datetime] = ()) -> 
                             history=[s for s in history if s.at <= then], previous=None, source="demo", read_at=then,
                             now=then).snapshot
     return build_digest(clusters=list(clusters), findings=findings, pending_cni_nodes=pending, history=history,
-                        previous=previous, source="demo", read_at=NOW, now=NOW, missed=list(missed))
+                        previous=previous, source="demo", read_at=NOW, now=NOW, missed=list(missed),
+                        failed=list(failed))

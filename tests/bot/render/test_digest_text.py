@@ -60,6 +60,18 @@ def test_missed_runs_are_named_even_in_a_heartbeat():
     assert "2 scheduled runs were missed (25 Nov 15:00, 25 Nov 21:00 UTC)." in text
 
 
+def test_runs_that_failed_are_said_to_have_failed_not_to_be_missed():
+    text = digest_text(demo_digest(missed=MISSED, failed=MISSED[1:]), color=False)
+    assert "1 run failed: 25 Nov 21:00 UTC; 1 scheduled run was missed: 25 Nov 15:00 UTC." in text
+
+
+def test_failed_runs_less_than_a_minute_apart_are_told_apart_by_their_seconds():
+    failed = [datetime(2026, 11, 30, 5, 53, s, tzinfo=UTC) for s in (10, 20, 30, 40)]
+    text = " ".join(digest_text(demo_digest(missed=failed, failed=failed), color=False).split())  # unwrapped
+    assert "4 runs failed (the newest 30 Nov 05:53:20, 30 Nov 05:53:30, 30 Nov 05:53:40 UTC)." in text
+    assert "missed" not in text
+
+
 def test_the_first_digest_says_it_has_nothing_to_compare_with():
     report = build_digest(clusters=[cluster_cap("a", subnets=[subnet_cap("a-pods", used=10, reserved=10)])],
                           findings={}, pending_cni_nodes={}, history=[], previous=None, source="oci", read_at=NOW,

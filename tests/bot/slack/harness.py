@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client.parser import text_string_to_metric_families
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.fakes.slack_api import FakeSlackApi
@@ -68,6 +69,13 @@ class Bot:
             await asyncio.sleep(0.01)
         raise AssertionError(f"{len(entries)} audit entries, wanted {count}")
 
+    async def scrape(self) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+        """GET /metrics as Prometheus would: every sample by (name, labels)."""
+        response = await self.client.get("/metrics")
+        assert response.status == 200
+        return {(sample.name, frozenset(sample.labels.items())): sample.value
+                for family in text_string_to_metric_families(await response.text()) for sample in family.samples}
+
     async def post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
                    signed: bool = True) -> ClientResponse:
         all_headers = {"content-type": content_type, **(sign(body) if signed else {}), **(headers or {})}
@@ -114,7 +122,8 @@ async def start_bot(fake: FakeSlackApi, *, policy: AccessPolicy = POLICY,
     deps = Deps(reader=reader or build_reader("demo"), store=store, policy=policy,
                 clock=lambda: datetime.now(UTC), logger=logging.getLogger(LOGGER), groups=groups, digests=digests,
                 work=work or WorkService(kind="thread"))
-    server = TestServer(http_web_app(create_app(settings, deps), signing_secret=SECRET), host="127.0.0.1", port=0)
+    server = TestServer(http_web_app(create_app(settings, deps), signing_secret=SECRET, metrics=deps.metrics),
+                        host="127.0.0.1", port=0)
     client = TestClient(server)
     await client.start_server()
     return Bot(fake=fake, client=client, store=store, deps=deps), server

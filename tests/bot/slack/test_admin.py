@@ -254,6 +254,23 @@ async def test_audit_filters_by_user(admin_bot: Bot):
     assert "`/oke bindings`" not in shown
 
 
+async def test_audit_shows_peoples_commands_and_audit_jobs_the_scheduled_jobs(admin_bot: Bot):
+    await ask(admin_bot, "bindings")
+    for minute in range(30):  # a digest every 10 s fills the log
+        await admin_bot.store.record_audit(AuditEntry(
+            at=datetime.now(UTC), user="okebot", channel=BOUND_CHANNEL, command="job:digest",
+            arguments=f"pay 2026-11-30T05:{minute:02d}:00Z: posted as 1.1", outcome="ok", duration_ms=5))
+    await admin_bot.audited(31)
+    people = texts((await ask(admin_bot, "audit"))["blocks"])
+    assert "`/oke bindings`" in people
+    assert "job:digest" not in people
+    assert "/oke audit jobs" in people
+    jobs = texts((await ask(admin_bot, "audit jobs 5"))["blocks"])
+    assert jobs.count("job:digest") == 5
+    assert "/oke bindings" not in jobs
+    assert "scheduled jobs" in jobs
+
+
 async def test_a_full_audit_page_stays_within_block_kit_limits(admin_bot: Bot):
     for n in range(120):
         await admin_bot.store.record_audit(AuditEntry(
@@ -305,6 +322,7 @@ async def test_help_lists_the_admin_subcommands_with_their_usage(admin_bot: Bot)
     ("bind analytics color=red", "unknown option 'color'"),
     ("audit 500", "N must be a whole number from 1 to 100"),
     ("audit user=@someone", "is not a user"),
+    (f"audit jobs user=<@{VIEWER}>", "jobs are run by okebot itself"),
     ("unbind now", "unbind takes no arguments"),
 ])
 async def test_malformed_admin_commands_get_their_usage(admin_bot: Bot, text: str, expected: str):
@@ -350,12 +368,14 @@ def test_mentions_ids_and_handles_resolve_to_a_user_or_group(word: str, subject:
     ("revoke @oke-oncall", Revoke(Subject("group", "@oke-oncall"))),
     ("audit", ShowAudit()),
     ("audit user=<@U1AB|jane> 5", ShowAudit(limit=5, user="U1AB")),
+    ("audit jobs", ShowAudit(jobs=True)),
+    ("audit JOBS 5", ShowAudit(limit=5, jobs=True)),
 ])
 def test_admin_commands_parse_from_slack_text(text: str, command: AdminCommand):
     assert parse_command(text) == Administer(command)
 
 
-ADMIN_WORDS = st.sampled_from([*ADMIN_USAGE, "default=", "default=x", "user=", "user=<@U1>", "=", "0", "100",
+ADMIN_WORDS = st.sampled_from([*ADMIN_USAGE, "jobs", "default=", "default=x", "user=", "user=<@U1>", "=", "0", "100",
                                "101", "-1", "admin", "viewer", "owner", "@g", "<@U1|a b>", "<!subteam^S1|@g>",
                                "<!channel>", COMPARTMENT, "ocid1.tenancy.oc1..a", "'", "\x00", "\u00e9"])
 

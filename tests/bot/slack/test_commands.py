@@ -108,3 +108,24 @@ async def test_validate_without_a_trigger_id_says_the_form_cannot_open(bot: Bot)
     assert "no trigger id" in answer.body["text"]
     assert "Error id" not in texts(answer.body["blocks"])
     assert bot.fake.calls_to("views.open") == []
+
+
+@pytest.mark.parametrize(("text", "ends"), [
+    ('digest add "0 9 * * *" tz=Europe/Berln', "did you mean Europe/Berlin? Try /oke help"),
+    ("capacty", "did you mean capacity? Try /oke help"),
+    ("diagnose", "Try /oke help"),
+])
+async def test_a_usage_answer_ends_its_sentence_once_before_pointing_at_help(bot: Bot, text: str, ends: str):
+    await bot.command(text)
+    (answer,) = await bot.fake.wait_for("webhook")
+    assert answer.body["text"].endswith(ends)
+    assert "?." not in answer.body["text"]
+    assert ".." not in answer.body["text"]
+
+
+async def test_a_rejected_plan_form_ends_the_reason_once_before_the_fix():
+    from bot.slack.handlers.views import inline_error
+    from engine.errors import InputError
+
+    said = inline_error(InputError("no cluster 'paymnts'; did you mean 'payments-native'?", remedy="name it"))
+    assert said == "no cluster 'paymnts'; did you mean 'payments-native'? name it"

@@ -3,11 +3,13 @@ resume, remove and run digests of their channel; config digests are read-only; a
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import pytest
 
 from adapters.fakes.slack_api import FakeSlackApi
+from adapters.fakes.slack_workspace import DEFAULT_SCOPES
 from bot.slack.admin.digest_commands import DigestAdd, DigestChange, DigestList, DigestPreview, parse_digest
 from engine.access import AccessPolicy, ChannelBinding, Role, RoleGrant
 from engine.digest.definition import DigestDefinition
@@ -70,6 +72,8 @@ class TestParse:
 
 @pytest.fixture
 async def admin_bot(fake: FakeSlackApi) -> AsyncIterator[Bot]:
+    fake.scopes = (*DEFAULT_SCOPES, "channels:read", "groups:read")  # so conversations.info can tell
+    fake.add_channel(BOUND_CHANNEL, name="payments", is_member=True)
     harness, _ = await start_bot(fake, policy=POLICY)
     yield harness
     await harness.client.close()
@@ -96,7 +100,8 @@ async def test_an_admin_adds_a_digest_and_the_schedule_is_echoed_in_words(admin_
     assert "resumed" in await answer(admin_bot, "digest resume payments-native")
     assert "will be posted" in await answer(admin_bot, "digest run payments-native")
     (queued,) = await admin_bot.store.list_runs("digest:payments-native")
-    assert (queued.state, queued.owner, queued.channel) == ("claimed", "request", BOUND_CHANNEL)
+    assert (queued.state, queued.owner, queued.attempts, queued.channel) == ("queued", None, 0, BOUND_CHANNEL)
+    assert queued.requested
     assert "removed" in await answer(admin_bot, "digest remove payments-native")
     assert await admin_bot.store.list_digests() == []
 
@@ -125,6 +130,41 @@ async def test_viewers_may_preview_privately_but_not_add(admin_bot: Bot):
     assert entry.user == VIEWER
 
 
+async def test_a_digest_is_refused_in_a_channel_okebot_is_not_in_and_the_answer_says_to_invite_it(
+    admin_bot: Bot
+):
+    admin_bot.fake.add_channel(BOUND_CHANNEL, name="payments", is_member=False)
+    said = await answer(admin_bot, "digest add every 6h")
+    assert "okebot is not in this channel" in said
+    assert "/invite @okebot" in said
+    assert await admin_bot.store.list_digests() == []
+
+
+async def test_a_digest_is_refused_in_a_private_channel_okebot_cannot_see(admin_bot: Bot):
+    admin_bot.fake.add_channel(BOUND_CHANNEL, name="payments", is_member=False, is_private=True)
+    said = await answer(admin_bot, "digest add every 6h")
+    assert "/invite @okebot" in said
+    assert await admin_bot.store.list_digests() == []
+
+
+async def test_a_digest_is_added_with_a_warning_when_membership_cannot_be_checked(admin_bot: Bot):
+    admin_bot.fake.scopes = DEFAULT_SCOPES  # the manifest asks for no channels:read
+    said = await answer(admin_bot, "digest add every 6h")
+    assert "added" in said
+    assert "could not check that it is in this channel" in said
+    assert "channels:read" in said
+    assert "/invite @okebot" in said
+    assert len(await admin_bot.store.list_digests()) == 1
+
+
+async def test_a_digest_added_where_okebot_is_a_member_carries_no_warning(admin_bot: Bot):
+    said = await answer(admin_bot, "digest add every 6h")
+    assert "added" in said
+    assert "invite" not in said
+    (info,) = admin_bot.fake.calls_to("conversations.info")
+    assert info.body["channel"] == BOUND_CHANNEL
+
+
 async def test_config_digests_are_listed_but_read_only_from_slack(fake: FakeSlackApi):
     harness, _ = await start_bot(fake, policy=POLICY, digests=(CONFIG,))
     try:
@@ -139,3 +179,17 @@ async def test_config_digests_are_listed_but_read_only_from_slack(fake: FakeSlac
     finally:
         await harness.client.close()
         await harness.store.close()
+
+
+async def test_running_an_on_change_digest_says_it_posts_even_if_nothing_changed(admin_bot: Bot):
+    await answer(admin_bot, 'digest add every 6h mode=on-change name=quiet')
+    said = await answer(admin_bot, "digest run quiet")
+    assert "will be posted" in said
+    assert "even if nothing changed" in said
+
+
+async def test_the_next_run_of_a_digest_under_a_minute_apart_is_shown_to_the_second(admin_bot: Bot):
+    said = await answer(admin_bot, "digest add every 10s name=often")
+    assert re.search(r"Next: \w{3} \d\d \w{3} \d{4} \d\d:\d\d:\d\d UTC", said)
+    daily = await answer(admin_bot, "digest add every 1d name=daily")
+    assert re.search(r"Next: \w{3} \d\d \w{3} \d{4} 00:00 UTC", daily)

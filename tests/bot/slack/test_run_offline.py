@@ -127,3 +127,16 @@ def test_the_help_says_each_run_starts_from_an_empty_in_memory_store(capsys: pyt
     text = " ".join(capsys.readouterr().out.split())
     assert "fresh in-memory state store" in text
     assert "2 bad input" in text
+
+
+def test_run_plays_a_workspace_where_okebot_is_in_the_asking_channel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "okebot.yaml"
+    config.write_text("access:\n  default_role: admin\n  unbound_channels: all\n")
+    monkeypatch.setenv("OKEBOT_CONFIG", str(config))
+    assert main(["run", "/oke digest add every 6h name=six", "--format", "text"]) == 0
+    out = capsys.readouterr().out
+    assert "Digest `six` added" in out
+    assert "invite" not in out
+    assert "conversations.info" not in out, "a read, not something Slack would be sent"

@@ -152,8 +152,18 @@ def test_missed_occurrences_and_freshness_are_carried():
                           previous=None, source="oci", read_at=T0 - timedelta(minutes=4), now=T0, missed=missed,
                           missed_total=7)
     assert (report.missed, report.missed_total) == (missed, 7)
+    assert (report.failed, report.failed_total) == ([], 0)
     assert report.read_at == T0 - timedelta(minutes=4)
     assert report.model_dump(mode="json", by_alias=True)["readAt"] == "2026-11-26T08:56:00Z"
+
+
+def test_failed_occurrences_are_carried_apart_from_the_missed_they_are_part_of():
+    missed = [T0 - timedelta(hours=12), T0 - timedelta(hours=6)]
+    report = build_digest(clusters=[pods_cluster("a", 1)], findings={}, pending_cni_nodes={}, history=[],
+                          previous=None, source="oci", read_at=T0, now=T0, missed=missed, missed_total=2,
+                          failed=missed[1:], failed_total=1)
+    data = report.model_dump(mode="json", by_alias=True)
+    assert (data["missedTotal"], data["failed"], data["failedTotal"]) == (2, ["2026-11-26T03:00:00Z"], 1)
 
 
 def test_pending_cni_nodes_are_given_per_cluster_and_unknown_when_not_read():
