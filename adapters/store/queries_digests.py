@@ -16,7 +16,14 @@ from adapters.store import rows
 from adapters.store.base import SqlBase
 from adapters.store.dialect import Session
 from engine.digest.alerts import AlertState
-from engine.digest.definition import DigestDefinition, JobRun, RunState, ScheduledClaim, slot_for
+from engine.digest.definition import (
+    REQUESTED_SLOT_PREFIX,
+    DigestDefinition,
+    JobRun,
+    RunState,
+    ScheduledClaim,
+    slot_for,
+)
 from engine.digest.history import SeriesKey
 from engine.digest.schedule import Schedule, plan_run
 
@@ -69,7 +76,10 @@ class DigestQueries(SqlBase):
                 if not found:
                     return ScheduledClaim(run=None)
             since, now = rows.instant(found[0][0]), rows.instant(found[0][1])
-            (last,) = await tx.fetch("SELECT MAX(scheduled_for) FROM job_runs WHERE job = ?", (key,))
+            # Scheduled occurrences only: a run someone asked for (`/oke digest run`) is no occurrence, and
+            # planning from it would skip one that was due but not yet claimed.
+            (last,) = await tx.fetch("SELECT MAX(scheduled_for) FROM job_runs WHERE job = ? AND slot NOT LIKE ?",
+                                     (key, REQUESTED_SLOT_PREFIX + "%"))
             start = max(since, rows.instant(last[0])) if last[0] is not None else since
             plan = plan_run(schedule, last_scheduled_for=None, created_at=start, now=now, grace=grace)
             extra = plan.missed_total - len(plan.missed)

@@ -177,6 +177,16 @@ class TestScheduledRuns:
         assert await store.claim_queued(owner=OTHER, lease_seconds=60) == []
         assert await store.finish_run(taken, owner=OWNER, state="posted", message_ts="1.1")
 
+    async def test_a_requested_run_does_not_hide_a_scheduled_occurrence_that_is_due(self, store: StateStore):
+        now = await store.database_now()
+        await store.start_schedule("digest:x", since=now - timedelta(hours=2))
+        # Asked for after the occurrence came due, before any replica claimed it.
+        assert await store.queue_run("digest:x", requested_slot(now), scheduled_for=now) is not None
+        claim = await store.claim_scheduled("digest:x", IntervalSchedule(3600), grace=timedelta(hours=2),
+                                            owner=OWNER, lease_seconds=60)
+        assert claim.run is not None
+        assert not claim.run.requested
+
     async def test_replicas_claiming_queued_runs_at_once_claim_each_exactly_once(self, backend: Backend):
         stores = [await open_store(backend.url) for _ in range(4)]
         try:
