@@ -113,6 +113,22 @@ class JsonFormatter(_JsonFormatter):
         return self._redactor.redact(str(value))
 
 
+class QuietProbesFilter(logging.Filter):
+    """Drops aiohttp's access-log line of a successful GET of /healthz, /readyz or /metrics unless okebot logs
+    at DEBUG: Kubernetes probes and Prometheus scrapes would otherwise write several INFO lines a minute that
+    say nothing. Failed probes, and every other request, are still logged."""
+
+    QUIET = ('"GET /healthz ', '"GET /readyz ', '"GET /metrics ')
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "aiohttp.access" or logging.getLogger().isEnabledFor(logging.DEBUG):
+            return True
+        if getattr(record, "response_status", None) != 200:  # aiohttp's access logger sets it (format's %s)
+            return True
+        message = record.getMessage()
+        return not any(probe in message for probe in self.QUIET)
+
+
 def configure_logging(
     fmt: LogFormat | None, level: str | int, secrets: Iterable[str], *, stream: TextIO | None = None
 ) -> logging.Handler:
@@ -126,6 +142,7 @@ def configure_logging(
     chosen = fmt or default_format(target)
     handler.setFormatter(JsonFormatter(redactor) if chosen == "json" else TextFormatter(redactor))
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(QuietProbesFilter())
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.name == _HANDLER_NAME]:
         root.removeHandler(old)

@@ -57,6 +57,7 @@ class Hold:
 
     method: str
     after_accept: bool
+    skip: int = 0  # calls of `method` let through before the one held
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     released: asyncio.Event = field(default_factory=asyncio.Event)
     call: Call | None = None
@@ -156,11 +157,21 @@ class FakeSlackApi(Workspace):
         else:
             self._failures[method].extend([failure] * times)
 
-    def hold(self, method: str, *, after_accept: bool) -> Hold:
-        """Hold the next call of `method` (see Hold): to kill its sender mid-call in a test."""
-        held = Hold(method, after_accept)
+    def hold(self, method: str, *, after_accept: bool, skip: int = 0) -> Hold:
+        """Hold the next call of `method` (after letting `skip` more through; see Hold): to kill its sender
+        mid-call in a test."""
+        held = Hold(method, after_accept, skip)
         self._holds[method].append(held)
         return held
+
+    def _next_hold(self, method: str) -> Hold | None:
+        waiting = self._holds[method]
+        if not waiting:
+            return None
+        if waiting[0].skip > 0:
+            waiting[0].skip -= 1
+            return None
+        return waiting.popleft()
 
     def calls_to(self, method: str) -> list[Call]:
         """The calls of one method, oldest first."""
@@ -194,7 +205,7 @@ class FakeSlackApi(Workspace):
         method = request.match_info["method"]
         body = await _body(request)
         call = self._record(method, body, request)
-        held = self._holds[method].popleft() if self._holds[method] else None
+        held = self._next_hold(method)
         if held is not None and not held.after_accept:
             held.call = call
             held.arrived.set()

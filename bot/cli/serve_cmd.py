@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.compose import SOURCE_HELP
-from engine.errors import EngineError
+from engine.errors import EngineError, InputError
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -40,12 +40,26 @@ def add_parser(subparsers: Any) -> None:
     """Register `okebot serve`."""
     parser = subparsers.add_parser("serve", help="run the Slack bot", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--http", type=int, metavar="PORT", help="serve HTTP on PORT instead of Socket Mode")
-    parser.add_argument("--host", default="0.0.0.0", help="address to bind in HTTP mode (default 0.0.0.0)")
-    parser.add_argument("--health-port", type=int, metavar="PORT",
-                        help="Socket Mode: serve /healthz and /readyz on PORT")
+    parser.add_argument("--http", type=tcp_port, metavar="PORT",
+                        help="serve HTTP on PORT instead of Socket Mode (/slack/events, /healthz, /readyz, /metrics)")
+    parser.add_argument("--host", default="0.0.0.0",
+                        help="address to bind for --http and --health-port (default 0.0.0.0)")
+    parser.add_argument("--health-port", type=tcp_port, metavar="PORT",
+                        help="Socket Mode: serve /healthz, /readyz and /metrics on PORT (with --http they are on "
+                             "the --http port)")
     parser.add_argument("--source", default="oci", help=SOURCE_HELP)
     parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+
+
+def tcp_port(text: str) -> int:
+    """argparse type: a TCP port to listen on, 1-65535, or 0 for any free one (the start-up log names it)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
 
 
 class Shutdown:
@@ -84,27 +98,35 @@ async def run(args: argparse.Namespace) -> int:
     problem with the environment and okebot.yaml named at once, as `okebot: error: …` and `  fix: …`)."""
     # Slack's libraries load only when this command runs, so every other command starts fast.
     from bot.compose import build_deps
-    from bot.logs import configure_logging
+    from bot.logs import JsonFormatter, configure_logging
     from bot.settings import require_settings
     from bot.slack.app import create_app
     from bot.slack.settings import Transport
 
     transport = Transport.HTTP if args.http is not None else Transport.SOCKET
+    if args.http is not None and args.health_port is not None:
+        return _refuse(InputError("--health-port is for Socket Mode only",
+                                  remedy=f"drop --health-port: with --http, /healthz, /readyz and /metrics are "
+                                         f"served on the --http port ({args.http})"))
     try:
         settings = require_settings(transport, source=args.source)
     except EngineError as error:
         return _refuse(error)
-    configure_logging(settings.slack.okebot_log_format, args.log_level, settings.slack.secrets())
-    shutdown = Shutdown(logging.getLogger("okebot.serve"))
+    handler = configure_logging(settings.slack.okebot_log_format, args.log_level, settings.slack.secrets())
+    logger = logging.getLogger("okebot.serve")
+    as_json = isinstance(handler.formatter, JsonFormatter)
+    shutdown = Shutdown(logger)
     shutdown.install()
     try:
         deps = await build_deps(settings.slack, source=args.source)
     except EngineError as error:
-        return _refuse(error)
+        return _refuse(error, logger=logger if as_json else None)
     shutdown.on_exit_now = deps.work.kill
     try:
         await _serve(args, settings.slack, deps, create_app(settings.slack, deps), transport, shutdown,
                      settings.jobs)
+    except EngineError as error:  # a token Slack refuses, a port already taken
+        return _refuse(error, logger=logger if as_json else None)
     finally:
         await deps.work.close()
         await deps.store.close()
@@ -114,10 +136,14 @@ async def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refuse(error: EngineError) -> int:
-    """Say why okebot cannot start, as every command says an error; exit code 2."""
+def _refuse(error: EngineError, *, logger: logging.Logger | None = None) -> int:
+    """Say why okebot cannot start, as every command says an error (or as one ERROR record to `logger`, when
+    the logs are JSON, so that a log pipeline reads it like every other line); exit code 2."""
     from bot.cli.output import Output
 
+    if logger is not None:
+        logger.error("okebot cannot start: %s", error.message, extra={"fix": error.remedy} if error.remedy else {})
+        return 2
     Output(fmt="text", stream=sys.stdout).error(error)
     return 2
 
@@ -136,13 +162,13 @@ async def _serve(
 ) -> None:
     """Serve until the shutdown is requested, then stop taking work and drain (see the module docstring)."""
     from bot.jobs.runner import build_runner
+    from bot.slack.connect import SlackUnreachable, until_slack_answers
     from bot.slack.settings import Transport
     from bot.slack.transport import (
         health_only_app,
         http_web_app,
         socket_mode_handler,
         socket_ready,
-        start_site,
         stop_listening,
     )
 
@@ -155,23 +181,36 @@ async def _serve(
     async def ready() -> bool:
         if inflight.draining:
             return False
-        return True if handler is None else await socket_ready(handler)()
+        if transport is Transport.HTTP:
+            return True
+        return handler is not None and await socket_ready(handler)()
 
     try:
-        await deps.work.start()
         if transport is Transport.HTTP:
             web_app = http_web_app(app, signing_secret=settings.signing_secret(), ready=ready,
                                    draining=lambda: inflight.draining, metrics=deps.metrics)
-            runner = await start_site(web_app, host=args.host, port=args.http)
+            runner = await _listen(web_app, host=args.host, port=args.http, option="--http")
+            await deps.work.start()
+            # Slack reaches okebot here, so a Slack that is down only delays answers: say so and go on.
+            with contextlib.suppress(SlackUnreachable):
+                await _check_tokens(app, settings, deps.logger, socket=False)
         else:
-            handler = socket_mode_handler(app, settings)
-            await handler.connect_async()
             if args.health_port is not None:
-                runner = await start_site(health_only_app(ready, metrics=deps.metrics), host=args.host,
-                                          port=args.health_port)
+                # Before Slack: a liveness probe must not fail while Slack is slow to answer.
+                runner = await _listen(health_only_app(ready, metrics=deps.metrics), host=args.host,
+                                       port=args.health_port, option="--health-port")
+            await deps.work.start()
+            if not await until_slack_answers(lambda: _check_tokens(app, settings, deps.logger, socket=True),
+                                             stop=shutdown.requested, logger=deps.logger):
+                return  # asked to stop before Slack answered: nothing was taken, nothing to drain
+            connecting = socket_mode_handler(app, settings)
+            if not await _connect(connecting, shutdown):
+                return
+            handler = connecting
         _freeze_what_lives_forever()
-        deps.logger.info("okebot serving over %s (source %s); answers in %d worker %s", transport,
-                         deps.reader.description, deps.work.concurrency,
+        deps.logger.info("okebot serving over %s%s%s (source %s); answers in %d worker %s", transport,
+                         "" if transport is Transport.HTTP or runner is None else ", health checks",
+                         _listening(runner), deps.reader.description, deps.work.concurrency,
                          "processes" if deps.work.kind == "process" else "threads")
         jobs.start()
         await shutdown.requested.wait()
@@ -196,6 +235,58 @@ async def _serve(
             await handler.close_async()
         if runner is not None:
             await runner.cleanup()
+
+
+async def _listen(web_app: Any, *, host: str, port: int, option: str) -> Any:
+    """start_site, with a port that cannot be listened on as an InputError naming the option."""
+    from bot.slack.transport import start_site
+
+    try:
+        return await start_site(web_app, host=host, port=port)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InputError(f"cannot listen on {host}:{port} ({option}): {reason}",
+                         remedy=f"choose a free port for {option}, or stop what listens on {port}") from None
+
+
+def _listening(runner: Any) -> str:
+    """" on 0.0.0.0:3000" for the start-up log: the address really bound (port 0 picks a free one)."""
+    addresses = [a for a in (getattr(runner, "addresses", None) or []) if isinstance(a, tuple) and len(a) >= 2]
+    return "".join(f" on {a[0]}:{a[1]}" for a in addresses[:1])
+
+
+async def _check_tokens(app: AsyncApp, settings: SlackSettings, logger: logging.Logger, *, socket: bool) -> None:
+    """auth.test (and apps.connections.open for Socket Mode); logs who okebot is in Slack.
+
+    Raises InputError for a token Slack refuses, SlackUnreachable when Slack could not be asked (after one
+    WARNING in HTTP mode, where Slack comes to okebot and nothing waits on this)."""
+    from bot.slack.connect import SlackUnreachable, check_app_token, check_bot_token
+
+    try:
+        who = await check_bot_token(app.client)
+        if socket:
+            await check_app_token(app.client, settings.app_token())
+    except SlackUnreachable as unreachable:
+        if not socket:
+            logger.warning("could not check SLACK_BOT_TOKEN with Slack (%s); serving anyway", unreachable.reason)
+        raise
+    logger.info("Slack accepted the bot token: %s", who)
+
+
+async def _connect(handler: Any, shutdown: Shutdown) -> bool:
+    """Open the Socket Mode websocket; False (and the handler closed) when the shutdown comes first."""
+    connecting = asyncio.ensure_future(handler.connect_async())
+    stopping = asyncio.ensure_future(shutdown.requested.wait())
+    await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if connecting.done():
+        stopping.cancel()
+        connecting.result()
+        return True
+    await handler.close_async()  # the client's connect loop ends once it is closed
+    connecting.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await connecting
+    return False
 
 
 def _grace_left(settings: SlackSettings, shutdown: Shutdown) -> float:

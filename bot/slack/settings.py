@@ -77,6 +77,10 @@ class SlackSettings(BaseSettings):
         """The bot token (call `require` first)."""
         return self.slack_bot_token.get_secret_value() if self.slack_bot_token else ""
 
+    def app_token(self) -> str:
+        """The app-level token, for Socket Mode (call `require` first)."""
+        return self.slack_app_token.get_secret_value() if self.slack_app_token else ""
+
     def signing_secret(self) -> str:
         """The signing secret, or "" in Socket Mode where Bolt does not verify signatures."""
         return self.slack_signing_secret.get_secret_value() if self.slack_signing_secret else ""

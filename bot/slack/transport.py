@@ -200,8 +200,7 @@ async def stop_listening(runner: web.AppRunner) -> None:
 
 def socket_mode_handler(app: AsyncApp, settings: SlackSettings) -> AsyncSocketModeHandler:
     """The Socket Mode handler for the app token (connect with `connect_async`)."""
-    token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
-    return AsyncSocketModeHandler(app, app_token=token, web_client=app.client)
+    return AsyncSocketModeHandler(app, app_token=settings.app_token() or None, web_client=app.client)
 
 
 def socket_ready(handler: AsyncSocketModeHandler) -> ReadyCheck:

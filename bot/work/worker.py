@@ -31,15 +31,35 @@ _kept: OrderedDict[str, Tenancy] = OrderedDict()
 
 def init_worker(preload: Sequence[str]) -> None:
     """Each worker: leave signals to the parent (it stops the workers), yield the CPU to the event loop
-    (WORKER_NICENESS), die with the fork server (which exits when okebot does, however it ends), import what
-    calls will need."""
+    (WORKER_NICENESS), die with the fork server (which exits when okebot does, however it ends, once the
+    workers let go of its pipe), import what calls will need."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):
         os.nice(WORKER_NICENESS)
+    _leave_the_fork_server_to_okebot()
     _die_with_parent()
     for module in preload:
         __import__(module)
+
+
+def _leave_the_fork_server_to_okebot() -> None:
+    """Close this worker's copy of the fork server's "alive" pipe.
+
+    The fork server exits when every holder of that pipe's write end has gone, and multiprocessing hands a
+    copy to each process it forks (so that a worker could fork in turn; ours never do). With the copies kept,
+    a SIGKILLed okebot left its fork server and workers running forever (each keeping the other alive); with
+    them closed, the server sees okebot go, exits, and PR_SET_PDEATHSIG takes the workers with it.
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if server is None or fd is None:
+        return
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    server._forkserver_alive_fd = None
 
 
 def _die_with_parent() -> None:

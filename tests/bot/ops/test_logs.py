@@ -110,3 +110,29 @@ def test_the_default_is_text_on_a_terminal_and_json_elsewhere():
 
     assert default_format(Terminal()) == "text"
     assert default_format(io.StringIO()) == "json"
+
+
+def access_line(path: str, status: int) -> None:
+    """What aiohttp's access logger writes for one request (its default format, its `extra` fields)."""
+    logging.getLogger("aiohttp.access").info(
+        f'127.0.0.1 [30/Nov/2026:09:00:00 +0000] "GET {path} HTTP/1.1" {status} 175 "-" "kube-probe/1.31"',
+        extra={"response_status": status, "first_request_line": f"GET {path} HTTP/1.1"})
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
+def test_successful_probes_and_scrapes_are_not_logged_at_info_but_failed_ones_are(restore_root, path):
+    out = io.StringIO()
+    configure_logging("text", "INFO", [], stream=out)
+    access_line(path, 200)
+    access_line(path, 503)
+    access_line("/slack/events", 200)
+    assert f"GET {path} HTTP/1.1\" 200" not in out.getvalue()
+    assert f"GET {path} HTTP/1.1\" 503" in out.getvalue()
+    assert "GET /slack/events HTTP/1.1\" 200" in out.getvalue()
+
+
+def test_at_debug_every_probe_is_logged(restore_root):
+    out = io.StringIO()
+    configure_logging("text", "DEBUG", [], stream=out)
+    access_line("/healthz", 200)
+    assert "GET /healthz HTTP/1.1\" 200" in out.getvalue()

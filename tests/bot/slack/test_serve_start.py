@@ -1,0 +1,149 @@
+"""`okebot serve` starting up: a token Slack refuses stops it at once with exit 2 naming the variable; a Slack
+that does not answer yet is waited for with one WARNING per try, while /healthz answers and /readyz does not;
+SIGTERM while it waits exits 0; a port that cannot be listened on, or options that do not go together, are
+refused with exit 2 before anything starts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from adapters.fakes.slack_api import FakeSlackApi
+from tests.bot.slack.harness import SECRET
+from tests.bot.slack.test_serve import BOT_TOKEN, STARTUP_SECONDS, clean_env, free_port, okebot
+from tests.bot.slack.test_socket_mode import APP_TOKEN
+
+EXIT_SECONDS = 30.0
+
+
+def environment(fake: FakeSlackApi, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return clean_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET=SECRET,
+                     SLACK_API_URL=fake.base_url, OKEBOT_STORE_URL=f"sqlite:///{tmp_path / 'okebot.db'}",
+                     OKEBOT_ANSWER_CONCURRENCY="1", **extra)
+
+
+async def finished(process: asyncio.subprocess.Process) -> tuple[int, str, str]:
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout=EXIT_SECONDS)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise AssertionError("okebot serve did not exit") from None
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def status(session: aiohttp.ClientSession, url: str) -> int | None:
+    try:
+        async with session.get(url) as response:
+            return response.status
+    except aiohttp.ClientConnectionError:
+        return None
+
+
+@pytest.mark.parametrize(("method", "variable"), [("apps.connections.open", "SLACK_APP_TOKEN"),
+                                                  ("auth.test", "SLACK_BOT_TOKEN")])
+async def test_a_token_slack_refuses_stops_socket_mode_at_once_with_exit_2_naming_the_variable(
+    fake: FakeSlackApi, tmp_path: Path, method: str, variable: str
+):
+    fake.fail(method, "invalid_auth", times=None)
+    process = await okebot("serve", "--source", "demo", env=environment(fake, tmp_path, OKEBOT_LOG_FORMAT="text"))
+    code, out, err = await finished(process)
+    assert code == 2
+    assert f"okebot: error: Slack refused {variable} ({method}: invalid_auth)" in out + err
+    assert f"fix: set {variable} to " in out + err
+    assert "Traceback" not in out + err
+    assert "Retrying" not in err
+    assert len(fake.calls_to(method)) == 1  # a refused token is not tried again
+
+
+async def test_with_json_logs_the_refusal_is_one_json_record_with_its_fix(fake: FakeSlackApi, tmp_path: Path):
+    fake.fail("auth.test", "token_revoked", times=None)
+    process = await okebot("serve", "--http", "0", "--host", "127.0.0.1", "--source", "demo",
+                           env=environment(fake, tmp_path, OKEBOT_LOG_FORMAT="json"))
+    code, out, err = await finished(process)
+    assert code == 2
+    records = [json.loads(line) for line in err.splitlines() if line.strip()]  # every line is JSON
+    refusal = [r for r in records if r["level"] == "ERROR"]
+    assert [r["message"] for r in refusal] == [
+        "okebot cannot start: Slack refused SLACK_BOT_TOKEN (auth.test: token_revoked)"]
+    assert refusal[0]["fix"].startswith("set SLACK_BOT_TOKEN to the Bot User OAuth Token")
+    assert out == ""
+
+
+async def test_while_slack_does_not_answer_health_is_up_ready_is_not_and_each_try_is_one_warning(
+    fake: FakeSlackApi, tmp_path: Path
+):
+    fake.fail("apps.connections.open", "internal_error", status=503, times=None)
+    port = free_port()
+    process = await okebot("serve", "--health-port", str(port), "--host", "127.0.0.1", "--source", "demo",
+                           env=environment(fake, tmp_path, OKEBOT_LOG_FORMAT="text"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as session:
+            deadline = asyncio.get_running_loop().time() + STARTUP_SECONDS
+            while await status(session, f"{base}/healthz") != 200:
+                assert asyncio.get_running_loop().time() < deadline, "no /healthz while Slack did not answer"
+                await asyncio.sleep(0.1)
+            await fake.wait_for("apps.connections.open", 2, within=STARTUP_SECONDS)
+            assert await status(session, f"{base}/readyz") == 503
+    finally:
+        process.send_signal(signal.SIGTERM)
+    code, _, err = await finished(process)
+    assert code == 0
+    warnings = [line for line in err.splitlines() if "cannot reach Slack yet" in line]
+    assert warnings
+    assert all("apps.connections.open answered" in line and "WARNING" in line for line in warnings)
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("skip", [0, 1], ids=["checking-the-token", "opening-the-websocket"])
+async def test_sigterm_while_slack_has_not_answered_yet_exits_0_at_once(fake: FakeSlackApi, tmp_path: Path, skip: int):
+    # apps.connections.open is called twice: the token check, then the websocket's own; either one hangs here.
+    held = fake.hold("apps.connections.open", after_accept=False, skip=skip)
+    process = await okebot("serve", "--source", "demo", env=environment(fake, tmp_path, OKEBOT_LOG_FORMAT="text"))
+    await held.wait(within=STARTUP_SECONDS)
+    process.send_signal(signal.SIGTERM)
+    code, _, err = await finished(process)
+    held.release()
+    assert code == 0, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--http", "70000"], "argument --http: 70000 is not a port number (1-65535)"),
+    (["--http", "web"], "argument --http: 'web' is not a port number (1-65535)"),
+    (["--health-port", "-1"], "argument --health-port: -1 is not a port number (1-65535)"),
+    (["--http", "3000", "--health-port", "3001"], "--health-port is for Socket Mode only"),
+])
+async def test_ports_out_of_range_or_options_that_do_not_go_together_exit_2(
+    fake: FakeSlackApi, tmp_path: Path, args: list[str], message: str
+):
+    process = await okebot("serve", *args, "--source", "demo", env=environment(fake, tmp_path))
+    code, out, err = await finished(process)
+    assert code == 2
+    assert message in out + err
+    assert "Traceback" not in out + err
+    assert fake.calls == []  # refused before reaching Slack
+
+
+@pytest.mark.parametrize("mode", ["--http", "--health-port"])
+async def test_a_port_already_taken_exits_2_naming_the_option_and_the_address(
+    fake: FakeSlackApi, tmp_path: Path, mode: str
+):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = await okebot("serve", mode, str(port), "--host", "127.0.0.1", "--source", "demo",
+                               env=environment(fake, tmp_path, OKEBOT_LOG_FORMAT="text"))
+        code, out, err = await finished(process)
+    assert code == 2
+    assert f"okebot: error: cannot listen on 127.0.0.1:{port} ({mode}): " in out + err
+    assert "Traceback" not in out + err
