@@ -32,6 +32,7 @@ from bot.slack.settings import SlackSettings
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are a few kB; a modal with a pasted plan stays far below this
 REPLAY_WINDOW_SECONDS = 300  # Slack's own rule: refuse a request whose timestamp is more than 5 minutes off
+CLEANUP_SECONDS = 2.0
 ReadyCheck = Callable[[], Awaitable[bool]]
 Draining = Callable[[], bool]
 
@@ -185,8 +186,13 @@ def health_only_app(ready: ReadyCheck, *, metrics: Metrics | None = None) -> web
 
 
 async def start_site(web_app: web.Application, *, host: str, port: int) -> web.AppRunner:
-    """Serve an aiohttp application inside the running loop (app.start() would own the loop)."""
-    runner = web.AppRunner(web_app)
+    """Serve an aiohttp application inside the running loop (app.start() would own the loop).
+
+    `cleanup()` waits at most CLEANUP_SECONDS for requests still being handled: it runs after the drain, when
+    only a client that never finishes sending is left, and aiohttp's own 60 s would outlast Kubernetes'
+    grace period (okebot would be SIGKILLed instead of exiting 0).
+    """
+    runner = web.AppRunner(web_app, shutdown_timeout=CLEANUP_SECONDS)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

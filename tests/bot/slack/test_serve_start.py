@@ -147,3 +147,27 @@ async def test_a_port_already_taken_exits_2_naming_the_option_and_the_address(
     assert code == 2
     assert f"okebot: error: cannot listen on 127.0.0.1:{port} ({mode}): " in out + err
     assert "Traceback" not in out + err
+
+
+async def test_a_client_that_never_finishes_its_request_does_not_hold_the_exit_past_the_grace(
+    fake: FakeSlackApi, tmp_path: Path
+):
+    port = free_port()
+    process = await okebot("serve", "--http", str(port), "--host", "127.0.0.1", "--source", "demo",
+                           env=environment(fake, tmp_path, OKEBOT_DRAIN_SECONDS="2"))
+    async with aiohttp.ClientSession() as session:
+        deadline = asyncio.get_running_loop().time() + STARTUP_SECONDS
+        while await status(session, f"http://127.0.0.1:{port}/readyz") != 200:
+            assert asyncio.get_running_loop().time() < deadline, "okebot serve never became ready"
+            await asyncio.sleep(0.1)
+    _, slow = await asyncio.open_connection("127.0.0.1", port)
+    slow.write(b"POST /slack/events HTTP/1.1\r\nHost: okebot\r\nContent-Length: 1000\r\n\r\npartial")
+    await slow.drain()
+    await asyncio.sleep(0.2)
+    signalled = asyncio.get_running_loop().time()
+    process.send_signal(signal.SIGTERM)
+    code, _, err = await finished(process)
+    slow.close()
+    assert code == 0, err
+    # aiohttp alone waits 60 s for such a request, past Kubernetes' 30 s grace (then SIGKILL).
+    assert asyncio.get_running_loop().time() - signalled < 20
