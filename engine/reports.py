@@ -99,7 +99,9 @@ class IpHolder(Report):
 class SubnetCapacity(Report):
     """One subnet's room. `unattributed_ips` are IPs in use that no known node pool's nodes hold (None when not
     knowable; see `engine.capacity.attribution`), named in `unattributed_holders` when the source says which
-    instance or VNIC holds them; `utilization` and `headroom` count them as taken."""
+    instance or VNIC holds them; `utilization` and `headroom` count them as taken. `utilization_at_least` is
+    True when `utilization` is a lower bound: pools hold IPs here but the IPs in use, or what a pool reserves
+    (its shape unknown), were not read."""
 
     id: str
     name: str
@@ -114,6 +116,7 @@ class SubnetCapacity(Report):
     shared_with: list[str]
     unattributed_ips: int | None = None
     unattributed_holders: list[IpHolder] = []
+    utilization_at_least: bool = False
 
 
 class ClusterCapacity(Report):
@@ -262,7 +265,9 @@ class WhatIfReport(Report):
     unknown. `verdict` is "does not fit" when a limit the changed pools count against is exceeded or the
     change brings an error; "unknown" when such a limit cannot be judged; else "fits" (`valid` says whether
     the changed cluster has no error at all, whatever the change). `unknown_limits` says, in words, each limit
-    that made the verdict unknown ("pod subnet NAME: IPs in use not read"). `full` asks renderers for both
+    that made the verdict unknown ("pod subnet NAME: IPs in use not read"); `unread_limits` names every limit
+    the changed pools count against whose IPs in use were not read (a change that asks no more of them than
+    before can still fit). `full` asks renderers for both
     capacity reports in full; it is not part of the JSON.
     """
 
@@ -283,6 +288,7 @@ class WhatIfReport(Report):
     read_from: SourceInfo | None = None
     change_details: list[PoolChange] = []
     unknown_limits: list[str] = []
+    unread_limits: list[str] = []
     full: bool = Field(default=False, exclude=True)
 
 

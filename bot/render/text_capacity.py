@@ -59,8 +59,7 @@ def _pool_rows(report: ClusterCapacity) -> list[Row]:
 
 
 def _utilization(subnet: SubnetCapacity) -> str:
-    # Without the IPs in use, the figure counts reservations alone: a lower bound.
-    if subnet.used_ips is None and subnet.utilization is not None and subnet.reserved_ips:
+    if subnet.utilization_at_least and subnet.utilization is not None:
         return f"≥{pct(subnet.utilization)}"
     return pct(subnet.utilization)
 

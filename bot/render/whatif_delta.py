@@ -38,8 +38,7 @@ def _room(room: PoolRoom | None) -> str:
 def _fill(subnet: SubnetCapacity) -> str:
     if subnet.utilization is None:
         return "?"
-    # Without the IPs in use, the fill counts reservations alone: a lower bound.
-    return f"{'≥' if subnet.used_ips is None else ''}{subnet.utilization:.0%}"
+    return f"{'≥' if subnet.utilization_at_least else ''}{subnet.utilization:.0%}"
 
 
 def deltas(report: WhatIfReport) -> list[Delta]:
@@ -124,4 +123,7 @@ def verdict_reason(report: WhatIfReport) -> str:
             return "; ".join(f"{reason}: {', '.join(limits)}" for reason, limits in reasons.items())
         unknown = [f.code for f in report.new_findings if f.severity is not Severity.ERROR]
         return ("a figure it needs is unknown" + (f" ({', '.join(dict.fromkeys(unknown))})" if unknown else ""))
+    if report.unread_limits:
+        return (f"asks no more IPs than before of {', '.join(report.unread_limits)} (IPs in use not read); "
+                "every other limit has room")
     return "every limit its node pools count against has room"

@@ -95,6 +95,7 @@ def assess_subnet(
         shared_with=(sharing if sharing is not None else sharing_clusters(tenancy, cluster)).get(subnet.id, []),
         unattributed_ips=attribution.unattributed,
         unattributed_holders=list(attribution.holders),
+        utilization_at_least=bool(claims) and taken is not None and (used is None or reserved is None),
     )
 
 

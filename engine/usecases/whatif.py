@@ -13,7 +13,15 @@ from pydantic import Field
 
 from engine.capacity import assess_cluster_capacity, capacity_assumptions
 from engine.capacity.claims import pool_node_count
-from engine.capacity.headroom import SIZE_CODES, change_verdict, judge_limits, pool_limits, with_pools
+from engine.capacity.headroom import (
+    SIZE_CODES,
+    Limit,
+    LimitJudgement,
+    change_verdict,
+    judge_limits,
+    pool_limits,
+    with_pools,
+)
 from engine.check import Check
 from engine.codes import Code
 from engine.errors import InputError, NotFoundError
@@ -223,9 +231,11 @@ def whatif(tenancy: Tenancy, *, cluster: str, change: WhatIfChange, full: bool =
     judged = judge_limits(Check(changed.tenancy, changed.cluster, at="current", catalogue=shapes,
                                 baseline=tenancy), limits)
     unknown_subjects = {limit.subject for limit in judged.unknown}
-    # A subnet whose IPs in use were not read is judged on its reservations: a size that fits them may not fit.
+    # A subnet whose IPs in use were not read is judged on its reservations: more demand that fits them may
+    # not fit. A change that asks no more of it (a shrink, another shape with the same VNICs) cannot fill it.
+    unread = _asked_more_of(judged, judge_limits(Check(tenancy, live, at="current", catalogue=shapes), limits))
     verdict = change_verdict(findings_before, findings_after, limits={limit.subject for limit in limits},
-                             unknown=bool(judged.unknown) or bool(judged.unread))
+                             unknown=bool(judged.unknown) or bool(unread))
     deltas = _deltas(findings_before, findings_after, unknown_subjects)
     return WhatIfReport(
         cluster=live.name,
@@ -246,8 +256,24 @@ def whatif(tenancy: Tenancy, *, cluster: str, change: WhatIfChange, full: bool =
         better_findings=deltas.better,
         unchecked_findings=deltas.unchecked,
         unknown_limits=[f"{limit.name}: cannot be judged" for limit in judged.unknown]
-        + [f"{limit.name}: IPs in use not read" for limit in judged.unread],
+        + [f"{limit.name}: IPs in use not read" for limit in unread],
+        unread_limits=[limit.name for limit in judged.unread],
     )
+
+
+def _asked_more_of(after: LimitJudgement, before: LimitJudgement) -> list[Limit]:
+    """The limits whose IPs in use were not read (after.unread) that the change asks more IPs of than
+    before (or whose demand before is unknown)."""
+    need_before = {item.subnet.id: item.need for item in before.demands}
+    need_after = {item.subnet.id: item.need for item in after.demands}
+    grown = []
+    for limit in after.unread:
+        if limit.subnet_id is None:
+            continue
+        was, now = need_before.get(limit.subnet_id), need_after.get(limit.subnet_id)
+        if was is None or now is None or now > was:
+            grown.append(limit)
+    return grown
 
 
 @dataclass(frozen=True)

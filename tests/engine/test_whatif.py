@@ -125,6 +125,26 @@ def test_a_growth_judged_on_reservations_alone_is_unknown_when_the_ips_in_use_we
                                      "worker subnet analytics-workers: IPs in use not read"]
 
 
+@pytest.mark.parametrize("change", [WhatIfChange(pool="analytics-spark", size=3),
+                                    WhatIfChange(pool="analytics-spark", max_pods=31)],
+                         ids=["shrink", "fewer-pods-per-node"])
+def test_a_change_that_asks_no_more_of_a_subnet_whose_ips_in_use_were_not_read_fits(change):
+    report = whatif(_demo(), cluster="analytics", change=change)
+    assert report.verdict == "fits"
+    assert report.unknown_limits == []
+    assert report.unread_limits == ["pod subnet analytics-pods", "worker subnet analytics-workers"]
+
+
+def test_a_figure_resting_on_an_unknown_shape_is_a_lower_bound_after_the_change():
+    report = whatif(_demo(), cluster="platform-healthy",
+                    change=WhatIfChange(pool="platform-general", shape="VM.Bogus.Shape"))
+    before = next(s for s in report.before.subnets if s.name == "platform-healthy-pods")
+    after = next(s for s in report.after.subnets if s.name == "platform-healthy-pods")
+    assert (before.reserved_ips is not None, before.utilization_at_least) == (True, False)
+    assert (after.reserved_ips, after.utilization_at_least) == (None, True)
+    assert report.verdict == "unknown"
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [

@@ -38,8 +38,7 @@ def subnet_line(subnet: SubnetCapacity) -> str:
     used = ", ".join(figures)
     util = ""
     if subnet.utilization is not None:
-        # Without the IPs in use the share counts reservations alone: a lower bound.
-        least = "at least " if subnet.used_ips is None else ""
+        least = "at least " if subnet.utilization_at_least else ""
         util = f" ({least}{num(subnet.utilization)} full)"
     cidrs = ", ".join(escape(c) for c in subnet.cidrs)
     roles = escape(", ".join(subnet.roles) or subnet.role)
