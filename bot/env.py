@@ -8,11 +8,12 @@ the one InputError whose `problems` are engine.errors.InputProblem with file "en
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import NamedTuple, TypeVar
 
 from pydantic import ValidationError
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsError
 
 from engine.errors import ENVIRONMENT, InputError, InputProblem
 
@@ -56,6 +57,11 @@ def read(model: type[Model], *, prefix: str) -> tuple[Model | None, list[Setting
         return model(), []
     except ValidationError as exc:
         return None, validation_problems(exc, prefix=prefix)
+    except SettingsError as exc:  # a complex value (a dict, a list) that is not JSON: pydantic-settings' own
+        field = re.search(r'for field "([^"]+)"', str(exc))
+        variable = prefix + field.group(1).upper() if field else f"an {prefix}* variable"
+        return None, [SettingProblem(variable, "is not valid: it must be JSON (e.g. {\"key\": \"value\"})",
+                                     FIX_VARIABLE)]
 
 
 def problems_error(problems: Sequence[SettingProblem]) -> InputError:

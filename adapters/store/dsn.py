@@ -14,6 +14,8 @@ def redact_dsn(dsn: str) -> str:
     except ValueError:
         return f"{dsn.split(':', 1)[0]}://{_HIDDEN}" if "://" in dsn else _HIDDEN
     netloc = parts.netloc
+    if not netloc and "@" not in dsn and "password" not in parts.query.lower():
+        return dsn  # sqlite:///okebot.db holds no secret; urlunsplit would shorten it to sqlite:/okebot.db
     if "@" in netloc:
         userinfo, host = netloc.rsplit("@", 1)
         if ":" in userinfo:

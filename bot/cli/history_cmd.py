@@ -17,6 +17,8 @@ from typing import Any
 from bot.compose import SOURCE_HELP
 from engine.digest.forecast import utilization
 from engine.digest.history import Sample
+from engine.errors import ClusterNotFoundError
+from engine.words import plural
 
 DEFAULT_STORE = "sqlite:///okebot.db"
 
@@ -58,9 +60,21 @@ async def run(args: argparse.Namespace) -> int:
         await store.close()
     wanted = {c.casefold() for c in args.cluster}
     if wanted:
+        _require_known(args.cluster, samples, where=redact_dsn(url))
         samples = [s for s in samples if s.cluster_id.casefold() in wanted or s.cluster_name.casefold() in wanted]
     sys.stdout.write(_json(samples) if args.format == "json" else _text(samples, redact_dsn(url)))
     return 0
+
+
+def _require_known(refs: list[str], samples: list[Sample], *, where: str) -> None:
+    """ClusterNotFoundError for the first of `refs` (names or OCIDs) no sample is of, once the store holds any
+    (an empty store says "no history yet" instead)."""
+    if not samples:
+        return
+    known = {s.cluster_id.casefold() for s in samples} | {s.cluster_name.casefold() for s in samples}
+    for ref in refs:
+        if ref.casefold() not in known:
+            raise ClusterNotFoundError(ref, {s.cluster_name for s in samples}, where=f"the history in {where}")
 
 
 def _series(samples: list[Sample]) -> dict[tuple[str, str, str], list[Sample]]:
@@ -87,11 +101,11 @@ def _text(samples: list[Sample], where: str) -> str:
     if not samples:
         return f"No history in {where} yet: `okebot serve` samples every OKEBOT_SAMPLE_INTERVAL_SECONDS, or run " \
                "`okebot history record --source ...`.\n"
-    lines = [f"Capacity history in {where}: {len(samples):,} samples"]
+    lines = [f"Capacity history in {where}: {plural(len(samples), 'sample')}"]
     for group in sorted(_series(samples).values(), key=lambda g: (g[0].cluster_name, g[0].kind, g[0].name)):
         first, last = group[0], group[-1]
         fill = utilization(last) if last.kind != "nodePool" else None
-        latest = f"{fill:.1%} full" if fill is not None else (f"{last.nodes} nodes" if last.nodes is not None else "?")
-        lines.append(f"  {first.cluster_name} · {first.kind} {first.name}: {len(group):,} samples, "
+        latest = f"{fill:.1%} full" if fill is not None else (plural(last.nodes, 'node') if last.nodes is not None else "?")
+        lines.append(f"  {first.cluster_name} · {first.kind} {first.name}: {plural(len(group), 'sample')}, "
                      f"{first.at:%Y-%m-%d %H:%M} → {last.at:%Y-%m-%d %H:%M} UTC, latest {latest}")
     return "\n".join(lines) + "\n"

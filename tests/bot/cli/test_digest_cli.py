@@ -89,7 +89,11 @@ def test_history_record_then_show_reads_back_the_sample_taken(
     assert pods["samples"] == [{"at": "2026-11-27T06:30:15Z", "usable": 509, "used": 416, "reserved": 416,
                                 "nodes": None, "maxPods": None}]
     assert main(["history", "show"]) == 0
-    assert "payments-native · subnet payments-native-pods: 1 samples" in capsys.readouterr().out
+    assert "payments-native · subnet payments-native-pods: 1 sample, " in capsys.readouterr().out
+    assert main(["history", "show", "--cluster", "payments-nativ"]) == 2
+    said = capsys.readouterr().err
+    assert f"no cluster 'payments-nativ' in the history in sqlite:///{tmp_path / 'history.db'}; did you mean " \
+           "'payments-native'?" in said
 
 
 def test_a_digest_from_the_store_matches_the_demo_digest_at_the_same_moment(

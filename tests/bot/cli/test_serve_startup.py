@@ -97,3 +97,13 @@ def test_any_command_lists_the_bad_variables_as_problems_in_its_json_error(clean
     assert [(p["file"], p["line"], p["path"]) for p in error["problems"]] == [
         ("environment", None, "OKEBOT_FORECAST_WINDOW_DAYS"), ("environment", None, "OKEBOT_SLACK_POST_ATTEMPTS")]
     assert error["message"].splitlines() == [problem["message"] for problem in error["problems"]]
+
+
+def test_a_variable_that_must_be_json_and_is_not_is_named_not_reported_as_a_bug(clean_environment, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    monkeypatch.setenv("OKEBOT_OCI_ENDPOINTS", "{bad")
+    code, _, err = serve("--source", "oci")
+    assert code == 2
+    assert "okebot: error: OKEBOT_OCI_ENDPOINTS is not valid: it must be JSON" in err
+    assert "internal error" not in err
