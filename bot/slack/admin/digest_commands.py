@@ -11,6 +11,7 @@ the reason before anything is stored.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -65,7 +66,9 @@ def parse_digest(args: list[str]) -> DigestCommand | str:
     """The `/oke digest` command these words make, or the problem with them."""
     if not args or args[0].lower() not in _VERBS:
         given = f" {args[0]!r}" if args else ""
-        return f"say what to do with digests{given}: {', '.join(_VERBS)}"
+        close = difflib.get_close_matches(args[0].lower(), _VERBS, n=1) if args else []
+        hint = f"; did you mean {close[0]}?" if close else ""
+        return f"say what to do with digests{given}{hint}: {', '.join(_VERBS)}"
     verb, rest = args[0].lower(), args[1:]
     if verb == "list":
         return f"list takes no arguments, got {' '.join(rest)!r}" if rest else DigestList()
@@ -128,6 +131,8 @@ def _add(words: list[str]) -> DigestCommand | str:
             return f"unknown option {key!r} (options: tz, name, mode, chart)"
         if not value:
             return f"{key} needs a value, as in {key}=…"
+        if key in options and options[key] != value:
+            return f"{key} is given twice ({options[key]} and {value}); give it once"
         options[key] = value
     timezone = options.get("tz", "UTC")
     try:

@@ -60,7 +60,10 @@ class TestParse:
             (["add", "every 1h", "colour=red"], "unknown option 'colour'"),
             (["add", "every 1h", "mode=sometimes"], "mode 'sometimes' is not always or on-change"),
             (["remove"], "remove takes the digest's name"),
-            (["explode"], "say what to do with digests 'explode'"),
+            (["explode"], "say what to do with digests 'explode': preview"),
+            (["lst"], "say what to do with digests 'lst'; did you mean list?"),
+            (["add", "0 9 * * 1-5", "tz=Europe/Berlin", "tz=UTC"],
+             "tz is given twice (Europe/Berlin and UTC); give it once"),
             (["list", "x"], "list takes no arguments"),
         ],
     )
