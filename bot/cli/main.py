@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import codecs
 import difflib
+import errno
 import importlib.metadata
 import json
 import os
@@ -188,9 +189,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SOURCE
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        if exc.errno not in _FULL:
+            return _internal_error(exc)
+        # The output could not be written (okebot capacity > /dev/full): say so, and drop what is left of it,
+        # so that the interpreter's last flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        output.errors.write(f"okebot: error: cannot write the output: {exc.strerror or exc}\n")
+        return EXIT_BAD_INPUT
     except Exception as exc:  # the last line of defence: a bug gets an id, not a bare traceback
         return _internal_error(exc)
 
+
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}  # writing failed for want of room, or the device
 
 # What okebot's answers say beyond Latin-1, in ASCII: "≤+16" must not become "?+16" ("?" means unknown).
 _ASCII = {"→": "->", "≈": "~", "–": "-", "—": "-", "−": "-", "≤": "<=", "≥": ">=", "✓": "ok", "✗": "x",
@@ -206,8 +217,8 @@ def _transliterate(error: UnicodeError) -> tuple[str, int]:
 
 
 def _replace_unencodable(stream: Any) -> None:
-    """On a terminal or file whose encoding cannot say "→" or "≥" (LANG=C, latin-1), print "->" and ">=" for
-    them rather than fail with UnicodeEncodeError halfway through an answer."""
+    """On a terminal or file whose encoding cannot say "→" or "≥" (PYTHONIOENCODING=ascii, latin-1), print "->"
+    and ">=" for them rather than fail with UnicodeEncodeError halfway through an answer."""
     reconfigure = getattr(stream, "reconfigure", None)
     if reconfigure is not None and (getattr(stream, "encoding", None) or "").lower().replace("-", "") != "utf8":
         codecs.register_error("okebot-ascii", _transliterate)

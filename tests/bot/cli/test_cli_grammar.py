@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -135,6 +136,18 @@ def test_a_reader_that_goes_away_ends_okebot_quietly(tmp_path):
                           timeout=60, check=False)
     os.close(write)
     assert (done.returncode, done.stderr) == (141, b"")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_an_output_with_no_room_left_is_an_error_that_says_so_not_a_bug():
+    import subprocess
+    import sys
+
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "bot.cli.main", "capacity"], stdout=full,
+                              stderr=subprocess.PIPE, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.decode() == "okebot: error: cannot write the output: No space left on device\n"
 
 
 def test_an_output_that_cannot_say_unicode_gets_ascii_not_question_marks():
