@@ -105,7 +105,8 @@ def _text(samples: list[Sample], where: str) -> str:
     for group in sorted(_series(samples).values(), key=lambda g: (g[0].cluster_name, g[0].kind, g[0].name)):
         first, last = group[0], group[-1]
         fill = utilization(last) if last.kind != "nodePool" else None
-        latest = f"{fill:.1%} full" if fill is not None else (plural(last.nodes, 'node') if last.nodes is not None else "?")
+        nodes = plural(last.nodes, "node") if last.nodes is not None else "?"
+        latest = f"{fill:.1%} full" if fill is not None else nodes
         lines.append(f"  {first.cluster_name} · {first.kind} {first.name}: {plural(len(group), 'sample')}, "
                      f"{first.at:%Y-%m-%d %H:%M} → {last.at:%Y-%m-%d %H:%M} UTC, latest {latest}")
     return "\n".join(lines) + "\n"
