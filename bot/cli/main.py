@@ -131,6 +131,43 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
     return {}
 
 
+def _given_twice(words: Sequence[str], command: argparse.ArgumentParser) -> str | None:
+    """"--size is given twice (9 and 10); give it once" for the first single-valued option given twice with
+    two values (argparse would keep the last one silently, as Slack's parser does not); else None."""
+    single = {option: action for action in command._actions if isinstance(action, argparse._StoreAction)
+              for option in action.option_strings}
+    seen: dict[str, tuple[str, str]] = {}  # dest -> (option as given, value)
+    for index, word in enumerate(words):
+        if word == "--":
+            break
+        name, equals, value = word.partition("=")
+        action = single.get(name)
+        if action is None:
+            continue
+        if not equals:
+            value = words[index + 1] if index + 1 < len(words) else ""
+        if action.dest in seen and seen[action.dest][1] != value:
+            return f"{seen[action.dest][0]} is given twice ({seen[action.dest][1]} and {value}); give it once"
+        seen[action.dest] = (name, value)
+    return None
+
+
+def _said_with_options(exc: EngineError, command: argparse.ArgumentParser) -> EngineError:
+    """The error with the query field it names ("pool: which node pool?") said as the command's option
+    ("--pool: which node pool?"): the queries are shared with Slack, where `pool=` is how one says it. A
+    field the command has no option for ("query", the question as a whole) is left out."""
+    if not isinstance(exc, InputError) or not exc.where or exc.problems or " " in exc.where:
+        return exc
+    flag = "--" + exc.where.replace("_", "-")
+    options = {option for action in command._actions for option in action.option_strings}
+    message = exc.message.removeprefix(f"{exc.where}: ")
+    if flag in options:
+        return InputError(message, where=flag, remedy=exc.remedy)
+    if exc.where == "query":
+        return InputError(message, remedy=exc.remedy)
+    return exc
+
+
 def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
     """The parser of the (sub)command the arguments chose."""
     target = parser
@@ -170,6 +207,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Said by the command's own parser, so its usage (not okebot's) comes with it.
         command = _command_parser(parser, args)
         command.error(_unrecognized(extra, command))
+    twice = _given_twice(words, _command_parser(parser, args))
+    if twice:
+        _command_parser(parser, args).error(twice)
     _replace_unencodable(sys.stdout)
     output = Output(fmt=getattr(args, "format", "text"), stream=sys.stdout)
     try:
@@ -179,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except (InputError, NotFoundError) as exc:
-        output.error(exc)
+        output.error(_said_with_options(exc, _command_parser(parser, args)))
         return EXIT_BAD_INPUT
     except SourceError as exc:
         output.error(exc)

@@ -162,3 +162,23 @@ def test_an_output_that_cannot_say_unicode_gets_ascii_not_question_marks():
     assert done.returncode == 5
     assert "size 5 -> 8 nodes" in out
     assert "<=+16 -> <=+13" in out
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["whatif", "payments-native", "--pool", "payments-core", "--size", "9", "--size", "10"],
+     "--size is given twice (9 and 10); give it once"),
+    (["capacity", "--cluster", "retail-flannel", "--cluster=payments-native"],
+     "--cluster is given twice (retail-flannel and payments-native); give it once"),
+])
+def test_an_option_given_twice_with_two_values_is_refused_not_the_last_one_taken(capsys, argv, said):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert said in err
+
+
+def test_a_problem_with_one_option_is_said_with_the_option_not_the_query_field(capsys):
+    code, _, err = run(capsys, "whatif", "payments-native", "--size", "3")
+    assert code == 2
+    assert err.startswith("okebot: error: --pool: which node pool? (the pools of cluster payments-native:")
+    code, _, err = run(capsys, "whatif", "payments-native", "--pool", "payments-core")
+    assert err.startswith("okebot: error: say what to change: ")
