@@ -18,6 +18,7 @@ Config digests are read-only from Slack: `/oke digest remove|pause|resume` refus
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -102,11 +103,12 @@ def read_digests(data: Any, lines: Lines, source: str) -> tuple[tuple[DigestDefi
     for index, item in enumerate(items):
         here = ("digests", str(index))
         entry, found = _digest(item, here, lines, source)
-        if entry is not None and entry.name in seen:
-            found.append(problem((*here, "name"), f"digest {entry.name!r} is defined twice (also item "
-                                                  f"{seen[entry.name]})", lines, source))
-        elif entry is not None:
-            seen[entry.name] = index
+        name = entry.name if entry is not None else _raw_name(item, found)
+        if name is not None and name in seen:
+            found.append(problem((*here, "name"), f"digest {name!r} is defined twice (also item "
+                                                  f"{seen[name]})", lines, source))
+        elif name is not None:
+            seen[name] = index
         problems += found
         if entry is not None and not found:
             out.append(_definition(entry))
@@ -146,13 +148,32 @@ def _digest(item: Any, here: tuple[str, ...], lines: Lines, source: str) -> tupl
             parse_schedule(schedule, zone or "UTC")  # a wrong zone is named above; the schedule is read in UTC
         except InputError as exc:
             problems.append(problem((*here, "schedule"), _reason(exc), lines, source))
-    if entry is not None:
+    limits = entry.thresholds if entry is not None else _raw_thresholds(item, wrong)
+    if limits is not None:
         try:
-            Thresholds(warning=entry.thresholds.warning, error=entry.thresholds.error)
+            Thresholds(warning=limits.warning, error=limits.error)
         except ValidationError as exc:
             message = exc.errors()[0]["msg"].removeprefix("Value error, ")
             problems.append(problem((*here, "thresholds"), message, lines, source))
     return entry, problems
+
+
+def _raw_name(item: Any, problems: list[InputProblem]) -> str | None:
+    """The name of a digest whose other keys are wrong, when the name itself is right (to find it twice)."""
+    name = item.get("name") if isinstance(item, Mapping) else None
+    if not isinstance(name, str) or any(p.path.endswith(".name") for p in problems):
+        return None
+    return name if re.fullmatch(NAME_PATTERN, name) else None
+
+
+def _raw_thresholds(item: Mapping[str, Any], wrong: set[str]) -> _Thresholds | None:
+    """The thresholds of a digest whose other keys are wrong, when they themselves are well-typed."""
+    if "thresholds" in wrong or "thresholds" not in item:
+        return None
+    try:
+        return _Thresholds.model_validate(item["thresholds"])
+    except ValidationError:
+        return None
 
 
 def _reason(exc: InputError) -> str:

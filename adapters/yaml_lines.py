@@ -163,6 +163,8 @@ def validation_problems(exc: ValidationError, lines: Lines, source: str,
             message = "unknown key"
         elif error["type"] == "missing":
             message = "this section is required" if len(path) == 1 else "this key is required"
+        elif error["type"] in ("model_type", "dict_type"):  # pydantic names the model class ("_Digest"): ours
+            message = "expected a mapping of keys to values here"
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
         found.append(problem(path, message, lines, source))

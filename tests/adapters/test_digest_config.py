@@ -93,3 +93,29 @@ def test_the_shipped_example_file_reads_as_digests_and_as_an_access_policy():
     (digest,) = parse_digests(text)
     assert (digest.name, digest.mode) == ("payments-daily", "on-change")
     assert parse_access_policy(text).bindings
+
+
+def test_a_wrongly_typed_key_does_not_hide_the_same_digests_duplicate_name_or_thresholds():
+    text = """digests:
+  - {name: dup, channel: C0123ABCD, schedule: every 6h}
+  - name: dup
+    channel: C0123ABCD
+    schedule: every 6h
+    mode: sometimes
+    thresholds: {warning: 99, error: 50}
+"""
+    with pytest.raises(InputError) as raised:
+        parse_digests(text)
+    said = {(p.path, p.line, p.message) for p in raised.value.problems}
+    assert said == {
+        ("digests.1.name", 3, "digest 'dup' is defined twice (also item 0)"),
+        ("digests.1.mode", 6, "Input should be 'always' or 'on-change'"),
+        ("digests.1.thresholds", 7, "warning (99) must be below error (50)"),
+    }
+
+
+def test_an_item_that_is_not_a_mapping_is_said_without_internal_class_names():
+    with pytest.raises(InputError) as raised:
+        parse_digests("digests: [5]\n")
+    assert [(p.path, p.message) for p in raised.value.problems] == [
+        ("digests.0", "expected a mapping of keys to values here")]
