@@ -108,9 +108,11 @@ async def test_sigterm_while_slack_has_not_answered_yet_exits_0_at_once(fake: Fa
     # apps.connections.open is called twice: the token check, then the websocket's own; either one hangs here.
     held = fake.hold("apps.connections.open", after_accept=False, skip=skip)
     process = await okebot("serve", "--source", "demo", env=environment(fake, tmp_path, OKEBOT_LOG_FORMAT="text"))
-    await held.wait(within=STARTUP_SECONDS)
-    process.send_signal(signal.SIGTERM)
-    code, _, err = await finished(process)
+    try:
+        await held.wait(within=STARTUP_SECONDS)
+        process.send_signal(signal.SIGTERM)
+    finally:
+        code, _, err = await finished(process)  # kills it if it does not exit
     held.release()
     assert code == 0, err
     assert "Traceback" not in err
