@@ -21,6 +21,7 @@ from engine.cidr import node_slots, usable_ips
 from engine.codes import Code
 from engine.findings import Finding, PoolFigures, Severity
 from engine.model import Cni, Frozen, Subnet, SubnetRole, Tenancy
+from engine.words import plural
 
 # A subnet or pods CIDR this full leaves too little room for a scale-up or a node replacement.
 CAPACITY_WARNING_RATIO = 0.8
@@ -77,8 +78,9 @@ def pods_cidr_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO)
                    "holds no flannel node slot at all (flannel gives every node a /25).")
     else:
         full = "more than" if severity is Severity.ERROR else f"{nodes / slots:.0%} of"
-        message = (f"Cluster {cluster.name} has {least}{nodes} nodes {_size_words(check)}, {full} the {slots} "
-                   f"/25 node slots of its pods CIDR {cluster.pods_cidr} (flannel gives every node a /25).")
+        message = (f"Cluster {cluster.name} has {least}{plural(nodes, 'node')} {_size_words(check)}, {full} the "
+                   f"{plural(slots, '/25 node slot')} of its pods CIDR {cluster.pods_cidr} (flannel gives every "
+                   "node a /25).")
     if working:
         message += f" Working: {working}."
     return [
@@ -206,8 +208,8 @@ def demand_finding(item: SubnetDemand, check: Check, *, warn_at: float = CAPACIT
     return finding(
         code,
         f"subnet:{subnet.name}",
-        f"Subnet {subnet.name} needs {need:,} IPs for the {what} by node pools {', '.join(pools)} "
-        f"{words}{used_words}, which {verdict} its {usable:,} usable IPs. "
+        f"Subnet {subnet.name} needs {plural(need, 'IP')} for the {what} by node pools {', '.join(pools)} "
+        f"{words}{used_words}, which {verdict} its {plural(usable, 'usable IP')}. "
         f"Working: {working_text(figures, own_cluster=own_cluster, extra=extra)}.{note}",
         severity=severity,
         details={"neededIps": need, "usableIps": usable, "usedIps": used, "nodePools": ", ".join(pools),

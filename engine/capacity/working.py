@@ -53,6 +53,11 @@ def _n(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
+def _count(count: int | None, noun: str) -> str:
+    """ "1 node", "12 nodes", "? nodes" (not read)."""
+    return f"{_n(count)} {noun}" if count == 1 else f"{_n(count)} {noun}s"
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
@@ -63,12 +68,12 @@ def _label(figures: PoolFigures, own_cluster: str) -> str:
 
 def figure_text(figures: PoolFigures, *, own_cluster: str) -> str:
     """One pool's share in words, e.g. "general: 12 nodes × 96 IPs (maxPods 93 → 3 pod VNICs × 32) = 1,152"."""
-    head = f"{_label(figures, own_cluster)}: {_n(figures.nodes)} nodes"
+    head = f"{_label(figures, own_cluster)}: {_count(figures.nodes, 'node')}"
     if figures.role == "podsCidr":
-        return f"{head} × 1 /25 node slot = {_n(figures.nodes)} slots"
+        return f"{head} × 1 /25 node slot = {_count(figures.nodes, 'slot')}"
     if figures.role == "workers":
         return f"{head} × 1 worker IP = {_n(figures.ips)}"
-    per_node = f"{_n(figures.ips_per_node)} IPs"
+    per_node = _count(figures.ips_per_node, "IP")
     if figures.vnic_profiles is not None and figures.ips_per_node is not None:
         ip_count = figures.ips_per_node - figures.vnic_profiles
         profiles = _plural(figures.vnic_profiles, "VNIC profile")
