@@ -85,7 +85,9 @@ class Metrics:
         self.digest_missed = Counter("okebot_digest_missed_total",
                                      "Scheduled digests that were not posted in their window.", registry=r)
         self.digest_last_success = Gauge("okebot_digest_last_success_timestamp_seconds",
-                                         "When a digest was last posted, as Unix seconds.", registry=r)
+                                         "When a digest was last posted, by any replica (as the store records "
+                                         "it), as Unix seconds.", registry=r)
+        self._digest_last_success = 0.0
         self.alerts_sent = Counter("okebot_alerts_sent_total", "Capacity alerts posted.", registry=r)
         self.store_errors = Counter("okebot_store_errors_total", "State store operations that failed.",
                                     ("operation",), registry=r)
@@ -125,7 +127,14 @@ class Metrics:
         label = _bounded(result, DIGEST_RESULTS)
         self.digest_runs.labels(result=label).inc()
         if label == "posted" and at is not None:
-            self.digest_last_success.set(at.timestamp())
+            self.digest_posted_at(at)
+
+    def digest_posted_at(self, at: datetime | None) -> None:
+        """A digest was posted at `at` (aware), by this replica or, as the store says, by any: the last-success
+        timestamp moves forward to it, never back (None, no digest posted yet, changes nothing)."""
+        if at is not None and at.timestamp() > self._digest_last_success:
+            self._digest_last_success = at.timestamp()
+            self.digest_last_success.set(self._digest_last_success)
 
     def digests_missed(self, count: int = 1) -> None:
         """`count` scheduled digests were missed (found when the scheduler catches up)."""

@@ -140,6 +140,11 @@ class DigestStore(Protocol):
         """The job's latest run (by scheduled_for) in one of these states."""
         ...
 
+    async def last_posted_at(self, job_prefix: str) -> datetime | None:
+        """When the newest posted run of any job whose name starts with `job_prefix` ("digest:") was recorded as
+        posted (database clock), whichever replica posted it; None when none was."""
+        ...
+
     async def list_runs(self, job: str, *, limit: int = 50) -> list[JobRun]:
         """The job's runs, newest first."""
         ...

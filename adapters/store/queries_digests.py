@@ -191,6 +191,13 @@ class DigestQueries(SqlBase):
         )
         return rows.job_run(found[0]) if found else None
 
+    async def last_posted_at(self, job_prefix: str) -> datetime | None:
+        """When the newest posted run of any job whose name starts with `job_prefix` was recorded as posted."""
+        # state = 'posted' leads the job_runs_leases index, so only posted rows are read.
+        (found,) = await self._fetch("SELECT MAX(updated_at) FROM job_runs WHERE state = 'posted' AND job LIKE ?",
+                                     (_like_prefix(job_prefix),))
+        return rows.instant(found[0]) if found[0] is not None else None
+
     async def list_runs(self, job: str, *, limit: int = 50) -> list[JobRun]:
         """The job's runs, newest first."""
         rows.check_limit(limit)
@@ -262,3 +269,11 @@ class DigestQueries(SqlBase):
     async def _run(self, tx: Session, job: str, slot: str) -> JobRun | None:
         found = await tx.fetch(f"SELECT {rows.RUN_COLUMNS} FROM job_runs WHERE job = ? AND slot = ?", (job, slot))
         return rows.job_run(found[0]) if found else None
+
+
+def _like_prefix(prefix: str) -> str:
+    """A LIKE pattern for the names that start with `prefix`, which may hold no wildcard (okebot's job prefixes,
+    "digest:" and "alert:", hold none)."""
+    if "%" in prefix or "_" in prefix or "\\" in prefix:
+        raise ValueError(f"a job prefix with a LIKE wildcard: {prefix!r}")
+    return prefix + "%"

@@ -1,4 +1,5 @@
-"""The Slack area of `okebot config check`: the bot token works (auth.test), it holds every scope the app
+"""The Slack area of `okebot config check`: the bot token works (auth.test); in Socket Mode the app token works
+too (apps.connections.open, as `okebot serve` opens its connection); the bot token holds every scope the app
 manifest asks for (Slack's `x-oauth-scopes` answer header), and the channels okebot.yaml names exist with okebot
 in them (conversations.info)."""
 
@@ -10,7 +11,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.checks import Check
+from bot.slack.connect import SlackUnreachable, check_app_token
 from bot.slack.settings import SlackSettings
+from engine.errors import InputError
 from engine.words import noun, plural
 
 # What deploy/slack-manifest.yml asks for under oauth_config.scopes.bot, and why (a test keeps them equal).
@@ -34,25 +37,52 @@ _AUTH_FIXES = {
 
 
 async def check_slack(settings: SlackSettings, channels: Iterable[str]) -> list[Check]:
-    """auth.test, scopes, then each channel of `channels` (bindings and digests), in that order."""
+    """auth.test, apps.connections.open (when SLACK_APP_TOKEN is set), scopes, then each channel of `channels`
+    (bindings and digests), in that order. The app token is checked even when the bot token fails, so one run
+    names both; scopes and channels need a bot token Slack accepted."""
     if settings.slack_bot_token is None or not settings.token().startswith("xoxb-"):
-        return [Check("slack", "auth.test", "skip", "no usable SLACK_BOT_TOKEN (see settings above)")]
+        return [Check("slack", "auth.test", "skip", "no usable SLACK_BOT_TOKEN (see settings above)"),
+                *await _app_token(settings)]
     client = AsyncWebClient(token=settings.token(), base_url=settings.slack_api_url, timeout=15)
     try:
         answer = await client.auth_test()
     except SlackApiError as error:
         code = str(error.response.get("error") or f"http_{error.response.status_code}")
         return [Check("slack", "auth.test", "fail", f"Slack refused the token: {code}",
-                      _AUTH_FIXES.get(code, "check SLACK_BOT_TOKEN and SLACK_API_URL"))]
+                      _AUTH_FIXES.get(code, "check SLACK_BOT_TOKEN and SLACK_API_URL")),
+                *await _app_token(settings)]
     except Exception as error:  # aiohttp's connection errors, timeouts: Slack could not be reached
         return [Check("slack", "auth.test", "fail", f"could not reach {settings.slack_api_url}: "
                       f"{type(error).__name__}: {error}", "check SLACK_API_URL and the network path to Slack")]
     who = f"{answer.get('user')} ({answer.get('user_id')}) in {answer.get('team')} ({answer.get('team_id')})"
-    checks = [Check("slack", "auth.test", "pass", f"authenticated as {who}")]
+    checks = [Check("slack", "auth.test", "pass", f"authenticated as {who}"), *await _app_token(settings)]
     granted = _scopes(answer.headers)
     checks.append(_scope_check(granted))
     checks += await _channels(client, list(dict.fromkeys(channels)))
     return checks
+
+
+async def _app_token(settings: SlackSettings) -> list[Check]:
+    """Socket Mode's app token, asked of Slack as `okebot serve` uses it: apps.connections.open (the WebSocket
+    URL it hands out is left unused and expires). Nothing in HTTP mode (no SLACK_APP_TOKEN)."""
+    if settings.slack_app_token is None or not settings.app_token().strip():
+        return []
+    name = "apps.connections.open"
+    if not settings.app_token().startswith("xapp-"):
+        return [Check("slack", name, "skip", "no usable SLACK_APP_TOKEN (see settings above)")]
+    client = AsyncWebClient(base_url=settings.slack_api_url, timeout=15)
+    try:
+        await check_app_token(client, settings.app_token())
+    except InputError as refused:
+        return [Check("slack", name, "fail", refused.message, refused.remedy)]
+    except SlackUnreachable as unreachable:
+        return [Check("slack", name, "fail", f"could not reach {settings.slack_api_url} to check SLACK_APP_TOKEN: "
+                      f"{unreachable.reason}", "check SLACK_API_URL and the network path to Slack, then run the "
+                                               "check again")]
+    except Exception as error:  # anything else slack_sdk raises: the check never raises
+        return [Check("slack", name, "fail", f"apps.connections.open: {type(error).__name__}: {error}",
+                      "check SLACK_API_URL and SLACK_APP_TOKEN, then run the check again")]
+    return [Check("slack", name, "pass", "Slack accepts SLACK_APP_TOKEN for Socket Mode")]
 
 
 def _scopes(headers: Mapping[str, object]) -> set[str] | None:

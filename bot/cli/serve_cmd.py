@@ -186,6 +186,8 @@ async def _serve(
         return handler is not None and await socket_ready(handler)()
 
     try:
+        # Before the first scrape can see it: the last digest posted, by any replica, not 0 after every restart.
+        await jobs.load_last_digest_success()
         if transport is Transport.HTTP:
             web_app = http_web_app(app, signing_secret=settings.signing_secret(), ready=ready,
                                    draining=lambda: inflight.draining, metrics=deps.metrics)

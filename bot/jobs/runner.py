@@ -1,11 +1,13 @@
 """The job runner: one per `okebot serve` replica, started and stopped with it.
 
 Every tick (OKEBOT_SCHEDULER_TICK_SECONDS) a replica:
-1. takes over runs whose lease expired (their replica died) and finishes them, then claims the runs people asked
+1. reads when the newest digest was posted, by any replica, into okebot_digest_last_success_timestamp_seconds
+   (`okebot serve` reads it once at start-up too, so neither a restart nor another replica's post leaves it at 0);
+2. takes over runs whose lease expired (their replica died) and finishes them, then claims the runs people asked
    for (`/oke digest run`, queued in the store) and posts them;
-2. plans each digest at the database's clock and claims its due occurrence, if no replica has
+3. plans each digest at the database's clock and claims its due occurrence, if no replica has
    (DigestStore.claim_scheduled: missed occurrences are recorded, one catch-up within the grace, no backlog);
-3. runs the sampler when its interval's slot is unclaimed (OKEBOT_SAMPLE_INTERVAL_SECONDS; 0 = off), and posts the
+4. runs the sampler when its interval's slot is unclaimed (OKEBOT_SAMPLE_INTERVAL_SECONDS; 0 = off), and posts the
    alerts it decides.
 
 Each job runs inside bot.slack.pipeline.audited, like a slash command: user "okebot", command "job:digest",
@@ -36,7 +38,7 @@ from bot.slack.pipeline import audited
 from bot.slack.render.messages import Message
 from engine.digest.definition import DIGEST_JOB_PREFIX, DigestDefinition, JobRun, slot_for
 from engine.digest.schedule import EPOCH
-from engine.errors import InputError
+from engine.errors import InputError, SourceError
 
 STOP_WAIT_SECONDS = 30.0
 
@@ -83,10 +85,22 @@ class JobRunner:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=tick)
 
+    async def load_last_digest_success(self) -> None:
+        """Set okebot_digest_last_success_timestamp_seconds from the store: when the newest digest was posted, by
+        any replica, before or since this one started (one query). A store that cannot answer is logged, and the
+        next tick asks again."""
+        try:
+            posted = await self.ctx.deps.store.last_posted_at(DIGEST_JOB_PREFIX)
+        except SourceError as error:
+            self.ctx.deps.logger.warning("could not read when a digest was last posted: %s", error.message)
+            return
+        self.ctx.deps.metrics.digest_posted_at(posted)
+
     async def tick(self) -> None:
-        """One pass: expired leases, due digests, the sampler."""
+        """One pass: the last digest posted (for the metric), expired leases, due digests, the sampler."""
         ctx, settings = self.ctx, self.ctx.settings
         store = ctx.deps.store
+        ctx.deps.metrics.digest_posted_at(await store.last_posted_at(DIGEST_JOB_PREFIX))
         by_name = {d.name: d for d in await ctx.digests()}
         for run in await store.claim_expired(owner=ctx.owner, lease_seconds=settings.okebot_job_lease_seconds):
             await self._resume(run, by_name)

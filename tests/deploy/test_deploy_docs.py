@@ -74,3 +74,17 @@ def test_the_deploy_guide_runs_the_config_check_that_exists():
     assert re.search(r"^okebot config check: (OK|FAILED|BAD CONFIGURATION) \(", step, flags=re.MULTILINE)
     for mark in ("✓", "✗", "fix: "):
         assert mark in step
+
+
+def test_the_guide_and_the_charts_readme_say_the_chart_sees_no_cluster_from_unbound_channels_unlike_okebot():
+    from engine.access import AccessPolicy
+
+    values = yaml.safe_load((CHART / "values.yaml").read_text(encoding="utf-8"))
+    assert values["config"]["access"]["unbound_channels"] == "none"
+    assert AccessPolicy().unbound_channels == "all"
+    assert "unbound_channels: none" in render().one("ConfigMap")["data"]["okebot.yaml"]
+    for doc in (ROOT / "docs" / "deploy.md", CHART / "README.md"):
+        text = " ".join(doc.read_text(encoding="utf-8").split())
+        assert "sets `unbound_channels: none`" in text, doc
+        assert "okebot's own default" in text, doc
+        assert "`config.access.unbound_channels: all`" in text, doc

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.store import open_store
 from engine.digest.alerts import AlertState
-from engine.digest.definition import DigestDefinition, JobRun, requested_slot, slot_for
+from engine.digest.definition import DigestDefinition, JobRun, RunState, requested_slot, slot_for
 from engine.digest.history import Sample, retained
 from engine.digest.schedule import IntervalSchedule
 from engine.ports import StateStore
@@ -224,6 +224,33 @@ class TestScheduledRuns:
         assert await store.missed_since("digest:daily", None) == (list(instants), 3)
         assert await store.failed_since("digest:daily", None) == ([instants[2]], 1)
         assert await store.failed_since("digest:daily", instants[2]) == ([], 0)
+
+    async def test_the_newest_posted_digest_is_found_across_digests_and_replicas_and_nothing_else_counts(
+            self, store: StateStore):
+        assert await store.last_posted_at("digest:") is None
+        now = await store.database_now()
+
+        async def finished(job: str, slot: str, state: RunState, owner: str = OWNER) -> None:
+            run = await store.claim_slot(job, slot, scheduled_for=now, owner=owner, lease_seconds=60)
+            assert run is not None
+            assert await store.finish_run(run, owner=owner, state=state, message_ts="1.2")
+
+        await finished("digest:daily", "s1", "posted")
+        first = await store.last_posted_at("digest:")
+        assert first is not None
+        assert now - timedelta(seconds=5) <= first <= await store.database_now()
+        await asyncio.sleep(0.01)
+        await finished("digest:weekly", "s1", "posted", owner=OTHER)
+        second = await store.last_posted_at("digest:")
+        assert second is not None
+        assert second > first
+        await asyncio.sleep(0.01)
+        await finished("digest:daily", "s2", "failed")
+        await finished("digest:daily", "s3", "skipped")
+        await finished("alert:C0PAY", "s1", "posted")
+        await store.claim_slot("digest:daily", "s4", scheduled_for=now, owner=OWNER, lease_seconds=60)  # in flight
+        assert await store.last_posted_at("digest:") == second
+        assert await store.last_posted_at("alert:") is not None
 
 
 class TestAlertStates:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 import yaml
+from pydantic import SecretStr
 
 from adapters.fakes.oci_server import FakeOciServer
 from adapters.fakes.oci_tenancy import generate_tenancy
@@ -26,11 +27,13 @@ from adapters.fakes.slack_api import FakeSlackApi
 from adapters.fakes.slack_workspace import DEFAULT_SCOPES
 from adapters.oci.probe import PROBES, missing_statement
 from adapters.store.factory import open_store
-from bot.checks.slack import MANIFEST_SCOPES
+from bot.checks.slack import MANIFEST_SCOPES, check_slack
 from bot.cli.config_cmd import render_table
 from bot.cli.main import main
+from bot.slack.settings import SlackSettings
 from tests.adapters.oci import conftest as oci_conftest
 from tests.adapters.store.conftest import drop_schema, postgres_dsn  # noqa: F401 (the fixture)
+from tests.adapters.store.test_factory import closed_port
 
 oci_config_file = oci_conftest.oci_config_file
 ROOT = Path(__file__).resolve().parents[3]
@@ -113,7 +116,8 @@ async def test_everything_configured_passes(world: World):
     areas = {c["area"] for c in report["checks"] if c["status"] == "pass"}
     assert areas == {"settings", "config", "slack", "oci", "store"}
     names = {c["name"] for c in report["checks"]}
-    assert {"auth.test", "scopes", "channel C0PAY", "channel C0DIGEST", "admins", "digests:"} <= names
+    assert {"auth.test", "apps.connections.open", "scopes", "channel C0PAY", "channel C0DIGEST", "admins",
+            "digests:"} <= names
     assert {f"read virtual-network-family in {COMPARTMENT}", f"read cluster-family in {COMPARTMENT}",
             f"read instances in {COMPARTMENT}"} <= names
     assert all(set(c) >= {"area", "name", "ok", "detail", "fix"} for c in report["checks"])
@@ -176,6 +180,59 @@ async def test_a_revoked_token_is_named(world: World):
     [failed] = failures(report)
     assert failed["detail"] == "Slack refused the token: token_revoked"
     assert "reinstall" in failed["fix"]
+
+
+async def test_the_app_token_is_checked_with_apps_connections_open_as_socket_mode_uses_it(world: World):
+    _, report = await check()
+    [app] = [c for c in report["checks"] if c["name"] == "apps.connections.open"]
+    assert (app["area"], app["status"]) == ("slack", "pass")
+    assert app["detail"] == "Slack accepts SLACK_APP_TOKEN for Socket Mode"
+    [opened] = world.slack.calls_to("apps.connections.open")
+    assert opened.headers["Authorization"] == "Bearer xapp-test"
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "not_allowed_token_type", "token_revoked"])
+async def test_an_app_token_slack_refuses_fails_with_the_fix_though_the_bot_token_works(world: World, error: str):
+    world.slack.fail("apps.connections.open", error, times=None)
+    code, report = await check()
+    [failed] = failures(report)
+    assert code == 1
+    assert (failed["area"], failed["name"]) == ("slack", "apps.connections.open")
+    assert failed["detail"] == f"Slack refused SLACK_APP_TOKEN (apps.connections.open: {error})"
+    assert "App-Level Token (xapp-…) with the connections:write scope" in failed["fix"]
+
+
+async def test_both_tokens_slack_refuses_are_named_in_one_run(world: World):
+    world.slack.fail("auth.test", "invalid_auth", times=None)
+    world.slack.fail("apps.connections.open", "invalid_auth", times=None)
+    _, report = await check()
+    assert [f["name"] for f in failures(report)] == ["auth.test", "apps.connections.open"]
+
+
+async def test_an_app_token_slack_cannot_be_asked_about_fails_as_unreachable(world: World):
+    world.slack.fail("apps.connections.open", "internal_error", status=503, times=None)
+    _, report = await check()
+    [failed] = failures(report)
+    assert failed["name"] == "apps.connections.open"
+    assert failed["detail"].startswith(f"could not reach {world.slack.base_url} to check SLACK_APP_TOKEN: ")
+    assert "network path to Slack" in failed["fix"]
+
+
+async def test_in_http_mode_no_app_token_is_checked(world: World, monkeypatch):
+    monkeypatch.delenv("SLACK_APP_TOKEN")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    _, report = await check()
+    assert "apps.connections.open" not in {c["name"] for c in report["checks"]}
+    assert world.slack.calls_to("apps.connections.open") == []
+
+
+async def test_an_app_token_check_that_cannot_reach_slack_says_so():
+    settings = SlackSettings(slack_bot_token=None, slack_app_token=SecretStr("xapp-test"),
+                             slack_api_url=f"http://127.0.0.1:{closed_port()}/")
+    checks = await check_slack(settings, [])
+    assert [(c.name, c.status) for c in checks] == [("auth.test", "skip"), ("apps.connections.open", "fail")]
+    assert checks[1].detail.startswith(f"could not reach {settings.slack_api_url} to check SLACK_APP_TOKEN: ")
+    assert "network path to Slack" in (checks[1].fix or "")
 
 
 async def test_no_network_touches_neither_slack_nor_oci_and_says_so(world: World):

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from adapters.fakes.slack_api import FakeSlackApi
 from bot.jobs.digests import EVENT_TYPE
-from engine.digest.definition import requested_slot
+from engine.digest.definition import DIGEST_JOB_PREFIX, requested_slot
 from engine.ports import StateStore
-from tests.bot.jobs.conftest import CHANNEL, every_10s, make_jobs, settings
+from tests.bot.jobs.conftest import CHANNEL, Jobs, every_10s, make_jobs, settings
 
 
 async def due_now(store: StateStore, job: str) -> None:
@@ -190,3 +190,50 @@ async def test_a_post_slack_refuses_is_one_warning_naming_the_digest_the_channel
     assert error in entry.arguments
     metrics = jobs.runner.ctx.deps.metrics.registry
     assert metrics.get_sample_value("okebot_digest_runs_total", {"result": "failed"}) == 1
+
+
+def last_success(jobs: Jobs) -> float | None:
+    return jobs.runner.ctx.deps.metrics.registry.get_sample_value("okebot_digest_last_success_timestamp_seconds")
+
+
+async def posted_by(store: StateStore, owner: str, job: str, slot: str) -> datetime:
+    """A digest run another replica (or this one before a restart) posted; when the store recorded it posted."""
+    run = await store.claim_slot(job, slot, scheduled_for=await store.database_now(), owner=owner, lease_seconds=60,
+                                 channel=CHANNEL)
+    assert run is not None
+    assert await store.finish_run(run, owner=owner, state="posted", message_ts="1.1")
+    at = await store.last_posted_at(DIGEST_JOB_PREFIX)
+    assert at is not None
+    return at
+
+
+async def test_a_restarted_replica_reports_the_last_digest_the_store_holds_not_zero(
+    fake: FakeSlackApi, store: StateStore
+):
+    at = await posted_by(store, "the-replica-before-the-restart", "digest:pay", "2026-01-01T00:00:00Z")
+    jobs = await make_jobs(fake, store, digest=every_10s())
+    assert last_success(jobs) == 0
+    await jobs.runner.load_last_digest_success()
+    assert last_success(jobs) == at.timestamp()
+    assert jobs.posts() == []
+
+
+async def test_each_tick_reports_a_digest_another_replica_posted(fake: FakeSlackApi, store: StateStore):
+    jobs = await make_jobs(fake, store, digest=every_10s())
+    await jobs.runner.tick()
+    assert last_success(jobs) == 0  # nothing posted anywhere yet, nothing due here
+    at = await posted_by(store, "replica-b", "digest:weekly", "2026-01-01T00:00:00Z")
+    await jobs.runner.tick()
+    assert last_success(jobs) == at.timestamp()
+    assert jobs.posts() == []
+
+
+async def test_a_store_that_cannot_say_when_a_digest_was_last_posted_is_a_warning_at_start_up(
+    fake: FakeSlackApi, store: StateStore, caplog: pytest.LogCaptureFixture
+):
+    jobs = await make_jobs(fake, store, digest=every_10s())
+    await store.close()
+    with caplog.at_level(logging.WARNING, logger="okebot.test.jobs"):
+        await jobs.runner.load_last_digest_success()
+    assert "could not read when a digest was last posted: the SQLite state store is closed" in caplog.text
+    assert last_success(jobs) == 0

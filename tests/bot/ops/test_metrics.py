@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
@@ -69,6 +69,20 @@ def test_a_posted_digest_moves_the_last_success_timestamp_and_a_failed_one_does_
     assert value(metrics, "okebot_digest_runs_total", result="failed") == 1
     assert value(metrics, "okebot_digest_missed_total") == 3
     assert value(metrics, "okebot_alerts_sent_total") == 2
+
+
+def test_the_last_success_timestamp_moves_forward_to_a_post_the_store_knows_of_and_never_back():
+    metrics = Metrics()
+    metrics.digest_posted_at(None)  # no digest posted yet, anywhere
+    assert value(metrics, "okebot_digest_last_success_timestamp_seconds") == 0
+    stored = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    metrics.digest_posted_at(stored)
+    assert value(metrics, "okebot_digest_last_success_timestamp_seconds") == stored.timestamp()
+    metrics.digest_posted_at(stored - timedelta(hours=1))
+    metrics.digest_posted_at(None)
+    assert value(metrics, "okebot_digest_last_success_timestamp_seconds") == stored.timestamp()
+    metrics.digest_finished("posted", at=stored + timedelta(hours=6))
+    assert value(metrics, "okebot_digest_last_success_timestamp_seconds") == (stored + timedelta(hours=6)).timestamp()
 
 
 def test_build_info_carries_the_version():

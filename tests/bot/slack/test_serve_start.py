@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import socket
 from pathlib import Path
@@ -15,6 +16,7 @@ import aiohttp
 import pytest
 
 from adapters.fakes.slack_api import FakeSlackApi
+from adapters.store import open_store
 from tests.bot.slack.harness import SECRET
 from tests.bot.slack.test_serve import BOT_TOKEN, STARTUP_SECONDS, clean_env, free_port, okebot
 from tests.bot.slack.test_socket_mode import APP_TOKEN
@@ -173,3 +175,37 @@ async def test_a_client_that_never_finishes_its_request_does_not_hold_the_exit_p
     assert code == 0, err
     # aiohttp alone waits 60 s for such a request, past Kubernetes' 30 s grace (then SIGKILL).
     assert asyncio.get_running_loop().time() - signalled < 20
+
+
+async def test_the_last_digest_the_store_holds_is_on_metrics_from_start_up_before_slack_answers(
+    fake: FakeSlackApi, tmp_path: Path
+):
+    store = await open_store(f"sqlite:///{tmp_path / 'okebot.db'}")
+    try:  # a digest posted before this pod started (by it before a rollout, or by another replica)
+        run = await store.claim_slot("digest:daily", "2026-01-01T09:00:00Z", scheduled_for=await store.database_now(),
+                                     owner="the-pod-before", lease_seconds=60, channel="C0DIGEST")
+        assert run is not None
+        assert await store.finish_run(run, owner="the-pod-before", state="posted", message_ts="1.1")
+        posted = await store.last_posted_at("digest:")
+    finally:
+        await store.close()
+    assert posted is not None
+    fake.fail("apps.connections.open", "internal_error", status=503, times=None)  # the job runner never starts
+    port = free_port()
+    process = await okebot("serve", "--health-port", str(port), "--host", "127.0.0.1", "--source", "demo",
+                           env=environment(fake, tmp_path, OKEBOT_LOG_FORMAT="text"))
+    try:
+        async with aiohttp.ClientSession() as session:
+            deadline = asyncio.get_running_loop().time() + STARTUP_SECONDS
+            while await status(session, f"http://127.0.0.1:{port}/metrics") != 200:
+                assert asyncio.get_running_loop().time() < deadline, "no /metrics in time"
+                await asyncio.sleep(0.1)
+            async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+                text = await response.text()
+    finally:
+        process.send_signal(signal.SIGTERM)
+    code, _, err = await finished(process)
+    assert code == 0, err
+    gauge = re.search(r"^okebot_digest_last_success_timestamp_seconds (\S+)$", text, flags=re.MULTILINE)
+    assert gauge is not None
+    assert float(gauge.group(1)) == pytest.approx(posted.timestamp(), abs=0.001)
