@@ -92,8 +92,13 @@ class FindingCounts(Frozen):
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    """Worst first, then by code and subject, so output is stable."""
-    return tuple(sorted(findings, key=lambda f: (f.severity.rank, f.code, f.subject)))
+    """Worst first; then, in a plan file, in the order of the lines they are about (those with no line last);
+    then by code and subject, so output is stable."""
+    return tuple(sorted(findings, key=lambda f: (f.severity.rank, f.location.line if f.location else _NO_LINE,
+                                                 f.code, f.subject)))
+
+
+_NO_LINE = 1 << 62
 
 
 def count_findings(findings: Sequence[Finding]) -> FindingCounts:

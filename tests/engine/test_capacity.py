@@ -108,7 +108,7 @@ def test_flannel_cluster_with_unread_pods_cidr_says_its_slots_are_unknown():
     c = cluster("prod", cni=Cni.FLANNEL, pools=[pool("np1", nodes=3)])
     report = assess_cluster_capacity(tenancy(c), c)
     assert report.pods_cidr is None
-    assert any("pods CIDR was not read" in line for line in report.assumptions)
+    assert any("pods CIDR is unknown (not read, or not a valid CIDR)" in line for line in report.assumptions)
 
 
 def test_vcn_native_cluster_has_no_pods_cidr_capacity():
