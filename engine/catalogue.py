@@ -125,7 +125,8 @@ _ENTRIES: tuple[RuleInfo, ...] = (
             "/32 (1) has no usable IP; a /30 leaves 1. That OCI refuses subnets smaller than /30 is assumed, not "
             "stated by Oracle: it is the smallest VCN block (/16 to /30). A subnet lies inside one VCN block, so "
             "none is larger than /16.",
-        source=f"{_SUBNETS}; {_NETWORKING} (the /30 minimum for a subnet is assumed from the VCN size range)",
+        source=f"{_SUBNETS} (3 addresses reserved per block); {_NETWORKING} (VCN blocks /16 to /30). Assumed: OCI "
+               "refuses a subnet block smaller than /30; no Oracle text states a minimum subnet size.",
         remedy="{fix}",
         placeholders={"fix": "Give the subnet a block from /16 to /30, sized for what it holds (a /30 has 1 usable "
                              "IP, a /24 253)."},
