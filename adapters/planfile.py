@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import json
+from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -17,6 +18,7 @@ import yaml
 
 from adapters.capped import OverLimitError, read_capped, size_text
 from engine.errors import PlanError
+from engine.findings import cidr_location_key
 from engine.plan import LineIndex, Plan, parse_plan
 from engine.plan.problems import PLAN_REMEDY, FieldPath, format_path
 
@@ -98,7 +100,8 @@ def _read(input_: Path | BinaryIO, *, source: str) -> bytes:
 
 class LocatedPlan(NamedTuple):
     """A plan, and where in its file each thing a finding can be about starts: `locations` maps a finding
-    subject ("subnet:pods", "nodePool:general", "cluster:prod", "vcn:prod-vcn") to (line, field path)."""
+    subject ("subnet:pods", "nodePool:general", "cluster:prod", "vcn:prod-vcn") to (line, field path), and each
+    VCN or subnet CIDR block (`engine.findings.cidr_location_key`) to its own (line, "vcn.cidrs[1]")."""
 
     plan: Plan
     locations: dict[str, tuple[int, str]]
@@ -159,7 +162,40 @@ def _locations(plan: Plan, lines: LineIndex) -> dict[str, tuple[int, str]]:
         line = lines.get(path)
         if line is not None:
             found.setdefault(subject, (line, format_path(path)))
+    # Each CIDR block's own line, for findings about one block; a block listed twice is placed on its last listing.
+    for subject, path in _cidr_paths(plan):
+        line, block = lines.get(path), _block(_value_at(plan, path))
+        if line is not None and block is not None:
+            found[cidr_location_key(subject, block)] = (line, format_path(path))
     return found
+
+
+def _cidr_paths(plan: Plan) -> list[tuple[str, FieldPath]]:
+    """The field path of every VCN and subnet CIDR block the plan writes, with its subject."""
+    vcn = f"vcn:{plan.vcn.name}"
+    paths: list[tuple[str, FieldPath]] = [(vcn, ("vcn", "cidrs", i)) for i in range(len(plan.vcn.cidrs))]
+    for i, subnet in enumerate(plan.subnets):
+        subject = f"subnet:{subnet.name}"
+        if subnet.cidrs is not None:
+            paths += [(subject, ("subnets", i, "cidrs", k)) for k in range(len(subnet.cidrs))]
+        elif subnet.cidr is not None:
+            paths.append((subject, ("subnets", i, "cidr")))
+    return paths
+
+
+def _value_at(plan: Plan, path: FieldPath) -> str:
+    if path[0] == "vcn":
+        return plan.vcn.cidrs[int(path[2])]
+    subnet = plan.subnets[int(path[1])]
+    return subnet.cidrs[int(path[3])] if len(path) == 4 and subnet.cidrs is not None else subnet.cidr or ""
+
+
+def _block(text: str) -> str | None:
+    """The block as the engine writes it (what a finding's details name), or None when it is not one."""
+    try:
+        return str(IPv4Network(text))
+    except ValueError:
+        return None
 
 
 def _load_json_or_yaml(text: str, *, source: str) -> tuple[object, LineIndex]:

@@ -25,7 +25,8 @@ SUBNETS, POOLS = 2_000, 500
 
 
 def plan_document() -> dict[str, Any]:
-    """One VCN /8, an API subnet, two worker and one pod subnet per pool, and LB subnets up to 2,000."""
+    """One VCN of eleven /16 blocks (OCI takes /16 to /30), an API subnet, two worker and one pod subnet per pool,
+    and LB subnets up to 2,000."""
     subnets: list[dict[str, Any]] = [{"name": "api", "roles": ["api-endpoint"], "cidr": "10.0.0.0/28"}]
     pools = []
     for i in range(POOLS):
@@ -47,7 +48,7 @@ def plan_document() -> dict[str, Any]:
         "apiVersion": "okebot.plan/v1",
         "cluster": {"name": "big", "kubernetesVersion": "v1.31.1", "cni": "vcn-native",
                     "podsCidr": "172.16.0.0/16", "servicesCidr": "172.17.0.0/16"},
-        "vcn": {"name": "big-vcn", "cidrs": ["10.0.0.0/8"]},
+        "vcn": {"name": "big-vcn", "cidrs": [f"10.{n}.0.0/16" for n in (0, 1, 4, *range(16, 24))]},
         "subnets": subnets,
         "nodePools": pools,
     }

@@ -36,7 +36,7 @@ from bot.queries import (
 from engine.access import Action
 from engine.catalogue import explain, rules_report
 from engine.errors import InputError
-from engine.findings import Finding, Location, Severity
+from engine.findings import Finding, Location, Severity, cidr_location_key
 from engine.model import Tenancy
 from engine.reports import (
     CapacityReport,
@@ -183,10 +183,13 @@ def _read_plan_file(path: str) -> dict[str, object]:
 
 
 def located(findings: list[Finding], *, file: str, locations: dict[str, tuple[int, str]]) -> list[Finding]:
-    """Findings with where their subject is written in the plan file, when the reader said."""
+    """Findings with where their subject is written in the plan file, when the reader said: a finding about one
+    CIDR block (`details["cidr"]`) on that block's line, any other on its subject's."""
     placed = []
     for found in findings:
-        where = locations.get(found.subject)
+        block = found.details.get("cidr")
+        where = locations.get(cidr_location_key(found.subject, block)) if isinstance(block, str) else None
+        where = where or locations.get(found.subject)
         placed.append(found if where is None else found.model_copy(
             update={"location": Location(file=file, line=where[0], path=where[1])}))
     return placed

@@ -30,6 +30,10 @@ _RULES = _NETCFG
 _SHAPES = f"{_NATIVE}; {_DOCS}/Compute/References/computeshapes.htm"
 _SUBNETS = "https://docs.oracle.com/iaas/Content/Network/Tasks/managingVCNs.htm"
 _VNICS = "https://docs.oracle.com/iaas/Content/Network/Tasks/managingVNICs.htm"
+_NETWORKING = "https://docs.oracle.com/iaas/Content/Network/Concepts/overview.htm"
+_VCN_CREATE = "https://docs.oracle.com/iaas/tools/oci-cli/latest/oci_cli_docs/cmdref/network/vcn/create.html"
+_VCN_ADD_CIDR = "https://docs.oracle.com/iaas/Content/Network/Tasks/add_cidr_to_vcn.htm"
+_VCNS_AND_SUBNETS = "https://docs.oracle.com/iaas/Content/Network/Tasks/Overview_of_VCNs_and_Subnets.htm"
 _VIRTUAL_NODES = f"{_DOCS}/ContEng/Tasks/contengcomparingvirtualwithmanagednodes_topic.htm"
 _LB_CONFIG = f"{_DOCS}/ContEng/Tasks/contengconfiguringloadbalancersnetworkloadbalancers-subtopic.htm"
 _UPDATE_API = (
@@ -82,6 +86,50 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         remedy="{fix}",
         placeholders={"fix": "Write the block as a.b.c.d/P with the host bits zero, for example 10.0.16.0/20 (IPv4 "
                                      "only)."},
+    ),
+    RuleInfo(
+        code=Code.VCN_CIDR_SIZE,
+        severity=Severity.ERROR,
+        title="VCN CIDR block outside /16 to /30",
+        meaning="A CIDR block of the VCN is larger than /16 (a /8, a /12, 0.0.0.0/0) or smaller than /30.",
+        why="OCI takes VCN CIDR blocks from /16 to /30 only (\"The allowable VCN size range is /16 to /30\"); it "
+            "refuses to create the VCN, or to add the block, otherwise. RFC 1918's 10.0.0.0/8 and 172.16.0.0/12 "
+            "are too large: Oracle suggests 10.0.0.0/16 and 172.16.0.0/16 instead.",
+        source=f"{_NETWORKING}; {_VCN_CREATE}",
+        remedy="{fix}",
+        placeholders={"fix": "Use a block from /16 (65,536 addresses) to /30; for more room, give the VCN several "
+                             "non-overlapping /16 blocks."},
+    ),
+    RuleInfo(
+        code=Code.VCN_CIDR_OVERLAP,
+        severity=Severity.ERROR,
+        title="VCN CIDR blocks overlap",
+        meaning="Two CIDR blocks of the same VCN overlap: one lies inside the other, or the same block is listed "
+                "twice.",
+        why="A VCN's IPv4 CIDR blocks must not overlap each other; OCI refuses to create the VCN, or to add a "
+            "block that overlaps one it already has.",
+        source=f"{_VCN_CREATE}; {_VCN_ADD_CIDR}; {_VCNS_AND_SUBNETS}",
+        remedy="{fix}",
+        placeholders={"fix": "Remove the block that lies inside the other (or the repeated one), or replace it with "
+                             "a block that does not overlap the VCN's other blocks."},
+    ),
+    RuleInfo(
+        code=Code.SUBNET_CIDR_SIZE,
+        severity=Severity.ERROR,
+        title="Subnet CIDR block of an impossible size",
+        meaning="A subnet's CIDR block is smaller than /30 (a /31 or /32), or larger than /16 while it lies inside "
+                "an oversized VCN block. The API endpoint subnet gets API_ENDPOINT_SUBNET_TOO_SMALL instead of "
+                "the first; a worker or pod subnet gets this finding instead of WORKER_SUBNET_TOO_SMALL or "
+                "POD_SUBNET_TOO_SMALL when none of its blocks has a usable IP.",
+        why="OCI reserves the first two and the last address of every subnet block, so a /31 (2 addresses) or a "
+            "/32 (1) has no usable IP; a /30 leaves 1. That OCI refuses subnets smaller than /30 is assumed, not "
+            "stated by Oracle: it is the smallest VCN block (/16 to /30). A subnet lies inside one VCN block, so "
+            "none is larger than /16.",
+        source=f"{_SUBNETS} (3 addresses reserved per block); {_NETWORKING} (VCN blocks /16 to /30). Assumed: OCI "
+               "refuses a subnet block smaller than /30; no Oracle text states a minimum subnet size.",
+        remedy="{fix}",
+        placeholders={"fix": "Give the subnet a block from /16 to /30, sized for what it holds (a /30 has 1 usable "
+                             "IP, a /24 253)."},
     ),
     RuleInfo(
         code=Code.SUBNET_OUTSIDE_VCN,

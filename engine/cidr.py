@@ -10,8 +10,27 @@ OCI_RESERVED_PER_BLOCK = 3
 
 
 def usable_ips(cidrs: Iterable[IPv4Network]) -> int:
-    """Usable IPs across a subnet's CIDR blocks: 2^(32-P) - 3 each, never below zero."""
+    """Usable IPs across a subnet's CIDR blocks: max(0, 2^(32-P) - 3) each, so a /31 or /32 adds 0, never less."""
     return sum(max(0, block.num_addresses - OCI_RESERVED_PER_BLOCK) for block in cidrs)
+
+
+# "The allowable VCN size range is /16 to /30" (OCI Networking Overview; `oci network vcn create`: "The CIDR
+# blocks can range from /16 to /30").
+VCN_LARGEST_PREFIX = 16
+VCN_SMALLEST_PREFIX = 30
+# Assumed, not Oracle text: no subnet smaller than /30, the smallest VCN block (a /31 or /32 has no usable IP
+# once OCI reserves 3 addresses). A subnet lies inside a VCN block, so none is larger than /16 either.
+SUBNET_SMALLEST_PREFIX = 30
+
+
+def vcn_block_size_allowed(block: IPv4Network) -> bool:
+    """True when OCI takes `block` as a VCN CIDR block: a prefix from /16 to /30."""
+    return VCN_LARGEST_PREFIX <= block.prefixlen <= VCN_SMALLEST_PREFIX
+
+
+def subnet_block_too_small(block: IPv4Network) -> bool:
+    """True for a subnet block smaller than /30 (a /31 or /32), which OCI is assumed to refuse."""
+    return block.prefixlen > SUBNET_SMALLEST_PREFIX
 
 
 # Flannel gives every node a /25 of the pods CIDR (Oracle's CIDR-blocks page).

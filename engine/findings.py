@@ -65,6 +65,13 @@ class Location(Frozen):
     path: str
 
 
+def cidr_location_key(subject: str, cidr: str) -> str:
+    """Where a plan file writes one CIDR block of a subject, as a key beside the subject's own: a finding about
+    that block (its `details["cidr"]`, e.g. "10.0.128.0/17" of "vcn:prod-vcn") is placed on the block's line,
+    the field path "vcn.cidrs[1]", rather than on its subject's."""
+    return f"{subject} {cidr}"
+
+
 class Finding(Frozen):
     """One thing a check found.
 

@@ -17,7 +17,7 @@ from engine.capacity.subnets import used_ips
 from engine.capacity.working import PER_VNIC_NOTE, claim_figures, slot_figures, working_text
 from engine.catalogue import finding
 from engine.check import Check
-from engine.cidr import node_slots, usable_ips
+from engine.cidr import node_slots, subnet_block_too_small, usable_ips
 from engine.codes import Code
 from engine.findings import Finding, PoolFigures, Severity
 from engine.model import Cni, Frozen, Subnet, SubnetRole, Tenancy
@@ -171,8 +171,16 @@ def subnet_size_findings(
     check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO, subnet_ids: Collection[str] | None = None
 ) -> list[Finding]:
     """POD_SUBNET_TOO_SMALL and WORKER_SUBNET_TOO_SMALL, counting every pool of every cluster in a subnet
-    (`subnet_ids` narrows the subnets looked at)."""
-    found = (demand_finding(item, check, warn_at=warn_at) for item in subnet_demands(check, subnet_ids=subnet_ids))
+    (`subnet_ids` narrows the subnets looked at).
+
+    A subnet whose every block is smaller than /30 has no usable IP at all: SUBNET_CIDR_SIZE says so, and what
+    to do, so it gets no capacity finding ("plan fewer nodes" cannot help). Headroom still counts it as full.
+    """
+    found = (
+        demand_finding(item, check, warn_at=warn_at)
+        for item in subnet_demands(check, subnet_ids=subnet_ids)
+        if not all(subnet_block_too_small(block) for block in item.subnet.cidrs)
+    )
     return [item for item in found if item is not None]
 
 

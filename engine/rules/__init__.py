@@ -11,12 +11,22 @@ from collections.abc import Callable
 from engine.capacity import rules as capacity
 from engine.check import Check
 from engine.findings import Finding
-from engine.rules import cidr_overlap, endpoint_access, node_pools, routes, security, subnets, versions
+from engine.rules import (
+    cidr_overlap,
+    cidr_sizes,
+    endpoint_access,
+    node_pools,
+    routes,
+    security,
+    subnets,
+    versions,
+)
 
 Rule = Callable[[Check], list[Finding]]
 
 # Every rule but capacity's: what a capacity answer, which has its own capacity findings, counts beside them.
 NETWORK_RULES: tuple[Rule, ...] = (
+    *cidr_sizes.RULES,
     *cidr_overlap.RULES,
     *subnets.RULES,
     *node_pools.RULES,

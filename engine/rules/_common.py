@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from ipaddress import IPv4Network, collapse_addresses
 
+from engine.check import Check
 from engine.memo import derived
 from engine.model import Cluster, Subnet, Tenancy
 
@@ -17,6 +18,21 @@ def unread_subnet_ids(tenancy: Tenancy) -> set[str] | None:
     """Subnet ids the source could not read; None when it read no subnet at all (a missing kind)."""
     unread = [item.id for item in tenancy.unreadable if item.kind == "subnets"]
     return None if None in unread else {subnet_id for subnet_id in unread if subnet_id is not None}
+
+
+def touched_vcn_ids(check: Check) -> set[str]:
+    """The ids of the cluster's VCN and of every VCN a subnet the cluster uses lies in."""
+    vcn_ids = {check.cluster.vcn_id} if check.cluster.vcn_id else set()
+    for subnet_id in check.used.all_ids():
+        subnet = check.subnets.get(subnet_id)
+        if subnet is not None and subnet.vcn_id is not None:
+            vcn_ids.add(subnet.vcn_id)
+    return vcn_ids
+
+
+def subnets_in(tenancy: Tenancy, vcn_ids: set[str]) -> list[Subnet]:
+    """The tenancy's subnets that lie in one of these VCNs, in the tenancy's order."""
+    return [subnet for subnet in tenancy.subnets if subnet.vcn_id in vcn_ids]
 
 
 def cidr_text(subnet: Subnet) -> str:

@@ -1,4 +1,5 @@
-"""CIDR overlap rules: subnets inside their VCN, subnets apart, pods and services CIDRs clear of the network.
+"""CIDR overlap rules: a VCN's blocks apart, subnets inside their VCN, subnets apart, pods and services CIDRs
+clear of the network.
 
 Two CIDR blocks overlap only when one contains the other, so sorting blocks by network address (then prefix
 length) and sweeping with a stack of the blocks still open finds every overlapping pair in O(n log n + k)
@@ -15,8 +16,8 @@ from engine.catalogue import finding
 from engine.check import Check
 from engine.codes import Code
 from engine.findings import Finding, Severity
-from engine.model import Cni, Subnet, Tenancy
-from engine.rules._common import cidr_text
+from engine.model import Cni, Subnet, Tenancy, Vcn
+from engine.rules._common import cidr_text, subnets_in, touched_vcn_ids
 
 K = TypeVar("K", bound=Hashable)
 
@@ -35,26 +36,68 @@ def overlapping_pairs(blocks: Sequence[tuple[IPv4Network, K]]) -> list[tuple[K, 
     return pairs
 
 
-def _touched_vcn_ids(check: Check) -> set[str]:
-    vcn_ids = {check.cluster.vcn_id} if check.cluster.vcn_id else set()
-    for subnet_id in check.used.all_ids():
-        subnet = check.subnets.get(subnet_id)
-        if subnet is not None and subnet.vcn_id is not None:
-            vcn_ids.add(subnet.vcn_id)
-    return vcn_ids
+def vcn_cidr_overlap_findings(check: Check) -> list[Finding]:
+    """VCN_CIDR_OVERLAP once for each CIDR block of one of the cluster's VCNs that overlaps another block of it:
+    a block inside a larger one (naming every block that holds it), or a block listed again.
+
+    Source: `oci network vcn create` ("They must not overlap with each other"); adding a block that overlaps
+    another of the VCN is refused too (Adding an IPv4 CIDR Block to a VCN).
+    """
+    wanted = touched_vcn_ids(check)
+    found: list[Finding] = []
+    for vcn in (vcn for vcn in check.tenancy.vcns if vcn.id in wanted):
+        holders: dict[int, list[int]] = {}
+        # The sweep names the containing block first; of two equal blocks, the one listed first (stable sort).
+        for outer, inner in overlapping_pairs([(block, i) for i, block in enumerate(vcn.cidrs)]):
+            holders.setdefault(inner, []).append(outer)
+        for inner, outers in sorted(holders.items()):
+            made = _vcn_overlap(vcn, inner, sorted(outers))
+            if made is not None:
+                found.append(made)
+    return found
 
 
-def _subnets_in(tenancy: Tenancy, vcn_ids: set[str]) -> list[Subnet]:
-    return [subnet for subnet in tenancy.subnets if subnet.vcn_id in vcn_ids]
+def _vcn_overlap(vcn: Vcn, inner: int, outers: list[int]) -> Finding | None:
+    """The finding for block `inner` of the VCN, held by blocks `outers`; None for a block listed again later
+    (its last listing says it once)."""
+    block = vcn.cidrs[inner]
+    listed = [i for i, other in enumerate(vcn.cidrs) if other == block]
+    if inner != listed[-1]:
+        return None
+    larger = [vcn.cidrs[i] for i in outers if vcn.cidrs[i] != block]
+    said: list[str] = []
+    if len(listed) > 1:
+        times = "twice" if len(listed) == 2 else f"{len(listed)} times"
+        said.append(f"is listed {times}")
+    if larger:
+        said.append(f"lies inside {' and '.join(f'{b} ({_span(b)})' for b in dict.fromkeys(larger))}")
+    fix = (
+        f"Remove {block} from the VCN's CIDR blocks: {larger[0]} already holds all its addresses."
+        if larger
+        else f"List {block} once."
+    )
+    return finding(
+        Code.VCN_CIDR_OVERLAP,
+        f"vcn:{vcn.name}",
+        f"VCN {vcn.name} CIDR block {block} ({_span(block)}) {' and '.join(said)}; a VCN's blocks must not overlap.",
+        details={"vcn": vcn.name, "cidr": str(block),
+                 "overlaps": ", ".join(dict.fromkeys(str(vcn.cidrs[i]) for i in outers))},
+        fields={"fix": fix},
+    )
+
+
+def _span(block: IPv4Network) -> str:
+    """A block's first and last address, "10.0.0.0-10.0.255.255", the working behind an overlap."""
+    return f"{block.network_address}-{block.broadcast_address}"
 
 
 def subnet_outside_vcn_findings(check: Check) -> list[Finding]:
     """SUBNET_OUTSIDE_VCN for subnets of the cluster's VCNs whose CIDR lies in none of the VCN's CIDRs."""
     tenancy = check.tenancy
-    vcn_ids = _touched_vcn_ids(check)
+    vcn_ids = touched_vcn_ids(check)
     vcns = {vcn.id: vcn for vcn in tenancy.vcns if vcn.id in vcn_ids}
     found: list[Finding] = []
-    for subnet in _subnets_in(tenancy, set(vcns)):
+    for subnet in subnets_in(tenancy, set(vcns)):
         vcn = vcns[subnet.vcn_id or ""]
         if not vcn.cidrs:
             continue  # the VCN has no valid CIDR (CIDR_INVALID says so); every subnet would be "outside" it
@@ -76,7 +119,7 @@ def subnet_overlap_findings(check: Check) -> list[Finding]:
     """SUBNET_OVERLAP for each pair of subnets of one of the cluster's VCNs whose CIDRs overlap."""
     tenancy = check.tenancy
     by_vcn: dict[str, list[Subnet]] = {}
-    for subnet in _subnets_in(tenancy, _touched_vcn_ids(check)):
+    for subnet in subnets_in(tenancy, touched_vcn_ids(check)):
         by_vcn.setdefault(subnet.vcn_id or "", []).append(subnet)
     found: list[Finding] = []
     for vcn_id, subnets in sorted(by_vcn.items()):
@@ -174,4 +217,4 @@ def _existing(index: dict[str, Subnet], ids: Iterable[str]) -> list[Subnet]:
 
 
 # The rules of this family, in the order `engine.rules.RULES` runs them.
-RULES = (subnet_outside_vcn_findings, subnet_overlap_findings, cluster_cidr_overlap_findings)
+RULES = (vcn_cidr_overlap_findings, subnet_outside_vcn_findings, subnet_overlap_findings, cluster_cidr_overlap_findings)

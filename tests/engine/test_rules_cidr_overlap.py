@@ -16,8 +16,9 @@ from engine.rules.cidr_overlap import (
     overlapping_pairs,
     subnet_outside_vcn_findings,
     subnet_overlap_findings,
+    vcn_cidr_overlap_findings,
 )
-from tests.engine.builders import codes, net, replace_subnet
+from tests.engine.builders import VCN_ID, codes, net, replace_subnet
 from tests.engine.builders import valid_cluster as cluster
 from tests.engine.builders import valid_subnet as subnet
 from tests.engine.builders import valid_tenancy as tenancy
@@ -122,3 +123,87 @@ def test_a_cluster_subnet_outside_the_vcn_is_reported_by_name_when_the_pods_cidr
     the_tenancy = replace_subnet(tenancy(the_cluster), "lb", cidrs=net("10.9.1.0/24"))
     (found,) = cluster_cidr_overlap_findings(Check(the_tenancy, the_cluster))
     assert (found.code, found.subject) == ("PODS_CIDR_OVERLAP", "subnet:lb")
+
+
+def _vcn_check(*cidrs: IPv4Network | str) -> Check:
+    blocks = tuple(IPv4Network(c) for c in cidrs)
+    return Check(tenancy(vcns=(Vcn(id=VCN_ID, name="prod-vcn", cidrs=blocks),)), cluster())
+
+
+@pytest.mark.parametrize(
+    ("cidrs", "expected"),
+    [
+        (("10.0.0.0/16",), []),
+        (("10.0.0.0/16", "10.1.0.0/16"), []),  # adjacent blocks share no address
+        (("10.0.0.0/17", "10.0.128.0/17"), []),
+        (("10.0.0.0/16", "10.0.128.0/17"), ["10.0.128.0/17"]),  # one block inside another
+        (("10.0.128.0/17", "10.0.0.0/16"), ["10.0.128.0/17"]),  # whichever is listed first
+        (("10.0.0.0/16", "10.0.0.0/16"), ["10.0.0.0/16"]),  # the same block twice
+    ],
+)
+def test_blocks_of_one_vcn_must_not_overlap(cidrs: tuple[str, ...], expected: list[str]) -> None:
+    found = vcn_cidr_overlap_findings(_vcn_check(*cidrs))
+    assert [f.details["cidr"] for f in found] == expected
+    assert all((f.code, f.subject) == ("VCN_CIDR_OVERLAP", "vcn:prod-vcn") for f in found)
+
+
+def test_a_block_inside_another_is_told_with_both_address_ranges() -> None:
+    (found,) = vcn_cidr_overlap_findings(_vcn_check("10.0.0.0/8", "10.0.128.0/17"))
+    assert "10.0.128.0/17 (10.0.128.0-10.0.255.255) lies inside 10.0.0.0/8 (10.0.0.0-10.255.255.255)" in found.message
+    assert found.remedy == (
+        "Remove 10.0.128.0/17 from the VCN's CIDR blocks: 10.0.0.0/8 already holds all its addresses."
+    )
+
+
+def test_a_block_listed_twice_is_told_once_and_asked_to_be_listed_once() -> None:
+    (found,) = vcn_cidr_overlap_findings(_vcn_check("10.0.0.0/16", "10.1.0.0/16", "10.0.0.0/16"))
+    assert "10.0.0.0/16 (10.0.0.0-10.0.255.255) is listed twice" in found.message
+    assert found.remedy == "List 10.0.0.0/16 once."
+
+
+def test_a_block_listed_three_times_inside_a_larger_one_is_one_finding_for_it() -> None:
+    found = vcn_cidr_overlap_findings(_vcn_check("10.0.0.0/17", "10.0.0.0/16", "10.0.0.0/17", "10.0.0.0/17"))
+    (repeated,) = [f for f in found if f.details["cidr"] == "10.0.0.0/17"]
+    assert "is listed 3 times and lies inside 10.0.0.0/16" in repeated.message
+    assert len(found) == 1
+
+
+def test_a_block_inside_two_others_names_both() -> None:
+    found = vcn_cidr_overlap_findings(_vcn_check("10.0.0.0/8", "10.0.0.0/16", "10.0.1.0/24"))
+    by_block = {str(f.details["cidr"]): f for f in found}
+    assert sorted(by_block) == ["10.0.0.0/16", "10.0.1.0/24"]
+    assert by_block["10.0.1.0/24"].details["overlaps"] == "10.0.0.0/8, 10.0.0.0/16"
+
+
+def test_vcns_the_cluster_does_not_touch_are_not_judged() -> None:
+    other = Vcn(id="vcn-other", name="other", cidrs=net("10.0.0.0/16", "10.0.0.0/16"))
+    base = tenancy()
+    the_tenancy = base.model_copy(update={"vcns": (*base.vcns, other)})
+    assert vcn_cidr_overlap_findings(Check(the_tenancy, cluster())) == []
+
+
+_vcn_blocks = st.builds(
+    lambda address, prefix: IPv4Network((address, prefix), strict=False),
+    st.integers(min_value=0x0A000000, max_value=0x0A03FFFF),
+    st.integers(min_value=14, max_value=32),
+)
+
+
+@given(_vcn_blocks, _vcn_blocks)
+def test_two_vcn_blocks_are_reported_exactly_when_their_address_ranges_intersect(
+    first: IPv4Network, second: IPv4Network
+) -> None:
+    found = vcn_cidr_overlap_findings(_vcn_check(first, second))
+    lo, hi = max(int(first[0]), int(second[0])), min(int(first[-1]), int(second[-1]))
+    assert (len(found) == 1) is (lo <= hi)
+    assert len(found) <= 1
+
+
+@given(st.lists(_vcn_blocks, max_size=12))
+def test_a_vcn_is_clean_exactly_when_no_two_of_its_blocks_share_an_address(cidrs: list[IPv4Network]) -> None:
+    found = vcn_cidr_overlap_findings(_vcn_check(*cidrs))
+    ranges = [(int(c[0]), int(c[-1])) for c in cidrs]
+    clash = {j for i in range(len(ranges)) for j in range(i + 1, len(ranges))
+             if max(ranges[i][0], ranges[j][0]) <= min(ranges[i][1], ranges[j][1])}
+    assert (found == []) is (not clash)
+    assert {f.details["cidr"] for f in found} <= {str(c) for c in cidrs}
