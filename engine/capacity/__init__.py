@@ -109,7 +109,8 @@ def capacity_assumptions(cluster: Cluster, shapes: ShapeCatalogue) -> list[str]:
     and by `validate` for a plan, so both verdicts say what they assume."""
     pools = cluster.node_pools
     if cluster.cni is Cni.FLANNEL:
-        unread = ["The cluster's pods CIDR is unknown (not read, or not a valid CIDR), so its flannel node slots are unknown."]
+        unread = ["The cluster's pods CIDR is unknown (not read, or not a valid CIDR), so its flannel node slots "
+                  "are unknown."]
         return list(dict.fromkeys([*(unread if cluster.pods_cidr is None else []), *_spread_notes(pools)]))
     virtual = [pool.name for pool in pools if pool.type is NodePoolType.VIRTUAL]
     pools = tuple(pool for pool in pools if pool.type is not NodePoolType.VIRTUAL)
