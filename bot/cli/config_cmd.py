@@ -30,7 +30,7 @@ def add_parser(subparsers: Any) -> None:
                                description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("--no-network", action="store_true",
                        help="check only what needs no network; skip Slack, OCI, Kubernetes and a remote store")
-    check.add_argument("--format", choices=("text", "json"), default="text",
+    check.add_argument("--format", type=str.lower, choices=("text", "json"), default="text",
                        help="text: a table with the fix for each failure; json: {checks: [...], ok, problems}")
     check.add_argument("--source", default="oci",
                        help="the --source okebot serve runs with (default oci); demo or snapshot:FILE skip OCI")

@@ -19,9 +19,20 @@ from typing import Any
 
 from bot.compose import SOURCE_HELP
 from bot.render.terminal import use_color
-from engine.errors import InputError
+from engine.errors import ClusterNotFoundError, InputError
 
 DEFAULT_STORE = "sqlite:///okebot.db"
+
+
+def _days(text: str) -> float:
+    """argparse type: a number of days, more than 0 and at most 400 (the history kept by default)."""
+    try:
+        days = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days (e.g. 1 or 0.5)") from None
+    if not 0 < days <= 400:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text} days is not from more than 0 to 400")
+    return days
 
 
 def add_parser(subparsers: Any) -> None:
@@ -30,11 +41,11 @@ def add_parser(subparsers: Any) -> None:
                                    description=__doc__)
     parser.add_argument("--cluster", action="append", default=[], metavar="NAME_OR_OCID",
                         help="only this cluster (repeatable; default: every cluster)")
-    parser.add_argument("--format", choices=("text", "json", "blocks"), default="text",
+    parser.add_argument("--format", type=str.lower, choices=("text", "json", "blocks"), default="text",
                         help="text (80 columns), json (the public contract) or blocks (Slack's Block Kit)")
     parser.add_argument("--chart", metavar="FILE.png", help="also write the chart as a PNG")
     parser.add_argument("--force", action="store_true", help="overwrite the chart file if it exists")
-    parser.add_argument("--since", type=float, default=1.0, metavar="DAYS",
+    parser.add_argument("--since", type=_days, default=1.0, metavar="DAYS",
                         help="show changes since this many days ago (default 1)")
     parser.add_argument("--source", default="demo", help=SOURCE_HELP + " (default: demo)")
     parser.add_argument("--fresh", action="store_true", help="bypass the live source's cache")
@@ -64,8 +75,11 @@ async def run(args: argparse.Namespace) -> int:
         now = datetime.now(UTC).replace(microsecond=0)
         history = await _stored_history(since=now - timedelta(days=max(window, args.since) + 1))
     read = await read_capacity(reader, at=now, clusters=args.cluster, fresh=args.fresh)
-    if args.cluster and not read.clusters:
-        raise InputError(f"no cluster named {', '.join(args.cluster)} in {reader.description}", where="--cluster")
+    found = {name.casefold() for c in read.clusters for name in (c.name, c.id)}
+    missing = [ref for ref in args.cluster if ref.casefold() not in found]
+    if missing:
+        every = await read_capacity(reader, at=now)  # the reader keeps what it read: no second read of OCI
+        raise ClusterNotFoundError(missing[0], [c.name for c in every.clusters], where=reader.description)
     previous = snapshot_from_history([s for s in history if s.at < now], now - timedelta(days=args.since))
     report = await make_digest(read, history=history, previous=previous, now=now, thresholds=Thresholds(),
                                forecast_days=30.0, window_days=window, with_findings=False)

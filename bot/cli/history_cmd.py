@@ -35,7 +35,7 @@ def add_parser(subparsers: Any) -> None:
     show = sub.add_parser("show", help="print the stored history")
     show.add_argument("--cluster", action="append", default=[], metavar="NAME_OR_OCID",
                       help="only this cluster (repeatable)")
-    show.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    show.add_argument("--format", type=str.lower, choices=("text", "json"), default="text", help="output format")
 
 
 async def run(args: argparse.Namespace) -> int:

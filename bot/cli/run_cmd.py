@@ -33,7 +33,7 @@ def add_parser(subparsers: Any) -> None:
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", help='the command as typed in Slack, e.g. "/oke capacity prod"')
     parser.add_argument("--source", default="demo", help=SOURCE_HELP)
-    parser.add_argument("--format", choices=("blocks", "text"), default="text", dest="output_format",
+    parser.add_argument("--format", type=str.lower, choices=("blocks", "text"), default="text", dest="output_format",
                         help="blocks: the JSON Slack would receive; text: the text of each message")
     parser.add_argument("--user", default="ULOCAL", help="Slack user id to ask as (for access rules)")
     parser.add_argument("--channel", default="CLOCAL", help="Slack channel id to ask in (for bindings)")
