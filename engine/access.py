@@ -16,6 +16,15 @@ from pydantic import Field, model_validator
 
 from engine.model import Cluster, Frozen
 
+# A compartment is named by a compartment OCID, or the tenancy's OCID for the root compartment (OCI's
+# identifier format: docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm).
+COMPARTMENT_PREFIXES = ("ocid1.compartment.", "ocid1.tenancy.")
+
+
+def is_compartment_ocid(text: str) -> bool:
+    """Whether `text` names a compartment (or the tenancy, the root compartment) by its OCID."""
+    return text.strip().lower().startswith(COMPARTMENT_PREFIXES)
+
 
 class Role(StrEnum):
     VIEWER = "viewer"

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engine.access import is_compartment_ocid
 from engine.errors import InputError
 from engine.words import plural
 
@@ -49,6 +50,13 @@ async def run(args: argparse.Namespace) -> int:
     if output is not None and output.exists() and not args.force:
         # Checked before reading anything: a long recording must not end in refusing to write it.
         raise InputError(f"{output} exists; pass --force to overwrite it", where="--output")
+    if output is not None and not output.parent.is_dir():
+        raise InputError(f"{output.parent} is not a directory that exists; create it, or write elsewhere",
+                         where="--output")
+    for compartment in args.compartment:
+        if not is_compartment_ocid(compartment):
+            raise InputError(f"{compartment!r} is not a compartment OCID (ocid1.compartment.… or, for the root, the "
+                             "tenancy's ocid1.tenancy.…)", where="--compartment")
     updates: dict[str, Any] = {}
     if args.compartment:
         updates["compartment_ids"] = list(args.compartment)

@@ -19,7 +19,7 @@ from bot.slack.admin.digest_commands import (
     DigestPreview,
     parse_digest,
 )
-from engine.access import Action, GrantKind, Role
+from engine.access import Action, GrantKind, Role, is_compartment_ocid
 
 ADMIN_USAGE: Mapping[str, tuple[str, str]] = {
     "bindings": ("bindings", "admin: every channel binding, stored and configured"),
@@ -50,7 +50,6 @@ DEFAULT_AUDIT_ENTRIES = 20
 MAX_AUDIT_ENTRIES = 100
 MAX_TARGETS = 50
 MAX_WORD = 255
-COMPARTMENT_PREFIXES = ("ocid1.compartment.", "ocid1.tenancy.")  # the tenancy OCID is the root compartment
 
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 _GROUP_MENTION = re.compile(r"<!subteam\^(S[A-Z0-9]+)(?:\|[^<>]*)?>")
@@ -182,7 +181,7 @@ def _bind(args: list[str]) -> AdminCommand | str:
         return "name at least one cluster (name or OCID) or compartment OCID to bind this channel to"
     if len(targets) > MAX_TARGETS:
         return f"at most {MAX_TARGETS} clusters and compartments per channel, got {len(targets)}"
-    compartments = tuple(t for t in targets if t.lower().startswith(COMPARTMENT_PREFIXES))
+    compartments = tuple(t for t in targets if is_compartment_ocid(t))
     clusters = tuple(t for t in targets if t not in compartments)
     return Bind(clusters=clusters, compartments=compartments, default=default)
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from adapters.schedule.cron import parse_schedule
+from engine.access import is_compartment_ocid
 from engine.digest.definition import NAME_PATTERN
 from engine.errors import InputError
 
-COMPARTMENT_PREFIXES = ("ocid1.compartment.", "ocid1.tenancy.")
 MAX_TARGETS = 50
 _NAME = re.compile(NAME_PATTERN)
 _VERBS = ("preview", "add", "list", "remove", "pause", "resume", "run")
@@ -92,7 +92,7 @@ def _targets(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] | str:
         if "=" in word:
             return f"unknown option {word.split('=', 1)[0]!r}"
     unique = list(dict.fromkeys(words))
-    compartments = tuple(w for w in unique if w.lower().startswith(COMPARTMENT_PREFIXES))
+    compartments = tuple(w for w in unique if is_compartment_ocid(w))
     return tuple(w for w in unique if w not in compartments), compartments
 
 

@@ -240,3 +240,13 @@ def test_a_plan_that_leaves_out_the_pods_and_services_cidrs_keeps_the_live_ones(
 def test_a_snapshot_output_that_is_a_directory_is_refused_before_anything_is_read(tmp_path: Path, capsys):
     assert main(["snapshot", "-o", str(tmp_path)]) == 2
     assert f"{tmp_path} is a directory; name a file in it" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["-o", "/nonexistent/dir/snapshot.json"], "--output: /nonexistent/dir is not a directory that exists"),
+    (["-o", "-", "--compartment", "notanocid"], "--compartment: 'notanocid' is not a compartment OCID"),
+])
+def test_snapshot_arguments_are_checked_before_oci_is_asked_anything(argv, said, capsys, monkeypatch):
+    monkeypatch.setenv("OKEBOT_OCI_CONFIG_FILE", "/nonexistent/oci-config")  # OCI would be refused first
+    assert main(["snapshot", *argv]) == 2
+    assert said in capsys.readouterr().err
