@@ -24,6 +24,7 @@ from engine.plan.problems import PLAN_REMEDY, FieldPath, format_path
 MAX_PLAN_BYTES = 5 * 1024 * 1024
 TOO_LARGE = f"the plan is larger than {size_text(MAX_PLAN_BYTES)}; a plan is far smaller"
 STDIN = "<stdin>"
+EMPTY_PATH_REMEDY = "name a plan file, or - to read the plan from standard input"
 MAX_YAML_NODES = 100_000
 MAX_DEPTH = 40
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -48,9 +49,12 @@ def read_plan_path(path_or_dash: str | Path, *, stdin: BinaryIO | None) -> PlanT
     undecodable bytes in as lone surrogates; None means there is none. Decoded by `read_plan_bytes`.
 
     Raises:
-        PlanError: no such file, a directory, unreadable, larger than MAX_PLAN_BYTES, not UTF-8.
+        PlanError: an empty path, no such file, a directory, unreadable, larger than MAX_PLAN_BYTES, not UTF-8.
     """
     name = str(path_or_dash)
+    if name == "":
+        # Path("") is the current directory: "is a directory" would name no file at all.
+        raise PlanError("the path of the plan file is empty", remedy=EMPTY_PATH_REMEDY)
     if name == "-":
         if stdin is None:
             raise PlanError("there is no standard input to read the plan from", where=STDIN)
