@@ -8,8 +8,14 @@ kept so that messages can say `plan.yaml:12: nodePools[1].maxPodsPerNode: ...`.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import json
+import json.decoder
+import json.scanner
+import re
+import types
+from collections.abc import Callable
 from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -20,12 +26,13 @@ from adapters.capped import OverLimitError, read_capped, size_text
 from engine.errors import PlanError
 from engine.findings import cidr_location_key
 from engine.plan import LineIndex, Plan, parse_plan
-from engine.plan.problems import PLAN_REMEDY, FieldPath, format_path
+from engine.plan.problems import PLAN_REMEDY, FieldPath, Problem, format_path
 
 # The one cap on a plan, however it arrives: a file, stdin, a Slack modal, a message or an uploaded file.
 MAX_PLAN_BYTES = 5 * 1024 * 1024
 TOO_LARGE = f"the plan is larger than {size_text(MAX_PLAN_BYTES)}; a plan is far smaller"
 STDIN = "<stdin>"
+EMPTY_PATH_REMEDY = "name a plan file, or - to read the plan from standard input"
 MAX_YAML_NODES = 100_000
 MAX_DEPTH = 40
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -50,9 +57,12 @@ def read_plan_path(path_or_dash: str | Path, *, stdin: BinaryIO | None) -> PlanT
     undecodable bytes in as lone surrogates; None means there is none. Decoded by `read_plan_bytes`.
 
     Raises:
-        PlanError: no such file, a directory, unreadable, larger than MAX_PLAN_BYTES, not UTF-8.
+        PlanError: an empty path, no such file, a directory, unreadable, larger than MAX_PLAN_BYTES, not UTF-8.
     """
     name = str(path_or_dash)
+    if name == "":
+        # Path("") is the current directory: "is a directory" would name no file at all.
+        raise PlanError("the path of the plan file is empty", remedy=EMPTY_PATH_REMEDY)
     if name == "-":
         if stdin is None:
             raise PlanError("there is no standard input to read the plan from", where=STDIN)
@@ -139,20 +149,27 @@ def load_located_plan(text: str, *, source: str) -> LocatedPlan:
             where=source,
             remedy=PLAN_REMEDY,
         )
-    data: object
-    lines: LineIndex = {}
     if source.lower().endswith(".json"):
-        data = _load_json(text, source=source)
+        loaded = _load_json(text, source=source)
     elif text.lstrip().startswith(("{", "[")):
-        data, lines = _load_json_or_yaml(text, source=source)
+        loaded = _load_json_or_yaml(text, source=source)
     else:
-        data, lines = _load_yaml(text, source=source)
-    plan = parse_plan(data, source=source, lines=lines)
-    return LocatedPlan(plan, _locations(plan, lines))
+        loaded = _load_yaml(text, source=source)
+    plan = parse_plan(loaded.data, source=source, lines=loaded.lines, found=loaded.problems)
+    return LocatedPlan(plan, _locations(plan, loaded.lines))
+
+
+class _Loaded(NamedTuple):
+    """A document as loaded: its data, the line of every field, and the problems that did not stop loading
+    (a key given twice in one mapping: the last is kept, as both YAML and JSON loaders do)."""
+
+    data: object
+    lines: LineIndex
+    problems: list[Problem]
 
 
 def _locations(plan: Plan, lines: LineIndex) -> dict[str, tuple[int, str]]:
-    """Where each subject a finding can name starts in the file (YAML only: JSON keeps no lines)."""
+    """Where each subject a finding can name starts in the file."""
     found: dict[str, tuple[int, str]] = {}
     wanted: list[tuple[str, FieldPath]] = [(f"cluster:{plan.cluster.name}", ("cluster",)),
                                            (f"vcn:{plan.vcn.name}", ("vcn",))]
@@ -198,10 +215,10 @@ def _block(text: str) -> str | None:
         return None
 
 
-def _load_json_or_yaml(text: str, *, source: str) -> tuple[object, LineIndex]:
+def _load_json_or_yaml(text: str, *, source: str) -> _Loaded:
     # Text opening with a brace is most likely JSON, but YAML flow style opens the same way.
     try:
-        return _load_json(text, source=source), {}
+        return _load_json(text, source=source)
     except PlanError as json_error:
         try:
             return _load_yaml(text, source=source)
@@ -209,9 +226,9 @@ def _load_json_or_yaml(text: str, *, source: str) -> tuple[object, LineIndex]:
             raise json_error from None
 
 
-def _load_json(text: str, *, source: str) -> object:
+def _load_json(text: str, *, source: str) -> _Loaded:
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        root = _scan_json(text)
     except json.JSONDecodeError as exc:
         truncated = " (the text ends early: is it truncated?)" if exc.pos >= len(text.rstrip()) else ""
         where = f"{source}:{exc.lineno}:{exc.colno}"
@@ -220,30 +237,126 @@ def _load_json(text: str, *, source: str) -> object:
         raise PlanError(f"nested more than {MAX_DEPTH} levels deep", where=source, remedy=PLAN_REMEDY) from None
     except ValueError as exc:
         raise PlanError(f"not valid JSON: {exc}", where=source, remedy=PLAN_REMEDY) from None
+    newlines = [match.start() for match in re.finditer("\n", text)]
+    walk = _JsonWalk(text, newlines, {}, [])
+    walk.lines[()] = walk.line(root.start)
+    data = _json_plain(root, (), walk)
+    return _Loaded(data, walk.lines, walk.problems)
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+class _At(NamedTuple):
+    """A JSON value and the offset in the text where it starts: a scalar, a list of _At, or _Pairs."""
+
+    value: object
+    start: int
+
+
+class _Pairs(NamedTuple):
+    """A JSON object's members in the order written, repeated keys included."""
+
+    members: list[tuple[str, _At]]
+
+
+# The standard library's own JSON parsing functions (pure Python), with the scanner they call for each value
+# wrapped so that every value comes back with its offset. The C scanner cannot be wrapped: it calls itself.
+_JSON_OBJECT: Callable[..., tuple[object, int]] = vars(json.decoder)["JSONObject"]
+_JSON_ARRAY: Callable[..., tuple[object, int]] = vars(json.decoder)["JSONArray"]
+_PY_MAKE_SCANNER: Callable[[object], Callable[[str, int], tuple[object, int]]] = vars(json.scanner)[
+    "py_make_scanner"
+]
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _scan_json(text: str) -> _At:
+    """The JSON document in `text`, every value with its offset; JSONDecodeError as json.loads raises it."""
+
+    def scan(string: str, idx: int) -> tuple[_At, int]:
+        value, end = inner(string, idx)
+        return _At(value, idx), end
+
+    def parse_object(s_and_end: tuple[str, int], strict: bool, _scan: object, *hooks: object) -> tuple[object, int]:
+        return _JSON_OBJECT(s_and_end, strict, scan, *hooks)
+
+    def parse_array(s_and_end: tuple[str, int], _scan: object) -> tuple[object, int]:
+        return _JSON_ARRAY(s_and_end, scan)
+
+    context = types.SimpleNamespace(**vars(json.JSONDecoder(object_pairs_hook=_Pairs)))
+    context.parse_object, context.parse_array = parse_object, parse_array
+    inner = _PY_MAKE_SCANNER(context)
+    start = _JSON_SPACE.match(text, 0)
+    idx = start.end() if start else 0
+    try:
+        root, end = scan(text, idx)
+    except StopIteration as exc:
+        raise json.JSONDecodeError("Expecting value", text, exc.value) from None
+    rest = _JSON_SPACE.match(text, end)
+    if rest is not None and rest.end() != len(text):
+        raise json.JSONDecodeError("Extra data", text, rest.end())
+    return root
+
+
+class _JsonWalk(NamedTuple):
+    text: str
+    newlines: list[int]  # the offset of every newline, to turn an offset into a line
+    lines: dict[FieldPath, int]
+    problems: list[Problem]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_left(self.newlines, offset) + 1
+
+    def key_line(self, value_start: int) -> int:
+        """The line of the key whose value starts at `value_start` (of its closing quote, before the colon)."""
+        quote = self.text.rfind(":", 0, value_start) - 1  # only blanks and the colon come between
+        while quote > 0 and self.text[quote] in " \t\n\r":
+            quote -= 1
+        return self.line(value_start) - self.text.count("\n", quote, value_start)
+
+
+def _json_plain(node: _At, path: FieldPath, walk: _JsonWalk) -> object:
+    """The plain value of `node` (dicts, lists, scalars), recording the line of every field and each key given
+    twice in one mapping (the last is kept, as json.loads keeps it). The line of `path` is recorded already."""
+    value = node.value
+    if isinstance(value, list):
+        plain = []
+        for i, item in enumerate(value):
+            walk.lines[(*path, i)] = walk.line(item.start)
+            plain.append(_json_plain(item, (*path, i), walk))
+        return plain
+    if not isinstance(value, _Pairs):
+        return value
+    seen: dict[str, list[int]] = {}
+    for key, item in value.members:
+        seen.setdefault(key, []).append(walk.key_line(item.start))
+    last = {key: i for i, (key, _) in enumerate(value.members)}
     result: dict[str, object] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"the key {key!r} appears twice in one mapping")
-        result[key] = value
+    for i, (key, item) in enumerate(value.members):
+        if i != last[key]:
+            result.setdefault(key, None)  # in the order first written, with the value written last
+            continue
+        walk.lines[(*path, key)] = seen[key][-1]
+        result[key] = _json_plain(item, (*path, key), walk)
+        if len(seen[key]) > 1:
+            walk.problems.append(Problem((*path, key), _given_again(key, seen[key])))
     return result
 
 
-def _load_yaml(text: str, *, source: str) -> tuple[object, LineIndex]:
+def _given_again(key: str, lines: list[int]) -> str:
+    times = "twice" if len(lines) == 2 else f"{len(lines)} times"
+    return f"the key {key!r} appears {times} in one mapping (first on line {lines[0]})"
+
+
+def _load_yaml(text: str, *, source: str) -> _Loaded:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}
+            return _Loaded(None, {}, [])
         lines: dict[FieldPath, int] = {}
         if _expanded_size(node, {}, depth=0) > MAX_YAML_NODES:
             raise _Refused(f"expands to more than {MAX_YAML_NODES} values (aliases?); a plan is far smaller")
-        duplicate = _index(node, (), lines)
-        if duplicate is not None:
-            raise PlanError(duplicate[1], where=f"{source}:{duplicate[0]}", remedy=PLAN_REMEDY)
-        return loader.construct_document(node), lines
+        problems: list[Problem] = []
+        _index(node, (), lines, problems)
+        return _Loaded(loader.construct_document(node), lines, problems)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, source=source) from None
     except yaml.YAMLError as exc:
@@ -295,24 +408,24 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _index(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]) -> tuple[int, str] | None:
-    """Record the line of every field; return (line, message) for the first key given twice in a mapping."""
+def _index(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int], problems: list[Problem]) -> None:
+    """Record the line of every field, and each key given twice in one mapping (the last is kept, as the
+    loader keeps it: its lines are the ones recorded)."""
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            found = _index(item, (*path, i), lines)
-            if found is not None:
-                return found
+            _index(item, (*path, i), lines, problems)
     if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+        keys = [(k, key) for k, (key, _) in enumerate(node.value)
+                if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE_TAG]
+        seen: dict[str, list[int]] = {}
+        for _, key in keys:
+            seen.setdefault(key.value, []).append(key.start_mark.line + 1)
+        last = {key.value: k for k, key in keys}
+        for k, key in keys:
+            if k != last[key.value]:
                 continue
-            if key.value in seen:
-                return key.start_mark.line + 1, f"the key {key.value!r} appears twice in one mapping"
-            seen.add(key.value)
             lines[(*path, key.value)] = key.start_mark.line + 1
-            found = _index(value, (*path, key.value), lines)
-            if found is not None:
-                return found
-    return None
+            _index(node.value[k][1], (*path, key.value), lines, problems)
+            if len(seen[key.value]) > 1:
+                problems.append(Problem((*path, key.value), _given_again(key.value, seen[key.value])))

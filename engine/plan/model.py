@@ -8,6 +8,7 @@ The documented format is docs/plan-format.md; `okebot plan schema` prints the JS
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -147,20 +148,38 @@ class PlanModel(BaseModel):
     )
 
 
-def _one_or_many(data: Any, one: str, many: str, *, required: bool = True) -> None:
-    # Python callers use snake_case names, files use camelCase keys: either form counts.
-    if not isinstance(data, dict):
-        return
-    has_one = data.get(one, data.get(_snake(one))) is not None
-    has_many = data.get(many, data.get(_snake(many))) is not None
+def either_problem(data: Mapping[str, Any], one: str, many: str, *, required: bool = True) -> str | None:
+    """What is wrong with giving `one` or `many` (camelCase keys) in `data`: both given, or (when `required`)
+    neither; None when the form is right. The models check their fields with it after validating them, and the
+    parser checks the raw mapping of an item whose own fields failed, so the two forms are reported either way."""
+    has_one = data.get(one) is not None
+    has_many = data.get(many) is not None
     if has_one and has_many:
-        raise ValueError(f"give either {one} or {many}, not both")
+        return f"give either {one} or {many}, not both"
     if required and not has_one and not has_many:
-        raise ValueError(f"{one} (or {many}) is required")
+        return f"{one} (or {many}) is required"
+    return None
 
 
-def _snake(key: str) -> str:
-    return re.sub(r"[A-Z]", lambda m: "_" + m[0].lower(), key)
+def roles_problem(roles: Sequence[SubnetRole]) -> str | None:
+    """What is wrong with a subnet's roles as a whole (a role listed twice), or None."""
+    return "roles lists a role twice" if len(set(roles)) != len(roles) else None
+
+
+def size_problem(size: int | None, max_size: int | None) -> str | None:
+    """What is wrong with a pool's size and maxSize together (maxSize below size), or None."""
+    if size is not None and max_size is not None and max_size < size:
+        return f"maxSize ({max_size}) is below size ({size})"
+    return None
+
+
+def _one_or_many(values: Mapping[str, Any], one: str, many: str, *, required: bool = True) -> None:
+    _raise(either_problem(values, one, many, required=required))
+
+
+def _raise(problem: str | None) -> None:
+    if problem is not None:
+        raise ValueError(problem)
 
 
 class PlanCluster(PlanModel):
@@ -222,16 +241,15 @@ class PlanSubnet(PlanModel):
     routes: tuple[PlanRoute, ...] | None = Field(default=None, max_length=200)
     security_rules: tuple[PlanSecurityRule, ...] | None = Field(default=None, max_length=1000)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _one_cidr_form(cls, data: Any) -> Any:
-        _one_or_many(data, "cidr", "cidrs")
-        return data
+    # After the fields, not before: a check before them would hide every mistake in the subnet's own fields.
+    @model_validator(mode="after")
+    def _one_cidr_form(self) -> PlanSubnet:
+        _one_or_many({"cidr": self.cidr, "cidrs": self.cidrs}, "cidr", "cidrs")
+        return self
 
     @model_validator(mode="after")
     def _roles_once(self) -> PlanSubnet:
-        if len(set(self.roles)) != len(self.roles):
-            raise ValueError("roles lists a role twice")
+        _raise(roles_problem(self.roles))
         return self
 
     @property
@@ -265,17 +283,17 @@ class PlanNodePool(PlanModel):
     kubernetes_version: KubernetesVersion | None = None
     vnic_profiles: tuple[PlanVnicProfile, ...] = Field(default=(), max_length=32)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _one_subnet_form(cls, data: Any) -> Any:
-        _one_or_many(data, "workerSubnet", "workerSubnets")
-        _one_or_many(data, "podSubnet", "podSubnets", required=False)
-        return data
+    @model_validator(mode="after")
+    def _one_subnet_form(self) -> PlanNodePool:
+        _one_or_many({"workerSubnet": self.worker_subnet, "workerSubnets": self.worker_subnets},
+                     "workerSubnet", "workerSubnets")
+        _one_or_many({"podSubnet": self.pod_subnet, "podSubnets": self.pod_subnets},
+                     "podSubnet", "podSubnets", required=False)
+        return self
 
     @model_validator(mode="after")
     def _max_size_covers_size(self) -> PlanNodePool:
-        if self.size is not None and self.max_size is not None and self.max_size < self.size:
-            raise ValueError(f"maxSize ({self.max_size}) is below size ({self.size})")
+        _raise(size_problem(self.size, self.max_size))
         return self
 
     @property

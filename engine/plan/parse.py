@@ -5,41 +5,102 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from engine.plan.consistency import check_plan
+from engine.plan.consistency import check_plan, check_read
 from engine.plan.model import API_VERSION, Plan
-from engine.plan.problems import FieldPath, LineIndex, Problem, describe, did_you_mean, plan_error
+from engine.plan.problems import (
+    FieldPath,
+    LineIndex,
+    Problem,
+    describe,
+    did_you_mean,
+    format_path,
+    plan_error,
+)
 from engine.words import noun
 
 MAX_DEPTH = 32
 MAX_VALUES = 200_000
 
 
-def parse_plan(data: object, *, source: str, lines: LineIndex | None = None) -> Plan:
-    """Validate loaded plan data; `lines` maps field paths to file lines for the messages."""
+def parse_plan(data: object, *, source: str, lines: LineIndex | None = None,
+               found: Sequence[Problem] = ()) -> Plan:
+    """Validate loaded plan data; `lines` maps field paths to file lines for the messages.
+
+    `found` holds problems the loader met that did not stop it (a key given twice: the last is kept); they are
+    reported with every problem of the plan itself, all at once.
+    """
     index: LineIndex = lines or {}
     if data is None:
         problem = Problem((), f"the plan is empty; a plan starts with apiVersion: {API_VERSION}")
-        raise plan_error([problem], source=source, lines=index)
+        raise plan_error([*found, problem], source=source, lines=index)
     if not isinstance(data, dict):
         problem = Problem((), f"expected a mapping of keys to values at the top level, got {describe(data)}")
-        raise plan_error([problem], source=source, lines=index)
+        raise plan_error([*found, problem], source=source, lines=index)
     problems = _version_problems(data) or _structure_problems(data)
     if not problems:
         try:
             plan = Plan.model_validate(data, by_alias=True, by_name=False)
         except ValidationError as exc:
-            problems = [_problem(error) for error in exc.errors(include_url=False)]
+            errors = exc.errors(include_url=False)
+            problems = [_problem(error) for error in errors if not _short_of_bad_items(error)]
+            problems += _hidden_too_long(errors, data)
+            # The checks across fields still run on the fields that read: one run reports every problem.
+            problems = list(dict.fromkeys([*problems, *check_read(data)]))
         else:
             problems = check_plan(plan)
-    if problems:
-        raise plan_error(problems, source=source, lines=index)
+    if found or problems:
+        raise plan_error([*found, *problems], source=source, lines=index)
     return plan
+
+
+def _short_of_bad_items(error: ErrorDetails) -> bool:
+    """A too_short error that only counts the items left after the bad ones were dropped: the list as written is
+    long enough, and each bad item has its own error (pydantic checks a tuple's length after its items)."""
+    if error["type"] != "too_short":
+        return False
+    value, ctx = error.get("input"), error.get("ctx", {})
+    return isinstance(value, list | tuple) and len(value) >= int(ctx.get("min_length", 0))
+
+
+def _hidden_too_long(errors: Sequence[ErrorDetails], data: Mapping[str, Any]) -> list[Problem]:
+    """Lists with too many items that pydantic did not call too long: it counts only the valid items."""
+    reported = {tuple(e["loc"]) for e in errors if e["type"] == "too_long"}
+    lists = {tuple(e["loc"][:k]) for e in errors for k, part in enumerate(e["loc"]) if isinstance(part, int)}
+    problems = []
+    for path in sorted(lists - reported, key=format_path):
+        value = _value_at(data, path)
+        most = _max_length(path)
+        if isinstance(value, list) and most is not None and len(value) > most:
+            items = noun(most, "item")
+            problems.append(Problem(path, f"allows at most {most} {items}, got {len(value)}"))
+    return problems
+
+
+def _value_at(data: object, path: FieldPath) -> object:
+    for part in path:
+        if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
+            data = data[part]
+        elif isinstance(part, str) and isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
+
+
+def _max_length(path: FieldPath) -> int | None:
+    """The most items the list field at `path` allows, when the model says."""
+    if not path or not isinstance(path[-1], str):
+        return None
+    model = _model_at(path[:-1])
+    field = next((f for n, f in model.model_fields.items() if (f.alias or n) == path[-1]), None) if model else None
+    lengths = [getattr(m, "max_length", None) for m in (field.metadata if field is not None else [])]
+    return next((length for length in lengths if isinstance(length, int)), None)
 
 
 def _version_problems(data: Mapping[Any, Any]) -> list[Problem]:
@@ -92,6 +153,8 @@ def _problem(error: ErrorDetails) -> Problem:
     message = _MESSAGES.get(kind)
     if message is not None:
         items = {f"{bound}_items": noun(int(ctx.get(f"{bound}_length", 0)), "item") for bound in ("min", "max")}
+        if isinstance(value, list | tuple) and "actual_length" in ctx:
+            ctx = {**ctx, "actual_length": len(value)}  # as written, not what was left after bad items
         return Problem(path, message.format(got=describe(value), **items, **ctx))
     if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", ""))

@@ -64,6 +64,13 @@ def test_a_path_that_is_not_a_readable_file_is_a_plan_error_naming_it(tmp_path: 
         read_plan_path(path, stdin=None)
 
 
+def test_an_empty_path_is_a_plan_error_saying_so():
+    with pytest.raises(PlanError) as caught:
+        read_plan_path("", stdin=None)
+    assert str(caught.value) == "the path of the plan file is empty"
+    assert caught.value.remedy == "name a plan file, or - to read the plan from standard input"
+
+
 def test_bytes_exactly_at_the_cap_are_read_and_one_more_is_refused():
     assert read_plan_bytes(b"#" * MAX_PLAN_BYTES, source="p.yaml") == "#" * MAX_PLAN_BYTES
     assert "the plan is larger than 5 MiB" in str(refusal(b"#" * (MAX_PLAN_BYTES + 1)))

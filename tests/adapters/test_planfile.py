@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from adapters.planfile import load_plan_text
+from adapters.planfile import load_located_plan, load_plan_text
 from adapters.planwriter import dump_plan_yaml
 from engine.errors import PlanError
 from engine.plan import plan_json_schema, plan_to_tenancy, tenancy_to_plan
@@ -87,6 +87,66 @@ def test_a_pool_naming_a_missing_subnet_is_reported_at_its_line():
     assert expected in error_for(text)
 
 
+def indented_json(subnet: dict[str, object], pool: dict[str, object]) -> str:
+    """The example plan as indented JSON, with changes to its second subnet and first pool."""
+    data = yaml.safe_load(EXAMPLE.read_text())
+    data["subnets"][1].update(subnet)
+    data["nodePools"][0].update(pool)
+    return json.dumps(data, indent=2)
+
+
+def line_with(text: str, fragment: str) -> int:
+    (line,) = [n for n, written in enumerate(text.splitlines(), 1) if fragment in written]
+    return line
+
+
+@pytest.mark.parametrize("source", ["bad.json", "bad.yaml", "<stdin>"])
+def test_errors_in_a_json_plan_name_the_line_of_the_field(source):
+    text = indented_json(subnet={"regional": "yes"}, pool={"size": "3"})
+    with pytest.raises(PlanError) as caught:
+        load_plan_text(text, source=source)
+    regional, size = line_with(text, '"regional": "yes"'), line_with(text, '"size": "3"')
+    assert str(caught.value).splitlines()[:2] == [
+        f"{source}:{regional}: subnets[1].regional: expected true or false, got the text 'yes'",
+        f"{source}:{size}: nodePools[0].size: expected a whole number, got the text '3'",
+    ]
+    assert [(p.path, p.line) for p in caught.value.problems] == [
+        ("subnets[1].regional", regional), ("nodePools[0].size", size)]
+
+
+@pytest.mark.parametrize(("source", "text"), [
+    ("dup.json", '{\n  "apiVersion": "okebot.plan/v1",\n  "cluster": {\n    "cni": "vcn-native",\n'
+                 '    "cni": "flannel"\n  }\n}'),
+    ("dup.yaml", "apiVersion: okebot.plan/v1\ncluster:\n  cni: vcn-native\n  cni: flannel\n"),
+])
+def test_a_key_given_twice_is_a_problem_at_its_path_and_second_line_with_the_others(source, text):
+    with pytest.raises(PlanError) as caught:
+        load_plan_text(text, source=source)
+    second = 5 if source.endswith(".json") else 4
+    problems = [(p.path, p.line, p.message) for p in caught.value.problems]
+    assert ("cluster.cni", second, f"the key 'cni' appears twice in one mapping (first on line {second - 1})") \
+        in problems
+    # The plan is read with the last value, and its other problems are reported in the same run.
+    assert ("cluster.name", 3 if source.endswith(".json") else 2, "is required but missing") in problems
+    assert ("vcn", 1, "is required but missing") in problems
+
+
+def test_a_json_plan_gives_where_each_subject_is_written():
+    text = json.dumps(yaml.safe_load(EXAMPLE.read_text()), indent=2)
+    located = load_located_plan(text, source="plan.json")
+    assert located.locations["nodePool:batch"] == (line_with(text, '"name": "batch"') - 1, "nodePools[1]")
+    assert located.locations["cluster:payments-prod"] == (line_with(text, '"cluster": {'), "cluster")
+
+
+def test_json_that_keeps_a_key_and_its_value_on_different_lines_is_reported_at_the_key():
+    text = '{"apiVersion": "okebot.plan/v1",\n "cluster"\n  :\n {"name": 7, "cni": "flannel"}}'
+    with pytest.raises(PlanError) as caught:
+        load_plan_text(text, source="odd.json")
+    lines = {p.path: p.line for p in caught.value.problems}
+    assert lines["cluster.name"] == 4
+    assert lines["vcn"] == 1
+
+
 def test_an_unquoted_version_that_yaml_reads_as_a_number_says_to_quote_it():
     text = EXAMPLE.read_text().replace("  kubernetesVersion: v1.31.1\n  cni", "  kubernetesVersion: 1.30\n  cni")
     assert 'cluster.kubernetesVersion: expected text such as "v1.31.1", got the number 1.3; quote it' in error_for(text)
@@ -145,7 +205,7 @@ BOMB = "".join(
         (
             "plan.yaml",
             "apiVersion: okebot.plan/v1\nvcn: {}\napiVersion: x\n",
-            "plan.yaml:3: the key 'apiVersion' appears twice",
+            "plan.yaml:3: apiVersion: the key 'apiVersion' appears twice in one mapping (first on line 1)",
         ),
         ("plan.yaml", "a: 1\n---\nb: 2\n", "plan.yaml:2:1: not valid YAML: expected a single document"),
         ("plan.yaml", "\x00\x01binary", "plan.yaml: not valid YAML"),

@@ -231,3 +231,68 @@ def test_a_value_of_the_wrong_type_gives_a_plan_error_naming_its_field(data, pic
     with pytest.raises(PlanError) as caught:
         load_plan_text(text, source=source)
     assert f"{format_path(path)}: expected" in str(caught.value)
+
+
+def wrong_values(data: dict[str, Any]) -> list[tuple[tuple[str | int, ...], object]]:
+    """Fields with a wrong value each, every value written once in the whole text so that its line can be found."""
+    paths: list[tuple[tuple[str | int, ...], object]] = [
+        (("cluster", "name"), 987_654_321),
+        (("cluster", "serviceMesh"), "WRONG-MESH"),
+        (("vcn", "cidrs", 0), 876_543_219),
+    ]
+    for i, subnet in enumerate(data["subnets"]):
+        paths += [(("subnets", i, "regional"), "WRONG-REGIONAL"), (("subnets", i, "roles", 0), "WRONG-ROLE")]
+        for k, _ in enumerate(subnet.get("securityRules", [])):
+            paths.append((("subnets", i, "securityRules", k, "direction"), "WRONG-DIRECTION"))
+    for i, _ in enumerate(data["nodePools"]):
+        paths += [(("nodePools", i, "size"), "WRONG-SIZE"), (("nodePools", i, "maxPodsPerNode"), 765_432_198)]
+    return paths
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=valid_plans(), pick=st.integers(0, 1000), indent=st.sampled_from([None, 1, 2, 4, "\t"]),
+       source=st.sampled_from(["plan.json", "plan.yaml", "<stdin>"]))
+def test_a_wrong_value_in_a_json_plan_is_reported_at_the_line_where_it_sits(data, pick, indent, source):
+    paths = wrong_values(data)
+    path, value = paths[pick % len(paths)]
+    text = json.dumps(changed(data, path, value), indent=indent)
+    marker = json.dumps(value)
+    (line,) = [n for n, written in enumerate(text.splitlines(), 1) if marker in written]
+    with pytest.raises(PlanError) as caught:
+        load_plan_text(text, source=source)
+    found = [p for p in caught.value.problems if p.path == format_path(path)]
+    assert [p.line for p in found] == [line]
+    assert all(p.line is not None for p in caught.value.problems)
+
+
+def renamed(data: dict[str, Any], path: tuple[str | int, ...], new: str) -> dict[str, Any]:
+    """The data with the key at `path` renamed to `new`, in its place among its mapping's keys."""
+    copied = copy.deepcopy(data)
+    parent: Any = copied
+    for part in path[:-1]:
+        parent = parent[part]
+    items = list(parent.items())
+    parent.clear()
+    parent.update((new if key == path[-1] else key, value) for key, value in items)
+    return copied
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=valid_plans(), pick=st.integers(0, 1000), form=st.sampled_from(["yaml", "json"]))
+def test_a_key_given_twice_is_reported_at_its_second_line_with_its_path(data, pick, form):
+    paths = required_paths(data)
+    path = paths[pick % len(paths)]
+    dumped = renamed(data, path, "PLACEHOLDER")
+    text = json.dumps(dumped, indent=2) if form == "json" else yaml.safe_dump(dumped, sort_keys=False)
+    lines = text.splitlines()
+    (n,) = [n for n, written in enumerate(lines) if "PLACEHOLDER" in written]
+    blank = " " * lines[n].index("PLACEHOLDER")
+    quote = '"' if form == "json" else ""
+    # The key once with null, then again with its value: the second, kept, is on the next line.
+    again = f"{quote}{path[-1]}{quote}: null{',' if form == 'json' else ''}\n{blank}{quote}{path[-1]}{quote}:"
+    text = text.replace(f"{quote}PLACEHOLDER{quote}:", again)
+    with pytest.raises(PlanError) as caught:
+        load_plan_text(text, source=f"plan.{form}")
+    assert [(p.path, p.line) for p in caught.value.problems] == [(format_path(path), n + 2)]
+    expected = f"the key {path[-1]!r} appears twice in one mapping (first on line {n + 1})"
+    assert caught.value.problems[0].message == expected

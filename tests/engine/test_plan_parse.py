@@ -6,10 +6,12 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.errors import PlanError
 from engine.model import Cni, SubnetRole
-from engine.plan import parse_plan
+from engine.plan import format_path, parse_plan
 
 
 def minimal_plan() -> dict[str, Any]:
@@ -304,3 +306,144 @@ def test_shapes_need_vnic_limits():
     assert "shapes[0]: a shape needs maxVnics or flex" in error_for(data)
     data = with_change(("shapes",), [{"name": "X.Flex", "flex": {"minimum": 4, "maximum": 2, "perOcpu": 1}}])
     assert "shapes[0].flex: maximum (2) is below minimum (4)" in error_for(data)
+
+
+def problems_of(data: object) -> list[tuple[str, str]]:
+    with pytest.raises(PlanError) as caught:
+        parse_plan(data, source="plan.yaml")
+    return [(problem.path, problem.message) for problem in caught.value.problems]
+
+
+def test_one_bad_role_is_reported_alone_not_also_as_an_empty_roles_list():
+    problems = problems_of(with_change(("subnets", 1, "roles"), ["wrkers"]))
+    assert [path for path, _ in problems] == ["subnets[1].roles[0]"]
+    assert "(did you mean workers?)" in problems[0][1]
+
+
+def test_a_bad_field_in_the_only_subnet_does_not_make_the_subnets_list_empty():
+    data = with_change(("subnets",), [{"name": "nodes", "roles": ["workers"], "cidr": "10.0.16.0/20",
+                                       "regional": "yes"}])
+    data["nodePools"] = []
+    assert problems_of(data) == [("subnets[0].regional", "expected true or false, got the text 'yes'")]
+
+
+def test_a_list_that_is_too_short_as_written_says_how_many_items_it_has():
+    data = with_change(("vcn", "cidrs"), [])
+    assert ("vcn.cidrs", "needs at least 1 item, got 0") in problems_of(data)
+
+
+def test_a_list_with_too_many_items_is_reported_even_when_one_of_them_is_bad():
+    roles = ["workers", "pods", "api-endpoint", "load-balancers", "wrkers"]
+    problems = problems_of(with_change(("subnets", 1, "roles"), roles))
+    assert ("subnets[1].roles", "allows at most 4 items, got 5") in problems
+    assert "subnets[1].roles[4]" in [path for path, _ in problems]
+
+
+def test_checks_across_fields_run_in_the_same_run_as_mistakes_in_single_fields():
+    data = minimal_plan()
+    data["subnets"] += [
+        {"name": "api2", "roles": ["api-endpoint"], "cidr": "10.0.1.0/29"},
+        {"name": "twice", "roles": ["workers", "workers"], "cidr": "10.0.2.0/24"},
+        {"name": "lb", "roles": ["load-balancers"], "cidr": "10.0.3.0/24"},
+    ]
+    data["nodePools"][0]["name"] = ""
+    data["nodePools"][1].update(workerSubnet="lb", podSubnet="podz")
+    assert problems_of(data) == [
+        ("nodePools[0].name", "must not be empty"),
+        ("nodePools[1].podSubnet", "names subnet 'podz', which the plan does not have"),
+        ("nodePools[1].workerSubnet", "subnet 'lb' does not have role workers; add workers to its roles"),
+        ("subnets[2].roles", "a cluster has one Kubernetes API endpoint subnet; subnets[0] already has role "
+                             "api-endpoint"),
+        ("subnets[3]", "roles lists a role twice"),
+    ]
+
+
+def test_a_subnet_whose_name_does_not_read_is_not_also_reported_as_missing_where_pools_name_it():
+    problems = problems_of(with_change(("subnets", 1, "name"), 7))
+    assert problems == [("subnets[1].name", "expected text, got the number 7")]
+
+
+def test_a_subnet_whose_roles_do_not_read_is_not_also_reported_as_lacking_a_role():
+    problems = problems_of(with_change(("subnets", 1, "roles"), "workers"))
+    assert problems == [("subnets[1].roles", "expected a list, got the text 'workers'")]
+
+
+def test_the_cidr_form_check_does_not_hide_mistakes_in_the_subnets_own_fields():
+    data = with_change(("subnets", 1, "cidrs"), ["10.0.16.0/20"])
+    data["subnets"][1]["public"] = "no"
+    assert problems_of(data) == [
+        ("subnets[1]", "give either cidr or cidrs, not both"),
+        ("subnets[1].public", "expected true or false, got the text 'no'"),
+    ]
+
+
+def test_a_pool_without_a_worker_subnet_still_hears_about_its_other_fields():
+    data = with_change(("nodePools", 0, "workerSubnet"), DELETE)
+    data["nodePools"][0]["size"] = "3"
+    data["nodePools"][0]["maxSize"] = 1
+    assert problems_of(data) == [
+        ("nodePools[0]", "workerSubnet (or workerSubnets) is required"),
+        ("nodePools[0].size", "expected a whole number, got the text '3'"),
+    ]
+
+
+# Mistakes in single fields that leave every subnet's name and roles readable.
+FIELD_MISTAKES: list[tuple[tuple[str | int, ...], object]] = [
+    (("cluster", "serviceMesh"), "yes"),
+    (("vcn", "cidrs", 0), 7),
+    (("subnets", 0, "regional"), "yes"),
+    (("subnets", 1, "public"), 1),
+    (("nodePools", 0, "size"), "3"),
+    (("nodePools", 1, "ocpus"), 0),
+    (("nodePools", 1, "name"), ""),
+]
+# Mistakes across fields, each with the problem it gives.
+CROSS_MISTAKES: list[tuple[tuple[str | int, ...], object, tuple[str, str]]] = [
+    (("nodePools", 0, "workerSubnet"), "nodez",
+     ("nodePools[0].workerSubnet", "names subnet 'nodez', which the plan does not have (did you mean nodes?)")),
+    (("nodePools", 1, "workerSubnet"), "api",
+     ("nodePools[1].workerSubnet", "subnet 'api' does not have role workers; add workers to its roles")),
+    (("subnets", 1, "roles"), ["api-endpoint", "workers", "pods"],
+     ("subnets[1].roles", "a cluster has one Kubernetes API endpoint subnet; subnets[0] already has role "
+                          "api-endpoint")),
+    (("subnets", 1, "roles"), ["workers", "pods", "pods"], ("subnets[1]", "roles lists a role twice")),
+    (("subnets", 0, "name"), "nodes", ("subnets[1].name", "duplicate subnet name 'nodes' (also subnets[0].name)")),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(fields=st.sets(st.sampled_from(range(len(FIELD_MISTAKES)))),
+       cross=st.sampled_from(range(len(CROSS_MISTAKES))))
+def test_a_mistake_across_fields_is_reported_whatever_mistakes_single_fields_have(fields, cross):
+    path, value, expected = CROSS_MISTAKES[cross]
+    data = with_change(path, value)
+    for k in sorted(fields):
+        field_path, field_value = FIELD_MISTAKES[k]
+        target: Any = data
+        for part in field_path[:-1]:
+            target = target[part]
+        target[field_path[-1]] = field_value
+    problems = problems_of(data)
+    assert expected in problems
+    assert len(problems) == 1 + len(fields)  # each mistake once; nothing false, nothing twice
+
+
+LISTS: list[tuple[tuple[str | int, ...], list[Any]]] = [
+    (("subnets", 0, "roles"), ["api-endpoint"]),
+    (("subnets", 1, "roles"), ["workers", "pods"]),
+    (("vcn", "cidrs"), ["10.0.0.0/16", "10.1.0.0/16"]),
+    (("nodePools", 0, "podSubnets"), ["nodes"]),
+    (("subnets",), minimal_plan()["subnets"]),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(pick=st.sampled_from(range(len(LISTS))), bad=st.sampled_from([7, None, {"a": 1}, ["x"]]),
+       keep=st.integers(0, 2), at=st.integers(0, 2))
+def test_bad_items_never_make_a_list_too_short(pick, bad, keep, at):
+    path, good = LISTS[pick]
+    items = list(good[:keep])
+    items.insert(at % (len(items) + 1), bad)
+    problems = problems_of(with_change(path, items))
+    assert not [message for _, message in problems if message.startswith("needs at least")]
+    assert format_path((*path, at % len(items))) in [p for p, _ in problems]

@@ -74,6 +74,14 @@ def test_a_plan_with_unicode_names_validates(tmp_path, capsys):
     assert "VALID" in capsys.readouterr().out
 
 
+def test_an_empty_plan_path_says_the_path_is_empty_not_that_it_is_a_directory(capsys):
+    assert main(["validate", ""]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("okebot: error: the path of the plan file is empty\n")
+    assert "directory" not in err
+    assert "- to read the plan from standard input" in err
+
+
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc to make a read fail")
 def test_an_unreadable_plan_is_bad_input_naming_the_file(capsys):
     assert main(["validate", "/proc/self/mem"]) == 2
