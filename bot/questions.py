@@ -36,7 +36,7 @@ from bot.queries import (
 from engine.access import Action
 from engine.catalogue import explain, rules_report
 from engine.errors import InputError
-from engine.findings import Finding, Location, Severity, cidr_location_key
+from engine.findings import Finding, Location, Severity, cidr_location_key, sort_findings
 from engine.model import Tenancy
 from engine.reports import (
     CapacityReport,
@@ -192,7 +192,7 @@ def located(findings: list[Finding], *, file: str, locations: dict[str, tuple[in
         where = where or locations.get(found.subject)
         placed.append(found if where is None else found.model_copy(
             update={"location": Location(file=file, line=where[0], path=where[1])}))
-    return placed
+    return list(sort_findings(placed))  # placed: now in line order within each severity
 
 
 def _validate(query: ValidateQuery, tenancy: Tenancy | None, source: str) -> ValidationReport:
