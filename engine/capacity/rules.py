@@ -28,7 +28,7 @@ CAPACITY_WARNING_RATIO = 0.8
 # IPs held by no known node pool's nodes past this share of a subnet's usable IPs deserve more than a note.
 UNATTRIBUTED_WARNING_RATIO = 0.2
 
-_SIZE_WORDS = {"current": "at its current size", "planned": "at its planned maximum size"}
+_SIZE_WORDS = {"current": "at its current size", "planned": "at its planned size (maxSize where set)"}
 _CHANGED_WORDS = "at its planned size"
 
 
@@ -205,7 +205,10 @@ def demand_finding(item: SubnetDemand, check: Check, *, warn_at: float = CAPACIT
     used_words = f" (including IPs already in use: {used:,})" if used is not None else ""
     now_total = total_ips(item.claims_now)
     beyond = None if used is None or now_total is None else max(0, used - now_total)
-    extra = "IPs in use: not read" if used is None else f"in use beyond reservations: {_n(beyond)}"
+    # A plan has no IPs in use to read: saying "not read" there would suggest something was missed.
+    has_usage = (check.baseline or check.tenancy).source_kind in ("snapshot", "live")
+    extra: str | None = f"in use beyond reservations: {_n(beyond)}" if used is not None else (
+        "IPs in use: not read" if has_usage else None)
     if attribution.method == "instances" and attribution.attributed is not None and now_total is not None:
         over = max(0, attribution.attributed - now_total)
         extra = f"in use by no known node pool's nodes: {_n(attribution.unattributed)}" + (

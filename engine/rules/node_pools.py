@@ -34,13 +34,18 @@ def cni_compat_findings(check: Check) -> list[Finding]:
                     Code.FLANNEL_POD_SUBNET_IGNORED,
                     subject,
                     f"Node pool {pool.name} names pod {noun(len(pool.pod_subnet_ids), 'subnet')} "
-                    f"{', '.join(pool.pod_subnet_ids)}, but "
-                    f"cluster "
+                    f"{', '.join(_subnet_name(check, sid) for sid in pool.pod_subnet_ids)}, but cluster "
                     f"{cluster.name} uses flannel, which takes pod addresses from the pods CIDR instead.",
                     details={"nodePool": pool.name, "podSubnets": len(pool.pod_subnet_ids)},
                 )
             )
     return found
+
+
+def _subnet_name(check: Check, subnet_id: str) -> str:
+    """The subnet's name where the tenancy has it (a plan's ids are internal, "plan:subnet/pods"); else its id."""
+    subnet = check.tenancy.subnet(subnet_id)
+    return subnet.name if subnet is not None else subnet_id
 
 
 def cluster_type_findings(check: Check) -> list[Finding]:

@@ -166,7 +166,7 @@ def test_subnet_finding_names_the_figures_used_and_the_remedy():
     assert "25 IPs" in finding.message
     assert "already in use: 15" in finding.message
     assert "29 usable IPs" in finding.message
-    assert "planned maximum size" in finding.message
+    assert "planned size (maxSize where set)" in finding.message
     assert "larger worker subnet" in finding.remedy
     assert finding.details == {"neededIps": 25, "usableIps": 29, "usedIps": 15, "nodePools": "prod/np1",
                                "inUseBeyondReservations": 5}
