@@ -45,6 +45,11 @@ class CidrReader:
 
 def _diagnose(text: str) -> tuple[str, str, str | None]:
     """Why the text is not a CIDR, what to do, and the CIDR it most likely meant (when there is one)."""
+    if text.strip() and text != text.strip():
+        reason, remedy, suggestion = _diagnose(text.strip()) if not _is_block(text.strip()) else ("", "", None)
+        if not reason:
+            return "it has spaces around it", f"write it as {text.strip()!r}", text.strip()
+        return f"it has spaces around it, and {reason}", remedy, suggestion
     address, slash, prefix = text.partition("/")
     if _is_ipv6(text):
         return "it is an IPv6 block", "okebot checks IPv4 networks only; give an IPv4 block", None
@@ -64,6 +69,14 @@ def _diagnose(text: str) -> tuple[str, str, str | None]:
         f"did you mean {network}? A block starts at its network address.",
         str(network),
     )
+
+
+def _is_block(text: str) -> bool:
+    try:
+        IPv4Network(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _loose(address: str, prefix: str) -> IPv4Network | None:

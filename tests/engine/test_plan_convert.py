@@ -85,6 +85,8 @@ def test_plan_shapes_go_to_the_tenancy_marked_as_from_the_plan():
         ("fd00::/64", "it is an IPv6 block", "IPv4 networks only"),
         ("ten/8", "'ten' is not an IPv4 address", "e.g. 10.0.0.0/16"),
         ("10.0.0.0/٢٤", "the prefix length '٢٤' is not 0 to 32", "prefix length"),
+        ("10.0.0.0/16 ", "it has spaces around it", "write it as '10.0.0.0/16'"),
+        (" 10.0.0.1/24", "it has spaces around it, and 10.0.0.1 has host bits set", "did you mean 10.0.0.0/24?"),
     ],
 )
 def test_invalid_subnet_cidrs_become_findings_with_a_remedy(cidr, reason, remedy):
