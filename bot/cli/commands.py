@@ -101,6 +101,10 @@ def query_from_args(question: Question[Any, Any], args: argparse.Namespace) -> Q
 
 
 async def _plan_export(args: argparse.Namespace) -> int:
+    if args.format == "text" and (args.output or "").lower().endswith(".json"):
+        # The reader takes a .json file as JSON, so YAML in it could not be read back.
+        raise InputError(f"--format text writes YAML, and {args.output} names a JSON file",
+                         where="--format", remedy="leave --format out (a .json file gets JSON), or name a .yaml file")
     tenancy = await build_reader(args.source).read(clusters=[args.cluster], fresh=args.fresh)
     plan = tenancy_to_plan(tenancy, tenancy.require_cluster(args.cluster))
     as_json = args.format == "json" or (args.format is None and (args.output or "").lower().endswith(".json"))

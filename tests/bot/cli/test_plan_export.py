@@ -60,10 +60,13 @@ def test_the_plan_schema_goes_to_stdout_with_dash(tmp_path, monkeypatch, capsys)
     assert not Path(tmp_path / "-").exists()
 
 
-def test_an_output_ending_in_json_is_written_as_json_unless_told_otherwise(tmp_path, capsys):
+def test_an_output_ending_in_json_is_written_as_json_and_yaml_is_never_written_into_one(tmp_path, capsys):
     assert main(["plan", "export", "analytics", "-o", str(tmp_path / "plan.json")]) == 0
     assert json.loads((tmp_path / "plan.json").read_text())["cluster"]["name"] == "analytics"
     assert main(["plan", "export", "analytics", "-o", str(tmp_path / "plan.JSON.yaml")]) == 0
     assert yaml.safe_load((tmp_path / "plan.JSON.yaml").read_text())["cluster"]["name"] == "analytics"
-    assert main(["plan", "export", "analytics", "--format", "text", "-o", str(tmp_path / "yaml.json")]) == 0
-    assert (tmp_path / "yaml.json").read_text().startswith("apiVersion:")
+    capsys.readouterr()
+    # validate reads a .json file as JSON: YAML written there could not be read back.
+    assert main(["plan", "export", "analytics", "--format", "text", "-o", str(tmp_path / "yaml.json")]) == 2
+    assert "--format text writes YAML" in capsys.readouterr().err
+    assert not (tmp_path / "yaml.json").exists()
