@@ -260,6 +260,15 @@ async def test_a_bad_okebot_yaml_is_exit_2_naming_where(world: World, text: str,
     assert failed["fix"]
 
 
+@pytest.mark.parametrize("text", ["", "- a\n- b\n"], ids=["empty", "a-list"])
+async def test_a_file_that_is_no_mapping_fails_once_and_nothing_of_it_passes(world: World, text: str):
+    world.config.write_text(text)
+    code, report = await check("--no-network")
+    assert code == 2
+    config = [(c["name"], c["status"]) for c in report["checks"] if c["area"] == "config"]
+    assert config == [("okebot.yaml", "fail")]
+
+
 async def test_an_unreadable_setting_is_exit_2_and_every_one_is_named(world: World, monkeypatch):
     monkeypatch.setenv("OKEBOT_OCI_CONCURRENCY", "lots")
     monkeypatch.setenv("OKEBOT_OCI_CACHE_TTL", "-5")
