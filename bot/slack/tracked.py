@@ -65,6 +65,19 @@ class _MarkingAck:
             self._inflight.mark_acked(self._entry)
 
 
+def _described(name: str, kwargs: dict[str, Any]) -> str:
+    """ "/oke capacity payments (U0123)": the listener's name with what was asked and by whom, for the drain's
+    log line (at most 80 characters of the text: a pasted plan can be long)."""
+    # Bolt passes only the arguments the listener declares: a command's payload, or the whole body.
+    body: dict[str, Any] = next((kwargs[key] for key in ("command", "body") if isinstance(kwargs.get(key), dict)),
+                                {})
+    text = str(body.get("text") or "").strip()
+    who = body.get("user")
+    user = body.get("user_id") or (who.get("id") if isinstance(who, dict) else None)
+    asked = f" {text[:80]}{'…' if len(text) > 80 else ''}" if text else ""
+    return f"{name}{asked}" + (f" ({user})" if user else "")
+
+
 def tracked(handler: Listener, *, name: str, abandon: AbandonFor = tell_privately) -> Listener:
     """The listener `handler`, held in `deps.inflight` while it runs (Bolt still sees its own arguments)."""
 
@@ -73,7 +86,7 @@ def tracked(handler: Listener, *, name: str, abandon: AbandonFor = tell_privatel
         context = kwargs["context"]
         inflight = deps_of(context).inflight
         ack = kwargs.get("ack")
-        with inflight.hold(name=name, on_abandon=abandon(context), acked=ack is None) as entry:
+        with inflight.hold(name=_described(name, kwargs), on_abandon=abandon(context), acked=ack is None) as entry:
             if ack is not None:
                 kwargs["ack"] = _MarkingAck(ack, inflight, entry)
             await handler(**kwargs)

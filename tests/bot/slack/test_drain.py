@@ -191,6 +191,7 @@ async def test_past_the_drain_period_the_asker_is_told_to_ask_again_and_the_exit
     assert told["response_type"] == "ephemeral"
     assert RESTARTED in texts(told["blocks"])
     assert "1 abandoned" in err
+    assert "abandoning: /oke capacity analytics (U1)" in err  # the log names what was cut short, and for whom
     assert "Traceback" not in err
 
 
