@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import sys
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing.process import BaseProcess
@@ -23,11 +24,24 @@ def new_pool(kind: PoolKind, *, workers: int, preload: Sequence[str]) -> Executo
     """A pool of `workers` threads ("thread") or worker processes ("process") that import `preload` first."""
     if kind == "thread":
         return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="okebot-work")
+    _quiet_resource_tracker()
     context = multiprocessing.get_context("forkserver")
     # A fresh server process forks the workers: nothing of this process's threads is inherited.
     context.set_forkserver_preload(["bot.work", *preload])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
                                initargs=(tuple(preload),))
+
+
+# multiprocessing's resource tracker (a process started with the first pool, taking its -W options from
+# sys.warnoptions) warns at exit about the semaphores of a pool that was killed instead of shut down, which is
+# what a second SIGTERM does on purpose. It removes them either way; the warning would only be a bare line in
+# JSON logs.
+_QUIET_TRACKER = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _quiet_resource_tracker() -> None:
+    if _QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(_QUIET_TRACKER)
 
 
 def kill_workers(pool: Executor | None) -> None:
