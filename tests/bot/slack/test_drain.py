@@ -209,3 +209,5 @@ async def test_a_second_signal_exits_at_once_with_128_plus_its_number(
         code, err = await served.exit_code()
     assert code == 128 + signal.SIGTERM.value
     assert "second SIGTERM: exiting now" in err
+    # Logs are JSON off a terminal: every line of them, the resource tracker's own included (it says nothing).
+    assert [line for line in err.splitlines() if not line.startswith("{")] == []
