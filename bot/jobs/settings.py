@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.env import load
@@ -30,18 +30,28 @@ class JobSettings(BaseSettings):
 
     okebot_sample_interval_seconds: int = Field(default=900, ge=0, le=86_400)
     okebot_history_retention_days: int = Field(default=400, ge=31, le=3650)
-    okebot_forecast_window_days: float = Field(default=14.0, ge=1, le=90)
+    okebot_forecast_window_days: float = Field(default=14.0, ge=1, le=90, allow_inf_nan=False)
     okebot_digest_grace_seconds: int = Field(default=600, ge=0, le=7 * 86_400)
-    okebot_scheduler_tick_seconds: float = Field(default=5.0, gt=0, le=300)
-    okebot_job_lease_seconds: float = Field(default=120.0, ge=1, le=3600)
+    okebot_scheduler_tick_seconds: float = Field(default=5.0, gt=0, le=300, allow_inf_nan=False)
+    okebot_job_lease_seconds: float = Field(default=120.0, ge=1, le=3600, allow_inf_nan=False)
     okebot_slack_post_attempts: int = Field(default=3, ge=1, le=10)
-    okebot_slack_retry_seconds: float = Field(default=1.0, ge=0, le=60)
+    okebot_slack_retry_seconds: float = Field(default=1.0, ge=0, le=60, allow_inf_nan=False)
 
     @field_validator("okebot_sample_interval_seconds")
     @classmethod
     def _off_or_long_enough(cls, value: int) -> int:
         if 0 < value < MIN_INTERVAL_SECONDS:
             raise ValueError(f"must be 0 (off) or at least {MIN_INTERVAL_SECONDS} seconds")
+        return value
+
+    @field_validator("okebot_job_lease_seconds")
+    @classmethod
+    def _lease_outlasts_ticks(cls, value: float, info: ValidationInfo) -> float:
+        # A run's lease is checked only at ticks: one shorter than two ticks expires before its own replica
+        # looks again, inviting another replica to take over work still under way.
+        tick = info.data.get("okebot_scheduler_tick_seconds")
+        if isinstance(tick, float) and value < 2 * tick:
+            raise ValueError("must be at least twice OKEBOT_SCHEDULER_TICK_SECONDS")
         return value
 
     @property

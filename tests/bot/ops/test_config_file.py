@@ -195,9 +195,25 @@ def test_any_values_read_into_settings_or_problems_naming_only_what_is_wrong_and
     with environment(values):
         found = read_settings(oci=True)
     problems = found.every_problem()
-    assert {p.variable for p in problems} <= set(values)
+    # The lease is checked against the tick: a tick set alone can make the (default) lease too short.
+    named = set(values) | ({"OKEBOT_JOB_LEASE_SECONDS"} if "OKEBOT_SCHEDULER_TICK_SECONDS" in values else set())
+    assert {p.variable for p in problems} <= named
     assert all("QZX" not in p.line for p in problems)
     assert {name for name, value in values.items() if value.startswith("QZX")} <= {p.variable for p in problems}
     assert (found.jobs is None) == any(p.variable in {"OKEBOT_SAMPLE_INTERVAL_SECONDS", "OKEBOT_SCHEDULER_TICK_SECONDS",
                                                       "OKEBOT_JOB_LEASE_SECONDS"} for p in problems)
     assert found.slack is not None  # the rest of the Slack settings stays readable whatever one variable holds
+
+
+def test_a_lease_shorter_than_two_scheduler_ticks_is_refused_by_name(monkeypatch):
+    from bot.jobs.settings import load_job_settings
+    from engine.errors import InputError
+
+    monkeypatch.setenv("OKEBOT_SCHEDULER_TICK_SECONDS", "5")
+    monkeypatch.setenv("OKEBOT_JOB_LEASE_SECONDS", "9")
+    with pytest.raises(InputError) as raised:
+        load_job_settings()
+    assert raised.value.message == ("OKEBOT_JOB_LEASE_SECONDS is not valid: must be at least twice "
+                                    "OKEBOT_SCHEDULER_TICK_SECONDS")
+    monkeypatch.setenv("OKEBOT_JOB_LEASE_SECONDS", "10")
+    assert load_job_settings().okebot_job_lease_seconds == 10
