@@ -8,8 +8,9 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.env import SettingProblem, load, problems_error
@@ -43,6 +44,15 @@ class SlackSettings(BaseSettings):
     okebot_answer_concurrency: int = Field(default=2, ge=1, le=64)
     okebot_work_pool: Literal["process", "thread"] = "process"
     okebot_drain_seconds: float = Field(default=25.0, ge=0, le=3600)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _an_http_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL, such as https://slack.com/api/")
+        # slack_sdk appends the method to the base URL as it is: without the slash, "api" + "auth.test".
+        return value.strip() if value.strip().endswith("/") else value.strip() + "/"
 
     def secrets(self) -> list[str]:
         """Every secret value set, for the log redaction filter."""

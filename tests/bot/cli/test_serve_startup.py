@@ -107,3 +107,21 @@ def test_a_variable_that_must_be_json_and_is_not_is_named_not_reported_as_a_bug(
     assert code == 2
     assert "okebot: error: OKEBOT_OCI_ENDPOINTS is not valid: it must be JSON" in err
     assert "internal error" not in err
+
+
+@pytest.mark.parametrize("url", ["not a url", "slack.example/api/", "ftp://slack.example/api/"])
+def test_a_slack_api_url_that_is_not_an_http_url_is_refused_at_start_not_retried(clean_environment, monkeypatch, url):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    monkeypatch.setenv("SLACK_API_URL", url)
+    code, _, err = serve("--source", "demo")
+    assert code == 2
+    assert "okebot: error: SLACK_API_URL is not valid: must be an http(s) URL" in err
+    assert url not in err  # values are never printed
+
+
+def test_a_slack_api_url_without_its_last_slash_gets_one(clean_environment, monkeypatch):
+    from bot.slack.settings import SlackSettings
+
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:8080/api")
+    assert SlackSettings().slack_api_url == "http://127.0.0.1:8080/api/"
