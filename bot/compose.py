@@ -10,6 +10,7 @@ request by operation and status, every failed store operation, and each tenancy 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,6 +77,20 @@ def build_reader(
     """
     reader = _reader(source, metrics, offload)
     return TimedReader(reader, metrics=metrics, source=source_kind(source)) if metrics is not None else reader
+
+
+def check_source(source: str) -> None:
+    """For a long-running command (`okebot serve`): InputError now, naming --source, when a snapshot file does
+    not exist, is a directory or cannot be read, rather than an error in every answer later. Other sources are
+    checked as they are read (OCI by `okebot config check`)."""
+    if not source.startswith("snapshot:"):
+        return
+    path = Path(source.removeprefix("snapshot:"))
+    problem = ("does not exist" if not path.exists() else "is a directory" if path.is_dir()
+               else "cannot be read (permissions)" if not os.access(path, os.R_OK) else None)
+    if problem is not None:
+        raise InputError(f"the snapshot {path} {problem}", where="--source",
+                         remedy="name a snapshot file okebot can read (okebot snapshot -o FILE records one)")
 
 
 def _reader(source: str, metrics: Metrics | None, offload: Offload | None) -> TenancyReader:

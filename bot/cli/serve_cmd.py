@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.compose import SOURCE_HELP
+from bot.compose import SOURCE_HELP, check_source
 from engine.errors import EngineError, InputError
 
 if TYPE_CHECKING:
@@ -110,6 +110,7 @@ async def run(args: argparse.Namespace) -> int:
                                          f"served on the --http port ({args.http})"))
     try:
         settings = require_settings(transport, source=args.source)
+        check_source(args.source)
     except EngineError as error:
         return _refuse(error)
     handler = configure_logging(settings.slack.okebot_log_format, args.log_level, settings.slack.secrets())

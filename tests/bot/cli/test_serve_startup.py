@@ -125,3 +125,13 @@ def test_a_slack_api_url_without_its_last_slash_gets_one(clean_environment, monk
 
     monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:8080/api")
     assert SlackSettings().slack_api_url == "http://127.0.0.1:8080/api/"
+
+
+@pytest.mark.parametrize(("path", "problem"), [("missing.json", "does not exist"), (".", "is a directory")])
+def test_a_snapshot_source_that_cannot_be_read_stops_serve_before_it_starts(clean_environment, monkeypatch, path,
+                                                                           problem):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    code, _, err = serve("--source", f"snapshot:{path}")
+    assert code == 2
+    assert f"okebot: error: --source: the snapshot {path} {problem}" in err
