@@ -7,7 +7,8 @@ okebot.yaml (OKEBOT_CONFIG, ./okebot.yaml or /etc/okebot/okebot.yaml; the defaul
 the bot.
 
 Exit codes, as the CLI's: 0 answered, 1 the answer holds error findings, 2 bad input (usage, an unknown
-cluster, a bad plan or snapshot) or a refusal, 3 the source could not be read, 4 a bug in okebot.
+cluster, a bad plan or snapshot) or a refusal, 3 the source could not be read, 4 a bug in okebot, 5 whatif's
+verdict is unknown.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def exit_code(run: Any) -> int:
         return EXIT_BAD_INPUT
     if audit.outcome == "error":
         return EXIT_INTERNAL if audit.error_id else EXIT_SOURCE
-    return EXIT_FINDINGS if any(answer.failed for answer in run.answers) else EXIT_OK
+    return max((answer.exit_status for answer in run.answers), default=EXIT_OK)
 
 
 async def run(args: argparse.Namespace) -> int:

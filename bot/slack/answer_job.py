@@ -51,12 +51,14 @@ class AnswerJob:
 
 @dataclass(frozen=True)
 class Composed:
-    """A finished answer: the message, the whole text when the message was cut (and asked for), and
-    whether the answer holds error findings (what makes the CLI exit 1)."""
+    """A finished answer: the message, the whole text when the message was cut (and asked for), whether the
+    answer holds error findings, and the CLI's exit status for it (1 for error findings; whatif's 5 for an
+    unknown verdict)."""
 
     message: Message
     full_text: str | None
     failed: bool
+    exit_status: int = 0
 
 
 def render_answer(report: BaseModel, *, ask: Ask, view: View, shareable: bool) -> Message:
@@ -82,7 +84,9 @@ def compose_answer(job: AnswerJob, tenancy: Tenancy | None) -> Composed:
         report = only_visible(report, policy=job.policy, channel=job.channel, tenancy=tenancy)
     message = render_answer(report, ask=Ask(job.query, job.command), view=job.view, shareable=job.shareable)
     full = render_text(report) if message.left_out and job.full_text else None
-    return Composed(message=message, full_text=full, failed=bool(question.failed(report)))
+    failed = bool(question.failed(report))
+    status = question.exit_status(report) if question.exit_status is not None else int(failed)
+    return Composed(message=message, full_text=full, failed=failed, exit_status=status)
 
 
 def compose_home(policy: AccessPolicy, channel: str, tenancy: Tenancy | None, source: str) -> Mapping[str, Any]:

@@ -22,10 +22,12 @@ Attach = Callable[[str, str], Awaitable[str]]
 
 @dataclass(frozen=True)
 class Answered:
-    """One question answered: its registry name, and whether the answer holds error findings (the CLI's 1)."""
+    """One question answered: its registry name, whether the answer holds error findings, and the CLI's exit
+    status for it (`okebot run` exits with it)."""
 
     question: str
     failed: bool
+    exit_status: int = 0
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,8 @@ async def answer_ask(
             message = await _attach_full_text(message, composed.full_text, asker=asker, deps=deps)
         await asker.send(message)
         if deps.answered is not None:
-            deps.answered(Answered(question=question_of(ask.query).name, failed=composed.failed))
+            deps.answered(Answered(question=question_of(ask.query).name, failed=composed.failed,
+                                   exit_status=composed.exit_status))
 
 
 async def _attach_full_text(message: Message, full_text: str | None, *, asker: Asker, deps: Deps) -> Message:

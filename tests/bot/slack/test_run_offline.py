@@ -107,6 +107,17 @@ def test_run_exits_with_the_clis_codes(command: str, code: int, capsys: pytest.C
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("command", "code"), [
+    ("/oke whatif retail-flannel retail-web size=10", 5),  # IPs in use not read: growth is unknown
+    ("/oke whatif retail-flannel retail-web size=5", 0),  # a shrink fits
+])
+def test_a_what_if_run_offline_exits_as_okebot_whatif_would(command, code, tmp_path, monkeypatch, capsys) -> None:
+    config = tmp_path / "okebot.yaml"
+    config.write_text("access:\n  default_role: operator\n")
+    monkeypatch.setenv("OKEBOT_CONFIG", str(config))
+    assert main(["run", command]) == code
+
+
 def test_a_source_that_cannot_be_read_is_exit_3(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
