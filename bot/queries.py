@@ -75,7 +75,7 @@ class WhatIfQuery(Query[WhatIfReport]):
     cluster: str = Field(min_length=1, max_length=MAX_NAME)
     pool: PoolName | None = None
     size: int | None = Field(default=None, ge=0, le=MAX_NODES)
-    shape: str | None = Field(default=None, max_length=MAX_NAME)
+    shape: PoolName | None = None  # a shape's name: stripped, not empty, as a pool's
     # Every OCI flex shape starts at 1 OCPU (a plan's ocpus too); fixed shapes take none (the engine says so).
     ocpus: float | None = Field(default=None, ge=1, le=MAX_OCPUS, allow_inf_nan=False)
     max_pods: int | None = Field(default=None, ge=1, le=MAX_NODES)

@@ -182,3 +182,12 @@ def test_a_problem_with_one_option_is_said_with_the_option_not_the_query_field(c
     assert err.startswith("okebot: error: --pool: which node pool? (the pools of cluster payments-native:")
     code, _, err = run(capsys, "whatif", "payments-native", "--pool", "payments-core")
     assert err.startswith("okebot: error: say what to change: ")
+
+
+@pytest.mark.parametrize("option", ["--shape", "--add-pool", "--pool"])
+def test_an_empty_name_for_a_what_if_option_is_refused_naming_the_option(capsys, option):
+    argv = ["whatif", "payments-native", "--size", "3"]
+    argv += [option, "  "] if option == "--pool" else ["--pool", "payments-core", option, ""]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert f"okebot: error: {option}: must not be empty" in err
