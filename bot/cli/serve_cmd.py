@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import gc
 import logging
 import os
@@ -248,8 +249,10 @@ async def _listen(web_app: Any, *, host: str, port: int, option: str) -> Any:
         return await start_site(web_app, host=host, port=port)
     except OSError as error:
         reason = error.strerror or str(error)
+        taken = error.errno == errno.EADDRINUSE
         raise InputError(f"cannot listen on {host}:{port} ({option}): {reason}",
-                         remedy=f"choose a free port for {option}, or stop what listens on {port}") from None
+                         remedy=f"choose a free port for {option}, or stop what listens on {port}" if taken
+                         else "check --host: an address of this machine (0.0.0.0 for all), and the port") from None
 
 
 def _listening(runner: Any) -> str:

@@ -43,6 +43,9 @@ async def run(args: argparse.Namespace) -> int:
     from adapters.oci.redact import redact_document
     from bot.compose import oci_settings
 
+    if not args.output.strip():
+        raise InputError("the output path is empty", where="--output",
+                         remedy="name a file, such as snapshot.json, or - for standard output")
     output = None if args.output == "-" else Path(args.output)
     if output is not None and output.is_dir():
         raise InputError(f"{output} is a directory; name a file in it, such as {output / 'snapshot.json'}",
