@@ -358,7 +358,7 @@ def _load_yaml(text: str, *, source: str) -> _Loaded:
         _index(node, (), lines, problems)
         return _Loaded(loader.construct_document(node), lines, problems)
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc, source=source) from None
+        raise _yaml_error(exc, source=source, text=text) from None
     except yaml.YAMLError as exc:
         raise PlanError(f"not valid YAML: {_one_line(str(exc))}", where=source, remedy=PLAN_REMEDY) from None
     except _Refused as exc:
@@ -372,11 +372,17 @@ def _load_yaml(text: str, *, source: str) -> _Loaded:
         loader.dispose()
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, *, source: str) -> PlanError:
+def _yaml_error(exc: yaml.MarkedYAMLError, *, source: str, text: str) -> PlanError:
     mark = exc.problem_mark or exc.context_mark
     where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
     context = f"{exc.context}, " if exc.context else ""
-    return PlanError(f"not valid YAML: {_one_line(context + str(exc.problem))}", where=where, remedy=PLAN_REMEDY)
+    said = _one_line(context + str(exc.problem))
+    lines = text.splitlines()
+    if mark is not None and mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
+        # YAML forbids tabs in indentation; PyYAML's own words ("cannot start any token") do not say so.
+        said = "a tab: YAML indents with spaces only"
+        return PlanError(f"not valid YAML: {said}", where=where, remedy="replace the tabs with spaces")
+    return PlanError(f"not valid YAML: {said}", where=where, remedy=PLAN_REMEDY)
 
 
 def _one_line(text: str) -> str:

@@ -309,3 +309,10 @@ def test_a_peer_that_is_only_the_word_role_is_a_plan_not_a_crash():
     text = EXAMPLE.read_text().replace('peer: "role:workers"', "peer: role", 1)
     plan = load_plan_text(text, source="cut.yaml")
     assert "role" in [rule.peer for subnet in plan.subnets for rule in subnet.security_rules or ()]
+
+
+def test_a_tab_in_the_indentation_is_said_to_be_a_tab():
+    with pytest.raises(PlanError) as raised:
+        load_plan_text("apiVersion: okebot.plan/v1\ncluster:\n\tname: demo\n", source="tab.yaml")
+    assert raised.value.message == "tab.yaml:3:1: not valid YAML: a tab: YAML indents with spaces only"
+    assert raised.value.remedy == "replace the tabs with spaces"
