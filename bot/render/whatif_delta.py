@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from engine.capacity.headroom import SIZE_CODES
 from engine.findings import Finding, Severity
 from engine.reports import ClusterCapacity, PoolRoom, SubnetCapacity, WhatIfReport
+from engine.words import plural
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def _pool_deltas(before: ClusterCapacity, after: ClusterCapacity) -> list[Delta]
     for pool in after.node_pools:
         old = was.get(pool.name)
         if old is None:
-            found.append(Delta(f"{pool.name} (new)", "-", f"{_n(pool.nodes)} nodes",
+            nodes = "? nodes" if pool.nodes is None else plural(pool.nodes, "node")
+            found.append(Delta(f"{pool.name} (new)", "-", nodes,
                                f"{_n(pool.max_pods_per_node)} pods/node, room {_room(pool.headroom)}"))
             continue
         if old.max_pods_per_node != pool.max_pods_per_node:
