@@ -49,6 +49,14 @@ async def status(session: aiohttp.ClientSession, url: str) -> int | None:
         return None
 
 
+async def until_ok(session: aiohttp.ClientSession, url: str, otherwise: str) -> None:
+    """Poll `url` until it answers 200; AssertionError(`otherwise`) after STARTUP_SECONDS."""
+    deadline = asyncio.get_running_loop().time() + STARTUP_SECONDS
+    while await status(session, url) != 200:
+        assert asyncio.get_running_loop().time() < deadline, otherwise
+        await asyncio.sleep(0.1)
+
+
 @pytest.mark.parametrize(("method", "variable"), [("apps.connections.open", "SLACK_APP_TOKEN"),
                                                   ("auth.test", "SLACK_BOT_TOKEN")])
 async def test_a_token_slack_refuses_stops_socket_mode_at_once_with_exit_2_naming_the_variable(
@@ -89,10 +97,7 @@ async def test_while_slack_does_not_answer_health_is_up_ready_is_not_and_each_tr
     base = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as session:
-            deadline = asyncio.get_running_loop().time() + STARTUP_SECONDS
-            while await status(session, f"{base}/healthz") != 200:
-                assert asyncio.get_running_loop().time() < deadline, "no /healthz while Slack did not answer"
-                await asyncio.sleep(0.1)
+            await until_ok(session, f"{base}/healthz", "no /healthz while Slack did not answer")
             await fake.wait_for("apps.connections.open", 2, within=STARTUP_SECONDS)
             assert await status(session, f"{base}/readyz") == 503
     finally:
@@ -160,10 +165,7 @@ async def test_a_client_that_never_finishes_its_request_does_not_hold_the_exit_p
     process = await okebot("serve", "--http", str(port), "--host", "127.0.0.1", "--source", "demo",
                            env=environment(fake, tmp_path, OKEBOT_DRAIN_SECONDS="2"))
     async with aiohttp.ClientSession() as session:
-        deadline = asyncio.get_running_loop().time() + STARTUP_SECONDS
-        while await status(session, f"http://127.0.0.1:{port}/readyz") != 200:
-            assert asyncio.get_running_loop().time() < deadline, "okebot serve never became ready"
-            await asyncio.sleep(0.1)
+        await until_ok(session, f"http://127.0.0.1:{port}/readyz", "okebot serve never became ready")
     _, slow = await asyncio.open_connection("127.0.0.1", port)
     slow.write(b"POST /slack/events HTTP/1.1\r\nHost: okebot\r\nContent-Length: 1000\r\n\r\npartial")
     await slow.drain()
@@ -196,10 +198,7 @@ async def test_the_last_digest_the_store_holds_is_on_metrics_from_start_up_befor
                            env=environment(fake, tmp_path, OKEBOT_LOG_FORMAT="text"))
     try:
         async with aiohttp.ClientSession() as session:
-            deadline = asyncio.get_running_loop().time() + STARTUP_SECONDS
-            while await status(session, f"http://127.0.0.1:{port}/metrics") != 200:
-                assert asyncio.get_running_loop().time() < deadline, "no /metrics in time"
-                await asyncio.sleep(0.1)
+            await until_ok(session, f"http://127.0.0.1:{port}/metrics", "no /metrics in time")
             async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
                 text = await response.text()
     finally:
