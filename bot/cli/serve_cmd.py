@@ -1,5 +1,9 @@
 """`okebot serve`: run the Slack bot, over Socket Mode (default) or HTTP (`--http PORT`).
 
+Starting: the health port listens first (liveness never waits on Slack); then the tokens are checked with
+Slack (auth.test, and apps.connections.open in Socket Mode): one Slack refuses stops okebot with exit code 2,
+while an unreachable Slack is waited for (one WARNING per try) until it answers or a signal comes.
+
 Answers are computed in worker processes (OKEBOT_ANSWER_CONCURRENCY at once), so acks and health checks
 never wait for them. On SIGTERM or SIGINT: /readyz answers 503 at once; no new work is taken (HTTP stops
 listening and refuses requests on open connections with 503; Socket Mode closes its websocket, so Slack
