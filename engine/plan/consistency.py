@@ -158,19 +158,21 @@ def _item_problems(data: Mapping[str, Any]) -> list[Problem]:
         if not isinstance(item, dict):
             continue
         roles = _field(PlanSubnet, "roles", item)
-        for problem in (either_problem(item, "cidr", "cidrs"),
-                        roles_problem(roles) if isinstance(roles, tuple) else None):
+        for where, problem in ((("subnets", i), either_problem(item, "cidr", "cidrs")),
+                               (("subnets", i, "roles"), roles_problem(roles) if isinstance(roles, tuple) else None)):
             if problem is not None:
-                problems.append(Problem(("subnets", i), problem))
+                problems.append(Problem(where, problem))
     for i, item in enumerate(_items(data, "nodePools")):
         if not isinstance(item, dict):
             continue
         size, max_size = _field(PlanNodePool, "size", item), _field(PlanNodePool, "maxSize", item)
-        for problem in (either_problem(item, "workerSubnet", "workerSubnets"),
-                        either_problem(item, "podSubnet", "podSubnets", required=False),
-                        size_problem(size, max_size) if _both_numbers(size, max_size) else None):
+        pool = ("nodePools", i)
+        for where, problem in ((pool, either_problem(item, "workerSubnet", "workerSubnets")),
+                               (pool, either_problem(item, "podSubnet", "podSubnets", required=False)),
+                               ((*pool, "maxSize"),
+                                size_problem(size, max_size) if _both_numbers(size, max_size) else None)):
             if problem is not None:
-                problems.append(Problem(("nodePools", i), problem))
+                problems.append(Problem(where, problem))
     return problems
 
 

@@ -12,7 +12,17 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from engine.kubernetes_version import parse_kubernetes_version
@@ -162,8 +172,13 @@ def either_problem(data: Mapping[str, Any], one: str, many: str, *, required: bo
 
 
 def roles_problem(roles: Sequence[SubnetRole]) -> str | None:
-    """What is wrong with a subnet's roles as a whole (a role listed twice), or None."""
-    return "roles lists a role twice" if len(set(roles)) != len(roles) else None
+    """What is wrong with a subnet's roles as a whole (a role listed twice: "lists workers twice"), or None."""
+    seen: set[SubnetRole] = set()
+    for role in roles:
+        if role in seen:
+            return f"lists {role.value} twice"
+        seen.add(role)
+    return None
 
 
 def size_problem(size: int | None, max_size: int | None) -> str | None:
@@ -247,10 +262,11 @@ class PlanSubnet(PlanModel):
         _one_or_many({"cidr": self.cidr, "cidrs": self.cidrs}, "cidr", "cidrs")
         return self
 
-    @model_validator(mode="after")
-    def _roles_once(self) -> PlanSubnet:
-        _raise(roles_problem(self.roles))
-        return self
+    @field_validator("roles")
+    @classmethod
+    def _roles_once(cls, roles: tuple[SubnetRole, ...]) -> tuple[SubnetRole, ...]:
+        _raise(roles_problem(roles))  # said at `roles`, the line that lists them
+        return roles
 
     @property
     def blocks(self) -> tuple[str, ...]:
@@ -291,10 +307,12 @@ class PlanNodePool(PlanModel):
                      "podSubnet", "podSubnets", required=False)
         return self
 
-    @model_validator(mode="after")
-    def _max_size_covers_size(self) -> PlanNodePool:
-        _raise(size_problem(self.size, self.max_size))
-        return self
+    @field_validator("max_size")
+    @classmethod
+    def _max_size_covers_size(cls, max_size: int | None, info: ValidationInfo) -> int | None:
+        size = info.data.get("size")  # read before maxSize; absent when size itself was wrong
+        _raise(size_problem(size if isinstance(size, int) else None, max_size))  # said at `maxSize`
+        return max_size
 
     @property
     def worker_subnet_names(self) -> tuple[str, ...]:

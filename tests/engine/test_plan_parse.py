@@ -78,7 +78,7 @@ def test_a_minimal_plan_parses_with_documented_defaults():
         (("nodePools", 0, "ocpus"), 0, "nodePools[0].ocpus: must be at least 1"),
         (("nodePools", 0, "ocpus"), 513, "nodePools[0].ocpus: must be at most 512"),
         (("nodePools", 0, "ocpus"), float("nan"), "nodePools[0].ocpus: expected a finite number"),
-        (("nodePools", 0, "maxSize"), 2, "nodePools[0]: maxSize (2) is below size (3)"),
+        (("nodePools", 0, "maxSize"), 2, "nodePools[0].maxSize: maxSize (2) is below size (3)"),
         (("nodePools", 0, "type"), "serverless", "nodePools[0].type: expected 'managed' or 'virtual'"),
         (("nodePools", 0, "maxPodz"), 3, "nodePools[0].maxPodz: unknown key (did you mean maxPodsPerNode?)"),
         (("nodePools", 0, "max_pods_per_node"), 3, "(did you mean maxPodsPerNode?)"),
@@ -125,7 +125,7 @@ def test_a_minimal_plan_parses_with_documented_defaults():
             ["api"],
             "subnets[0].roles[0]: expected 'api-endpoint', 'workers', 'pods' or 'load-balancers'",
         ),
-        (("subnets", 0, "roles"), ["pods", "pods"], "subnets[0]: roles lists a role twice"),
+        (("subnets", 0, "roles"), ["pods", "pods"], "subnets[0].roles: lists pods twice"),
         (("subnets", 0, "cidrs"), ["10.0.0.0/29"], "subnets[0]: give either cidr or cidrs, not both"),
         (
             ("subnets", 1, "name"),
@@ -354,7 +354,7 @@ def test_checks_across_fields_run_in_the_same_run_as_mistakes_in_single_fields()
         ("nodePools[1].workerSubnet", "subnet 'lb' does not have role workers; add workers to its roles"),
         ("subnets[2].roles", "a cluster has one Kubernetes API endpoint subnet; subnets[0] already has role "
                              "api-endpoint"),
-        ("subnets[3]", "roles lists a role twice"),
+        ("subnets[3].roles", "lists workers twice"),
     ]
 
 
@@ -406,7 +406,7 @@ CROSS_MISTAKES: list[tuple[tuple[str | int, ...], object, tuple[str, str]]] = [
     (("subnets", 1, "roles"), ["api-endpoint", "workers", "pods"],
      ("subnets[1].roles", "a cluster has one Kubernetes API endpoint subnet; subnets[0] already has role "
                           "api-endpoint")),
-    (("subnets", 1, "roles"), ["workers", "pods", "pods"], ("subnets[1]", "roles lists a role twice")),
+    (("subnets", 1, "roles"), ["workers", "pods", "pods"], ("subnets[1].roles", "lists pods twice")),
     (("subnets", 0, "name"), "nodes", ("subnets[1].name", "duplicate subnet name 'nodes' (also subnets[0].name)")),
 ]
 
