@@ -114,7 +114,8 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         source=f"{_VCN_CREATE}; {_VCN_ADD_CIDR}; {_VCNS_AND_SUBNETS}",
         remedy="{fix}",
         placeholders={"fix": "Remove the block that lies inside the other (or the repeated one), or replace it with "
-                             "a block that does not overlap the VCN's other blocks."},
+                             "a block that does not overlap the VCN's other blocks. When the larger block is itself "
+                             "outside /16 to /30, replace that one instead."},
     ),
     RuleInfo(
         code=Code.SUBNET_CIDR_SIZE,
@@ -149,7 +150,8 @@ _ENTRIES: tuple[RuleInfo, ...] = (
                "text states it.",
         remedy="{fix}",
         placeholders={"fix": "Remove the block that lies inside the other (or the repeated one), or replace it with "
-                             "a block that does not overlap the subnet's other blocks."},
+                             "a block that does not overlap the subnet's other blocks. When the larger block is itself "
+                             "outside /16 to /30, replace that one instead."},
     ),
     RuleInfo(
         code=Code.SUBNET_OUTSIDE_VCN,

@@ -14,7 +14,7 @@ from typing import NamedTuple, TypeVar
 
 from engine.catalogue import finding
 from engine.check import Check
-from engine.cidr import VCN_LARGEST_PREFIX, subnet_block_too_small, vcn_block_size_allowed
+from engine.cidr import VCN_LARGEST_PREFIX, VCN_SMALLEST_PREFIX, subnet_block_too_small, vcn_block_size_allowed
 from engine.codes import Code
 from engine.findings import Detail, Finding, Severity
 from engine.model import Cni, Subnet, Tenancy
@@ -130,10 +130,20 @@ def _overlap_finding(owner: _Owner, cidrs: Sequence[IPv4Network], inner: int, ou
 
 
 def _overlap_fix(owner: _Owner, block: IPv4Network, larger: list[IPv4Network]) -> str:
-    """Remove the held block (its holder keeps its addresses), or list a repeated block once."""
+    """Remove the held block, when a holder of a size OCI takes keeps its addresses; otherwise replace the
+    oversized holder (keeping it would trade one refused block for another)."""
     if not larger:
         return f"List {block} once."
-    return f"Remove {block} from {owner.blocks}: {larger[0]} already holds all its addresses."
+    kept = next((outer for outer in larger if owner.size_allowed(outer)), None)
+    if kept is not None:
+        return f"Remove {block} from {owner.blocks}: {kept} already holds all its addresses."
+    holder = larger[0]
+    stays = f"; {block} can stay" if owner.size_allowed(block) else ""
+    return (
+        f"Replace {holder} with /{VCN_LARGEST_PREFIX} to /{VCN_SMALLEST_PREFIX} blocks that do not overlap the "
+        f"{owner.kind}'s other blocks (OCI refuses a /{holder.prefixlen} as a {owner.kind} block, "
+        f"{owner.size_code}){stays}."
+    )
 
 
 def _span(block: IPv4Network) -> str:
