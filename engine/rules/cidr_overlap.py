@@ -226,7 +226,7 @@ def cluster_cidr_overlap_findings(check: Check) -> list[Finding]:
                 f"cluster:{cluster.name}",
                 f"Cluster {cluster.name} pods CIDR {pods} overlaps its services CIDR {services}.",
                 severity=pods_severity,
-                details={"podsCidr": str(pods), "servicesCidr": str(services)},
+                details={"podsCidr": str(pods), "servicesCidr": str(services), "field": "cluster.podsCidr"},
             )
         )
     return found
@@ -248,7 +248,8 @@ def _network_overlaps(
                     f"vcn:{vcn.name}",
                     f"Cluster {cluster.name} {label} CIDR {cidr} overlaps VCN {vcn.name} CIDR {block}.",
                     severity=severity,
-                    details={f"{label}Cidr": str(cidr), "vcnCidr": str(block)},
+                    # "cidr": the VCN block it is about, whose own line a plan file's finding is placed on.
+                    details={f"{label}Cidr": str(cidr), "vcnCidr": str(block), "cidr": str(block)},
                 )
             )
     for subnet in _existing(check.subnets, check.used.all_ids()):
@@ -266,6 +267,8 @@ def _network_overlaps(
                         f"{label}Cidr": str(cidr),
                         "subnet": subnet.name,
                         "subnetCidrs": ", ".join(str(b) for b in clashing),
+                        # The one block it is about, when it is one: a plan file's finding goes on its line.
+                        **({"cidr": str(clashing[0])} if len(clashing) == 1 else {}),
                     },
                 )
             )

@@ -120,6 +120,15 @@ def test_a_pods_cidr_overlap_is_an_error_for_flannel_and_a_warning_for_vcn_nativ
     assert severities == {Cni.FLANNEL: Severity.ERROR, Cni.VCN_NATIVE: Severity.WARNING}
 
 
+def test_an_overlap_names_the_vcn_block_or_cluster_field_it_is_about_for_its_plan_line() -> None:
+    the_cluster = cluster(Cni.FLANNEL, pods_cidr=IPv4Network("10.96.0.0/12"),
+                          services_cidr=IPv4Network("10.96.0.0/16"))
+    vcn = Vcn(id=VCN_ID, name="prod-vcn", cidrs=net("10.0.0.0/16", "10.100.0.0/16"))
+    found = cluster_cidr_overlap_findings(Check(tenancy(the_cluster, vcns=(vcn,)), the_cluster))
+    about = sorted((f.subject, f.details.get("cidr"), f.details.get("field")) for f in found)
+    assert about == [("cluster:prod", None, "cluster.podsCidr"), ("vcn:prod-vcn", "10.100.0.0/16", None)]
+
+
 def test_a_cluster_subnet_outside_the_vcn_is_reported_by_name_when_the_pods_cidr_hits_it() -> None:
     the_cluster = cluster(Cni.FLANNEL, pods_cidr=IPv4Network("10.9.0.0/16"))
     the_tenancy = replace_subnet(tenancy(the_cluster), "lb", cidrs=net("10.9.1.0/24"))
