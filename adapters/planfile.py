@@ -24,7 +24,7 @@ import yaml
 
 from adapters.capped import OverLimitError, read_capped, size_text
 from engine.errors import PlanError
-from engine.findings import cidr_location_key
+from engine.findings import cidr_location_key, field_location_key
 from engine.plan import LineIndex, Plan, parse_plan
 from engine.plan.problems import PLAN_REMEDY, FieldPath, Problem, format_path
 
@@ -110,8 +110,10 @@ def _read(input_: Path | BinaryIO, *, source: str) -> bytes:
 
 class LocatedPlan(NamedTuple):
     """A plan, and where in its file each thing a finding can be about starts: `locations` maps a finding
-    subject ("subnet:pods", "nodePool:general", "cluster:prod", "vcn:prod-vcn") to (line, field path), and each
-    VCN or subnet CIDR block (`engine.findings.cidr_location_key`) to its own (line, "vcn.cidrs[1]")."""
+    subject ("subnet:pods", "nodePool:general", "cluster:prod", "vcn:prod-vcn") to (line, field path), each
+    VCN or subnet CIDR block (`engine.findings.cidr_location_key`) to its own (line, "vcn.cidrs[1]"), and each
+    field of a subject and each CIDR field, valid or not (`engine.findings.field_location_key`), to its own
+    (line, "cluster.podsCidr")."""
 
     plan: Plan
     locations: dict[str, tuple[int, str]]
@@ -179,9 +181,16 @@ def _locations(plan: Plan, lines: LineIndex) -> dict[str, tuple[int, str]]:
         line = lines.get(path)
         if line is not None:
             found.setdefault(subject, (line, format_path(path)))
+    # Each field of a subject (cluster.podsCidr, nodePools[1].maxPodsPerNode), for findings about one field.
+    subject_paths = {path for _, path in wanted}
+    for path, line in lines.items():
+        if path and path[:-1] in subject_paths and isinstance(path[-1], str):
+            found[field_location_key(format_path(path))] = (line, format_path(path))
     # Each CIDR block's own line, for findings about one block; a block listed twice is placed on its last listing.
     for subject, path in _cidr_paths(plan):
         line, block = lines.get(path), _block(_value_at(plan, path))
+        if line is not None:
+            found[field_location_key(format_path(path))] = (line, format_path(path))
         if line is not None and block is not None:
             found[cidr_location_key(subject, block)] = (line, format_path(path))
     return found

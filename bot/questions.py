@@ -36,7 +36,7 @@ from bot.queries import (
 from engine.access import Action
 from engine.catalogue import explain, rules_report
 from engine.errors import InputError
-from engine.findings import Finding, Location, Severity, cidr_location_key, sort_findings
+from engine.findings import Finding, Location, Severity, cidr_location_key, field_location_key, sort_findings
 from engine.model import Tenancy
 from engine.reports import (
     CapacityReport,
@@ -184,11 +184,14 @@ def _read_plan_file(path: str) -> dict[str, object]:
 
 def located(findings: list[Finding], *, file: str, locations: dict[str, tuple[int, str]]) -> list[Finding]:
     """Findings with where their subject is written in the plan file, when the reader said: a finding about one
-    CIDR block (`details["cidr"]`) on that block's line, any other on its subject's."""
+    CIDR block (`details["cidr"]`) on that block's line, one about one field (`details["field"]`, a path such as
+    "cluster.podsCidr") on that field's line, any other (or one whose field the plan does not write) on its
+    subject's."""
     placed = []
     for found in findings:
-        block = found.details.get("cidr")
+        block, field = found.details.get("cidr"), found.details.get("field")
         where = locations.get(cidr_location_key(found.subject, block)) if isinstance(block, str) else None
+        where = where or (locations.get(field_location_key(field)) if isinstance(field, str) else None)
         where = where or locations.get(found.subject)
         placed.append(found if where is None else found.model_copy(
             update={"location": Location(file=file, line=where[0], path=where[1])}))

@@ -33,6 +33,9 @@ _VNICS = "https://docs.oracle.com/iaas/Content/Network/Tasks/managingVNICs.htm"
 _NETWORKING = "https://docs.oracle.com/iaas/Content/Network/Concepts/overview.htm"
 _VCN_CREATE = "https://docs.oracle.com/iaas/tools/oci-cli/latest/oci_cli_docs/cmdref/network/vcn/create.html"
 _VCN_ADD_CIDR = "https://docs.oracle.com/iaas/Content/Network/Tasks/add_cidr_to_vcn.htm"
+_SUBNETS_ADD_CIDR = (
+    "https://docs.oracle.com/iaas/tools/oci-cli/latest/oci_cli_docs/cmdref/network/subnet/add-ipv4-subnet-cidr.html"
+)
 _VCNS_AND_SUBNETS = "https://docs.oracle.com/iaas/Content/Network/Tasks/Overview_of_VCNs_and_Subnets.htm"
 _VIRTUAL_NODES = f"{_DOCS}/ContEng/Tasks/contengcomparingvirtualwithmanagednodes_topic.htm"
 _LB_CONFIG = f"{_DOCS}/ContEng/Tasks/contengconfiguringloadbalancersnetworkloadbalancers-subtopic.htm"
@@ -111,7 +114,8 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         source=f"{_VCN_CREATE}; {_VCN_ADD_CIDR}; {_VCNS_AND_SUBNETS}",
         remedy="{fix}",
         placeholders={"fix": "Remove the block that lies inside the other (or the repeated one), or replace it with "
-                             "a block that does not overlap the VCN's other blocks."},
+                             "a block that does not overlap the VCN's other blocks. When the larger block is itself "
+                             "outside /16 to /30, replace that one instead."},
     ),
     RuleInfo(
         code=Code.SUBNET_CIDR_SIZE,
@@ -130,6 +134,24 @@ _ENTRIES: tuple[RuleInfo, ...] = (
         remedy="{fix}",
         placeholders={"fix": "Give the subnet a block from /16 to /30, sized for what it holds (a /30 has 1 usable "
                              "IP, a /24 253)."},
+    ),
+    RuleInfo(
+        code=Code.SUBNET_CIDR_OVERLAP,
+        severity=Severity.ERROR,
+        title="Subnet CIDR blocks overlap",
+        meaning="Two CIDR blocks of the same subnet overlap: one lies inside the other, or the same block is "
+                "listed twice. Capacity counts each address once (overlapping blocks merged) all the same.",
+        why="Overlapping blocks add no address: a /28 listed twice is still 13 usable IPs, not 26, so a subnet "
+            "that looks large enough on paper is not. That OCI refuses a subnet block overlapping another block "
+            "of the same subnet is assumed: Oracle states it for a VCN's blocks, and its rules for adding an IPv4 "
+            "block to a subnet name only a valid block inside one of the VCN's.",
+        source=f"{_SUBNETS_ADD_CIDR} (rules for a subnet's added IPv4 block); {_VCN_CREATE} and {_VCN_ADD_CIDR} "
+               "(a VCN's blocks must not overlap). Assumed: the same holds for the blocks of one subnet; no Oracle "
+               "text states it.",
+        remedy="{fix}",
+        placeholders={"fix": "Remove the block that lies inside the other (or the repeated one), or replace it with "
+                             "a block that does not overlap the subnet's other blocks. When the larger block is itself "
+                             "outside /16 to /30, replace that one instead."},
     ),
     RuleInfo(
         code=Code.SUBNET_OUTSIDE_VCN,

@@ -10,8 +10,26 @@ OCI_RESERVED_PER_BLOCK = 3
 
 
 def usable_ips(cidrs: Iterable[IPv4Network]) -> int:
-    """Usable IPs across a subnet's CIDR blocks: max(0, 2^(32-P) - 3) each, so a /31 or /32 adds 0, never less."""
-    return sum(max(0, block.num_addresses - OCI_RESERVED_PER_BLOCK) for block in cidrs)
+    """Usable IPs across a subnet's CIDR blocks, each address counted once: overlapping blocks are merged first
+    (`distinct_blocks`), then max(0, 2^(32-P) - 3) per block, so a /31 or /32 adds 0, never less.
+
+    A block listed twice, or lying inside another block of the subnet, adds nothing (SUBNET_CIDR_OVERLAP says
+    so). Blocks that only touch (10.0.0.0/25 and 10.0.0.128/25) stay two blocks with 3 reserved addresses each,
+    as OCI reserves them per block: `ipaddress.collapse_addresses` would join them into one /24 and count 3
+    more usable IPs than there are.
+    """
+    return sum(max(0, block.num_addresses - OCI_RESERVED_PER_BLOCK) for block in distinct_blocks(cidrs))
+
+
+def distinct_blocks(cidrs: Iterable[IPv4Network]) -> list[IPv4Network]:
+    """The blocks with overlaps merged: two CIDR blocks overlap only when one holds the other, so this is every
+    block that no other block holds, each once, in address order."""
+    merged: list[IPv4Network] = []
+    for block in sorted(set(cidrs), key=lambda b: (int(b.network_address), b.prefixlen)):
+        if merged and block.subnet_of(merged[-1]):
+            continue  # sorted by start, larger first: a held block comes right after its holder
+        merged.append(block)
+    return merged
 
 
 # "The allowable VCN size range is /16 to /30" (OCI Networking Overview; `oci network vcn create`: "The CIDR

@@ -72,14 +72,24 @@ def cidr_location_key(subject: str, cidr: str) -> str:
     return f"{subject} {cidr}"
 
 
+def field_location_key(path: str) -> str:
+    """Where a plan file writes one field, by its plan field path ("cluster.podsCidr"): a finding about that field
+    (its `details["field"]`) is placed on the field's line rather than on its subject's. A finding about one CIDR
+    block of a VCN or subnet names the block instead (`cidr_location_key`), as blocks a plan writes but that are
+    not valid shift the index."""
+    return f"field {path}"
+
+
 class Finding(Frozen):
     """One thing a check found.
 
     `subject` names what it is about, in a stable form such as "subnet:pods-a", "nodePool:np1" or
     "cluster:prod"; `details` carries the figures behind the message for scripts and renderers (flat
-    scalars). `breakdown` carries, for capacity findings (POD_SUBNET_TOO_SMALL, WORKER_SUBNET_TOO_SMALL,
-    PODS_CIDR_TOO_SMALL), each node pool's share of the figure; it is empty for every other finding.
-    `location` says where a plan file writes the subject (None for a live cluster or a JSON plan).
+    scalars); a finding about one field of its subject names it in `details["field"]` as a plan field path
+    ("cluster.podsCidr"), or, about one CIDR block, the block in `details["cidr"]`. `breakdown` carries, for
+    capacity findings (POD_SUBNET_TOO_SMALL, WORKER_SUBNET_TOO_SMALL, PODS_CIDR_TOO_SMALL), each node pool's
+    share of the figure; it is empty for every other finding. `location` says where a plan file writes the
+    subject, or the field or block it is about (None for a live cluster).
     """
 
     code: Code

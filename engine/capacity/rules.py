@@ -91,7 +91,7 @@ def pods_cidr_findings(check: Check, *, warn_at: float = CAPACITY_WARNING_RATIO)
             severity=severity,
             details={"podsCidr": str(cluster.pods_cidr), "nodeSlots": slots, "nodes": nodes,
                      "countComplete": None not in counts and cluster.node_pools_complete,
-                     "nodePools": ", ".join(pool.name for pool in cluster.node_pools)},
+                     "nodePools": ", ".join(pool.name for pool in cluster.node_pools), "field": "cluster.podsCidr"},
             breakdown=figures,
         )
     ]

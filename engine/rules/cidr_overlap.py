@@ -1,5 +1,5 @@
-"""CIDR overlap rules: a VCN's blocks apart, subnets inside their VCN, subnets apart, pods and services CIDRs
-clear of the network.
+"""CIDR overlap rules: a VCN's blocks apart, a subnet's blocks apart, subnets inside their VCN, subnets apart,
+pods and services CIDRs clear of the network.
 
 Two CIDR blocks overlap only when one contains the other, so sorting blocks by network address (then prefix
 length) and sweeping with a stack of the blocks still open finds every overlapping pair in O(n log n + k)
@@ -8,15 +8,16 @@ for k pairs, instead of comparing every pair.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from ipaddress import IPv4Network
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from engine.catalogue import finding
 from engine.check import Check
+from engine.cidr import VCN_LARGEST_PREFIX, VCN_SMALLEST_PREFIX, subnet_block_too_small, vcn_block_size_allowed
 from engine.codes import Code
-from engine.findings import Finding, Severity
-from engine.model import Cni, Subnet, Tenancy, Vcn
+from engine.findings import Detail, Finding, Severity
+from engine.model import Cni, Subnet, Tenancy
 from engine.rules._common import cidr_text, subnets_in, touched_vcn_ids
 
 K = TypeVar("K", bound=Hashable)
@@ -46,43 +47,102 @@ def vcn_cidr_overlap_findings(check: Check) -> list[Finding]:
     wanted = touched_vcn_ids(check)
     found: list[Finding] = []
     for vcn in (vcn for vcn in check.tenancy.vcns if vcn.id in wanted):
-        holders: dict[int, list[int]] = {}
-        # The sweep names the containing block first; of two equal blocks, the one listed first (stable sort).
-        for outer, inner in overlapping_pairs([(block, i) for i, block in enumerate(vcn.cidrs)]):
-            holders.setdefault(inner, []).append(outer)
-        for inner, outers in sorted(holders.items()):
-            made = _vcn_overlap(vcn, inner, sorted(outers))
-            if made is not None:
-                found.append(made)
+        owner = _Owner(code=Code.VCN_CIDR_OVERLAP, subject=f"vcn:{vcn.name}", title=f"VCN {vcn.name}", kind="VCN",
+                       blocks="the VCN's CIDR blocks", details={"vcn": vcn.name},
+                       size_allowed=vcn_block_size_allowed, size_code=Code.VCN_CIDR_SIZE)
+        found += _block_overlaps(owner, vcn.cidrs)
     return found
 
 
-def _vcn_overlap(vcn: Vcn, inner: int, outers: list[int]) -> Finding | None:
-    """The finding for block `inner` of the VCN, held by blocks `outers`; None for a block listed again later
-    (its last listing says it once)."""
-    block = vcn.cidrs[inner]
-    listed = [i for i, other in enumerate(vcn.cidrs) if other == block]
+def subnet_cidr_overlap_findings(check: Check) -> list[Finding]:
+    """SUBNET_CIDR_OVERLAP once for each CIDR block of a subnet of the cluster's VCNs that overlaps another block
+    of the same subnet: a block inside a larger one, or a block listed again. Its addresses are counted once
+    (`engine.cidr.usable_ips`), so capacity is not inflated; this says the plan is wrong all the same.
+
+    Assumed, as for a VCN's blocks: OCI refuses a subnet block that overlaps another block of the subnet (the
+    catalogue entry says so).
+    """
+    found: list[Finding] = []
+    for subnet in subnets_in(check.tenancy, touched_vcn_ids(check)):
+        owner = _Owner(code=Code.SUBNET_CIDR_OVERLAP, subject=f"subnet:{subnet.name}", title=f"Subnet {subnet.name}",
+                       kind="subnet", blocks=f"the CIDR blocks of subnet {subnet.name}",
+                       details={"subnet": subnet.name}, size_allowed=_subnet_block_size_allowed,
+                       size_code=Code.SUBNET_CIDR_SIZE)
+        found += _block_overlaps(owner, subnet.cidrs)
+    return found
+
+
+def _subnet_block_size_allowed(block: IPv4Network) -> bool:
+    """True for a subnet block of a size OCI takes: /16 to /30 (SUBNET_CIDR_SIZE)."""
+    return block.prefixlen >= VCN_LARGEST_PREFIX and not subnet_block_too_small(block)
+
+
+class _Owner(NamedTuple):
+    """What holds the blocks (a VCN or a subnet), as its overlap findings name it."""
+
+    code: Code
+    subject: str
+    title: str  # "VCN prod-vcn", "Subnet workers"
+    kind: str  # "VCN", "subnet"
+    blocks: str  # "the VCN's CIDR blocks", "the CIDR blocks of subnet workers"
+    details: dict[str, Detail]
+    size_allowed: Callable[[IPv4Network], bool]
+    size_code: Code  # the finding that refuses a block of the wrong size
+
+
+def _block_overlaps(owner: _Owner, cidrs: Sequence[IPv4Network]) -> list[Finding]:
+    """One finding for each block of `cidrs` that overlaps another, by a sorted sweep."""
+    holders: dict[int, list[int]] = {}
+    # The sweep names the containing block first; of two equal blocks, the one listed first (stable sort).
+    for outer, inner in overlapping_pairs([(block, i) for i, block in enumerate(cidrs)]):
+        holders.setdefault(inner, []).append(outer)
+    found: list[Finding] = []
+    for inner, outers in sorted(holders.items()):
+        made = _overlap_finding(owner, cidrs, inner, sorted(outers))
+        if made is not None:
+            found.append(made)
+    return found
+
+
+def _overlap_finding(owner: _Owner, cidrs: Sequence[IPv4Network], inner: int, outers: list[int]) -> Finding | None:
+    """The finding for block `inner`, held by blocks `outers`; None for a block listed again later (its last
+    listing says it once)."""
+    block = cidrs[inner]
+    listed = [i for i, other in enumerate(cidrs) if other == block]
     if inner != listed[-1]:
         return None
-    larger = [vcn.cidrs[i] for i in outers if vcn.cidrs[i] != block]
+    larger = list(dict.fromkeys(cidrs[i] for i in outers if cidrs[i] != block))
     said: list[str] = []
     if len(listed) > 1:
         times = "twice" if len(listed) == 2 else f"{len(listed)} times"
         said.append(f"is listed {times}")
     if larger:
-        said.append(f"lies inside {' and '.join(f'{b} ({_span(b)})' for b in dict.fromkeys(larger))}")
-    fix = (
-        f"Remove {block} from the VCN's CIDR blocks: {larger[0]} already holds all its addresses."
-        if larger
-        else f"List {block} once."
-    )
+        said.append(f"lies inside {' and '.join(f'{b} ({_span(b)})' for b in larger)}")
     return finding(
-        Code.VCN_CIDR_OVERLAP,
-        f"vcn:{vcn.name}",
-        f"VCN {vcn.name} CIDR block {block} ({_span(block)}) {' and '.join(said)}; a VCN's blocks must not overlap.",
-        details={"vcn": vcn.name, "cidr": str(block),
-                 "overlaps": ", ".join(dict.fromkeys(str(vcn.cidrs[i]) for i in outers))},
-        fields={"fix": fix},
+        owner.code,
+        owner.subject,
+        f"{owner.title} CIDR block {block} ({_span(block)}) {' and '.join(said)}; "
+        f"the {owner.kind}'s blocks must not overlap.",
+        details={**owner.details, "cidr": str(block),
+                 "overlaps": ", ".join(dict.fromkeys(str(cidrs[i]) for i in outers))},
+        fields={"fix": _overlap_fix(owner, block, larger)},
+    )
+
+
+def _overlap_fix(owner: _Owner, block: IPv4Network, larger: list[IPv4Network]) -> str:
+    """Remove the held block, when a holder of a size OCI takes keeps its addresses; otherwise replace the
+    oversized holder (keeping it would trade one refused block for another)."""
+    if not larger:
+        return f"List {block} once."
+    kept = next((outer for outer in larger if owner.size_allowed(outer)), None)
+    if kept is not None:
+        return f"Remove {block} from {owner.blocks}: {kept} already holds all its addresses."
+    holder = larger[0]
+    stays = f"; {block} can stay" if owner.size_allowed(block) else ""
+    return (
+        f"Replace {holder} with /{VCN_LARGEST_PREFIX} to /{VCN_SMALLEST_PREFIX} blocks that do not overlap the "
+        f"{owner.kind}'s other blocks (OCI refuses a /{holder.prefixlen} as a {owner.kind} block, "
+        f"{owner.size_code}){stays}."
     )
 
 
@@ -166,7 +226,7 @@ def cluster_cidr_overlap_findings(check: Check) -> list[Finding]:
                 f"cluster:{cluster.name}",
                 f"Cluster {cluster.name} pods CIDR {pods} overlaps its services CIDR {services}.",
                 severity=pods_severity,
-                details={"podsCidr": str(pods), "servicesCidr": str(services)},
+                details={"podsCidr": str(pods), "servicesCidr": str(services), "field": "cluster.podsCidr"},
             )
         )
     return found
@@ -188,7 +248,8 @@ def _network_overlaps(
                     f"vcn:{vcn.name}",
                     f"Cluster {cluster.name} {label} CIDR {cidr} overlaps VCN {vcn.name} CIDR {block}.",
                     severity=severity,
-                    details={f"{label}Cidr": str(cidr), "vcnCidr": str(block)},
+                    # "cidr": the VCN block it is about, whose own line a plan file's finding is placed on.
+                    details={f"{label}Cidr": str(cidr), "vcnCidr": str(block), "cidr": str(block)},
                 )
             )
     for subnet in _existing(check.subnets, check.used.all_ids()):
@@ -206,6 +267,8 @@ def _network_overlaps(
                         f"{label}Cidr": str(cidr),
                         "subnet": subnet.name,
                         "subnetCidrs": ", ".join(str(b) for b in clashing),
+                        # The one block it is about, when it is one: a plan file's finding goes on its line.
+                        **({"cidr": str(clashing[0])} if len(clashing) == 1 else {}),
                     },
                 )
             )
@@ -217,4 +280,10 @@ def _existing(index: dict[str, Subnet], ids: Iterable[str]) -> list[Subnet]:
 
 
 # The rules of this family, in the order `engine.rules.RULES` runs them.
-RULES = (vcn_cidr_overlap_findings, subnet_outside_vcn_findings, subnet_overlap_findings, cluster_cidr_overlap_findings)
+RULES = (
+    vcn_cidr_overlap_findings,
+    subnet_cidr_overlap_findings,
+    subnet_outside_vcn_findings,
+    subnet_overlap_findings,
+    cluster_cidr_overlap_findings,
+)

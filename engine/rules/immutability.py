@@ -25,12 +25,13 @@ def compare_against(
                 Code.CNI_IMMUTABLE,
                 subject,
                 f"Cluster {live.name} uses {live.cni.value}; the plan changes it to {planned.cni.value}.",
-                details={"live": live.cni.value, "planned": planned.cni.value},
+                details={"live": live.cni.value, "planned": planned.cni.value, "field": "cluster.cni"},
             )
         )
-    for code, label, was, will in (
-        (Code.PODS_CIDR_IMMUTABLE, "pods CIDR", live.pods_cidr, planned.pods_cidr),
-        (Code.SERVICES_CIDR_IMMUTABLE, "services CIDR", live.services_cidr, planned.services_cidr),
+    for code, label, field, was, will in (
+        (Code.PODS_CIDR_IMMUTABLE, "pods CIDR", "cluster.podsCidr", live.pods_cidr, planned.pods_cidr),
+        (Code.SERVICES_CIDR_IMMUTABLE, "services CIDR", "cluster.servicesCidr", live.services_cidr,
+         planned.services_cidr),
     ):
         # A plan that leaves a CIDR out keeps the live one; only a stated, different value is a change.
         if was is not None and will is not None and was != will:
@@ -39,7 +40,7 @@ def compare_against(
                     code,
                     subject,
                     f"Cluster {live.name} {label} is {was}; the plan changes it to {will}.",
-                    details={"live": str(was), "planned": str(will)},
+                    details={"live": str(was), "planned": str(will), "field": field},
                 )
             )
     found += _vcn_change(live, planned, live_tenancy, planned_tenancy)

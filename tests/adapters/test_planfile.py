@@ -12,6 +12,7 @@ import yaml
 from adapters.planfile import load_located_plan, load_plan_text
 from adapters.planwriter import dump_plan_yaml
 from engine.errors import PlanError
+from engine.findings import field_location_key
 from engine.plan import plan_json_schema, plan_to_tenancy, tenancy_to_plan
 from tests.adapters.plans import load_plan_file
 
@@ -136,6 +137,18 @@ def test_a_json_plan_gives_where_each_subject_is_written():
     located = load_located_plan(text, source="plan.json")
     assert located.locations["nodePool:batch"] == (line_with(text, '"name": "batch"') - 1, "nodePools[1]")
     assert located.locations["cluster:payments-prod"] == (line_with(text, '"cluster": {'), "cluster")
+
+
+@pytest.mark.parametrize("source", ["plan.yaml", "plan.json"])
+def test_each_field_of_a_subject_and_each_cidr_field_has_its_own_line(source):
+    data = yaml.safe_load(EXAMPLE.read_text())
+    data["vcn"]["cidrs"] = ["10.0.0.0/16", "10.1.0.0/33"]
+    text = json.dumps(data, indent=2) if source.endswith(".json") else yaml.safe_dump(data, sort_keys=False)
+    locations = load_located_plan(text, source=source).locations
+    assert locations[field_location_key("cluster.podsCidr")] == (line_with(text, "podsCidr"), "cluster.podsCidr")
+    assert locations[field_location_key("nodePools[1].size")][1] == "nodePools[1].size"
+    # A block that is not valid is a field all the same: CIDR_INVALID names it in details["field"].
+    assert locations[field_location_key("vcn.cidrs[1]")] == (line_with(text, "10.1.0.0/33"), "vcn.cidrs[1]")
 
 
 def test_json_that_keeps_a_key_and_its_value_on_different_lines_is_reported_at_the_key():

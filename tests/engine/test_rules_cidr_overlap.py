@@ -9,11 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.check import Check
+from engine.cidr import vcn_block_size_allowed
 from engine.findings import Severity
 from engine.model import Cni, Vcn
 from engine.rules.cidr_overlap import (
     cluster_cidr_overlap_findings,
     overlapping_pairs,
+    subnet_cidr_overlap_findings,
     subnet_outside_vcn_findings,
     subnet_overlap_findings,
     vcn_cidr_overlap_findings,
@@ -118,6 +120,15 @@ def test_a_pods_cidr_overlap_is_an_error_for_flannel_and_a_warning_for_vcn_nativ
     assert severities == {Cni.FLANNEL: Severity.ERROR, Cni.VCN_NATIVE: Severity.WARNING}
 
 
+def test_an_overlap_names_the_vcn_block_or_cluster_field_it_is_about_for_its_plan_line() -> None:
+    the_cluster = cluster(Cni.FLANNEL, pods_cidr=IPv4Network("10.96.0.0/12"),
+                          services_cidr=IPv4Network("10.96.0.0/16"))
+    vcn = Vcn(id=VCN_ID, name="prod-vcn", cidrs=net("10.0.0.0/16", "10.100.0.0/16"))
+    found = cluster_cidr_overlap_findings(Check(tenancy(the_cluster, vcns=(vcn,)), the_cluster))
+    about = sorted((f.subject, f.details.get("cidr"), f.details.get("field")) for f in found)
+    assert about == [("cluster:prod", None, "cluster.podsCidr"), ("vcn:prod-vcn", "10.100.0.0/16", None)]
+
+
 def test_a_cluster_subnet_outside_the_vcn_is_reported_by_name_when_the_pods_cidr_hits_it() -> None:
     the_cluster = cluster(Cni.FLANNEL, pods_cidr=IPv4Network("10.9.0.0/16"))
     the_tenancy = replace_subnet(tenancy(the_cluster), "lb", cidrs=net("10.9.1.0/24"))
@@ -148,11 +159,49 @@ def test_blocks_of_one_vcn_must_not_overlap(cidrs: tuple[str, ...], expected: li
 
 
 def test_a_block_inside_another_is_told_with_both_address_ranges() -> None:
-    (found,) = vcn_cidr_overlap_findings(_vcn_check("10.0.0.0/8", "10.0.128.0/17"))
-    assert "10.0.128.0/17 (10.0.128.0-10.0.255.255) lies inside 10.0.0.0/8 (10.0.0.0-10.255.255.255)" in found.message
+    (found,) = vcn_cidr_overlap_findings(_vcn_check("10.0.0.0/16", "10.0.128.0/17"))
+    assert "10.0.128.0/17 (10.0.128.0-10.0.255.255) lies inside 10.0.0.0/16 (10.0.0.0-10.0.255.255)" in found.message
     assert found.remedy == (
-        "Remove 10.0.128.0/17 from the VCN's CIDR blocks: 10.0.0.0/8 already holds all its addresses."
+        "Remove 10.0.128.0/17 from the VCN's CIDR blocks: 10.0.0.0/16 already holds all its addresses."
     )
+
+
+def test_a_block_inside_one_oci_refuses_is_kept_and_the_oversized_block_replaced() -> None:
+    # Keeping the /8 would trade one refused block for another: VCN_CIDR_SIZE calls it invalid beside this.
+    found = vcn_cidr_overlap_findings(_vcn_check("10.0.0.0/16", "10.1.0.0/16", "10.0.0.0/8"))
+    assert [f.details["cidr"] for f in found] == ["10.0.0.0/16", "10.1.0.0/16"]
+    assert found[0].remedy == (
+        "Replace 10.0.0.0/8 with /16 to /30 blocks that do not overlap the VCN's other blocks (OCI refuses a /8 as "
+        "a VCN block, VCN_CIDR_SIZE); 10.0.0.0/16 can stay."
+    )
+    assert found[1].remedy.endswith("; 10.1.0.0/16 can stay.")
+    assert not [f for f in found if "Remove" in f.remedy]
+
+
+def test_a_block_too_large_itself_inside_another_is_not_told_it_can_stay() -> None:
+    (found,) = vcn_cidr_overlap_findings(_vcn_check("10.0.0.0/8", "10.0.0.0/12"))
+    assert found.remedy.startswith("Replace 10.0.0.0/8 with /16 to /30 blocks")
+    assert "can stay" not in found.remedy
+
+
+def test_a_block_inside_both_an_oversized_and_an_allowed_block_is_removed_in_favour_of_the_allowed_one() -> None:
+    found = vcn_cidr_overlap_findings(_vcn_check("10.0.0.0/8", "10.0.0.0/16", "10.0.1.0/24"))
+    by_block = {str(f.details["cidr"]): f.remedy for f in found}
+    assert by_block["10.0.1.0/24"] == (
+        "Remove 10.0.1.0/24 from the VCN's CIDR blocks: 10.0.0.0/16 already holds all its addresses."
+    )
+    assert by_block["10.0.0.0/16"].startswith("Replace 10.0.0.0/8 ")
+
+
+def test_a_subnet_block_inside_an_oversized_one_is_kept_and_the_oversized_one_replaced() -> None:
+    vcn = Vcn(id=VCN_ID, name="prod-vcn", cidrs=net("10.0.0.0/8"))
+    the_tenancy = replace_subnet(tenancy(vcns=(vcn,)), "lb", cidrs=net("10.16.0.0/12", "10.16.0.0/24"))
+    (found,) = subnet_cidr_overlap_findings(Check(the_tenancy, cluster()))
+    assert found.remedy == (
+        "Replace 10.16.0.0/12 with /16 to /30 blocks that do not overlap the subnet's other blocks (OCI refuses a "
+        "/12 as a subnet block, SUBNET_CIDR_SIZE); 10.16.0.0/24 can stay."
+    )
+
 
 
 def test_a_block_listed_twice_is_told_once_and_asked_to_be_listed_once() -> None:
@@ -207,3 +256,11 @@ def test_a_vcn_is_clean_exactly_when_no_two_of_its_blocks_share_an_address(cidrs
              if max(ranges[i][0], ranges[j][0]) <= min(ranges[i][1], ranges[j][1])}
     assert (found == []) is (not clash)
     assert {f.details["cidr"] for f in found} <= {str(c) for c in cidrs}
+
+
+@given(st.lists(_vcn_blocks, min_size=2, max_size=8))
+def test_a_vcn_overlap_remedy_never_keeps_a_block_oci_refuses(cidrs: list[IPv4Network]) -> None:
+    for found in vcn_cidr_overlap_findings(_vcn_check(*cidrs)):
+        if found.remedy.startswith("Remove "):
+            kept = IPv4Network(found.remedy.split(": ")[1].split(" ")[0])
+            assert vcn_block_size_allowed(kept)

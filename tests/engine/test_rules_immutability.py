@@ -51,7 +51,19 @@ def test_changes_name_the_live_and_planned_values() -> None:
     (found,) = compare_against(live, planned, live_tenancy=tenancy(live), planned_tenancy=tenancy(planned))
     assert "10.244.0.0/16" in found.message
     assert "10.200.0.0/14" in found.message
-    assert found.details == {"live": "10.244.0.0/16", "planned": "10.200.0.0/14"}
+    assert found.details == {"live": "10.244.0.0/16", "planned": "10.200.0.0/14", "field": "cluster.podsCidr"}
+
+
+def test_a_change_of_one_cluster_field_names_that_field_for_its_plan_line() -> None:
+    live = cluster()
+    planned = live.model_copy(update={"cni": Cni.FLANNEL, "pods_cidr": IPv4Network("10.200.0.0/14"),
+                                      "services_cidr": IPv4Network("10.97.0.0/16")})
+    found = compare_against(live, planned, live_tenancy=tenancy(live), planned_tenancy=tenancy(planned))
+    assert {(f.code, f.details["field"]) for f in found} == {
+        ("CNI_IMMUTABLE", "cluster.cni"),
+        ("PODS_CIDR_IMMUTABLE", "cluster.podsCidr"),
+        ("SERVICES_CIDR_IMMUTABLE", "cluster.servicesCidr"),
+    }
 
 
 def test_a_plan_that_names_the_same_vcn_and_subnet_by_name_is_no_change() -> None:

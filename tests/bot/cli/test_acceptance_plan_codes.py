@@ -62,6 +62,7 @@ CASES: list[tuple[str, Change]] = [
     ("VCN_CIDR_SIZE", lambda p: p["vcn"].update(cidrs=["10.0.0.0/8"])),
     ("VCN_CIDR_OVERLAP", lambda p: p["vcn"].update(cidrs=["10.0.0.0/16", "10.0.128.0/17"])),
     ("SUBNET_CIDR_SIZE", lambda p: _subnet(p, "workers").update(cidr="10.0.16.0/31")),
+    ("SUBNET_CIDR_OVERLAP", lambda p: _subnet(p, "workers").update(cidr=None, cidrs=["10.0.16.0/20", "10.0.16.0/20"])),
     ("SUBNET_OUTSIDE_VCN", lambda p: _subnet(p, "pods").update(cidr="10.1.0.0/19")),
     ("SUBNET_OVERLAP", lambda p: _subnet(p, "pods").update(cidr="10.0.24.0/21")),
     ("PODS_CIDR_OVERLAP", lambda p: _flannel(p, pods_cidr="10.0.0.0/16")),
