@@ -5,7 +5,7 @@ and `okebot digest` all go through `read_capacity`, so a sample and a digest tak
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from bot.jobs.work import offload
@@ -20,6 +20,34 @@ from engine.usecases.diagnose import diagnose_cluster
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """Which clusters a digest covers, asked of a cluster its previous digest had and this read did not return:
+    is it gone, or left out on purpose? Called as `coverage(cluster_id, name)`; picklable (it travels to the
+    work service's processes with the digest).
+
+    - A cluster the source still has but the digest leaves out (`left_out`: OCIDs, any case) is not covered: the
+      digest's clusters or compartments, or its channel's binding, left it out.
+    - A cluster the source no longer has is covered unless a rule that needs no compartment leaves it out (its
+      compartment went with it): the digest is limited to `named` clusters only (names or OCIDs, any case) and
+      it is not one of them, or `channel_names` likewise, or the channel is unbound and sees nothing
+      (`sees_unlisted` False). A digest limited by compartment gives a vanished cluster the benefit of the doubt.
+
+    The default covers every cluster (a digest of the whole tenancy).
+    """
+
+    left_out: frozenset[str] = frozenset()
+    named: frozenset[str] | None = None
+    channel_names: frozenset[str] | None = None
+    sees_unlisted: bool = True
+
+    def __call__(self, cluster_id: str, name: str) -> bool:
+        refs = {cluster_id.casefold(), name.casefold()}
+        if cluster_id.casefold() in self.left_out or not self.sees_unlisted:
+            return False
+        return all(names is None or not refs.isdisjoint(names) for names in (self.named, self.channel_names))
+
+
+@dataclass(frozen=True)
 class CapacityRead:
     """One read of the source and what follows from it.
 
@@ -30,6 +58,7 @@ class CapacityRead:
         samples: the history samples of this read, at `read_at` (whole seconds, UTC).
         source: the reader's description.
         refs: the clusters read, as access rules see them (name, OCID, compartment).
+        covers: which clusters the digest of this read covers, for "gone" (see `Coverage`).
     """
 
     clusters: list[ClusterCapacity]
@@ -39,6 +68,7 @@ class CapacityRead:
     read_at: datetime
     source: str
     refs: list[ClusterRef]
+    covers: Coverage = field(default_factory=Coverage)
 
 
 def covered_clusters(
@@ -83,4 +113,24 @@ async def read_capacity(
     when = at.astimezone(UTC).replace(microsecond=0)
     chosen = covered_clusters(tenancy, policy=policy or AccessPolicy(), channel=channel if policy else None,
                               clusters=clusters, compartments=compartments)
-    return await offload(work, assess, tenancy, chosen, when, reader.description)
+    read = await offload(work, assess, tenancy, chosen, when, reader.description)
+    return replace(read, covers=coverage(tenancy, chosen, policy=policy, channel=channel, clusters=clusters,
+                                         compartments=compartments))
+
+
+def coverage(
+    tenancy: Tenancy, chosen: Sequence[Cluster], *, policy: AccessPolicy | None, channel: str | None,
+    clusters: Sequence[str] = (), compartments: Sequence[str] = (),
+) -> Coverage:
+    """What a digest of `chosen` (the clusters `covered_clusters` chose from `tenancy` for these arguments)
+    covers; see `Coverage`."""
+    picked = {c.id for c in chosen}
+    binding = policy.binding(channel) if policy is not None and channel is not None else None
+    return Coverage(
+        left_out=frozenset(c.id.casefold() for c in tenancy.clusters if c.id not in picked),
+        named=frozenset(c.casefold() for c in clusters) if clusters and not compartments else None,
+        channel_names=frozenset(c.casefold() for c in binding.clusters)
+        if binding is not None and not binding.compartments else None,
+        sees_unlisted=not (policy is not None and channel is not None and binding is None
+                           and policy.unbound_channels == "none"),
+    )

@@ -62,6 +62,15 @@ def test_the_chart_is_a_png_of_the_promised_size_and_is_never_overwritten_unaske
     assert chart.read_bytes() == data
 
 
+def test_a_digest_of_one_cluster_does_not_call_the_clusters_left_out_gone(capsys: pytest.CaptureFixture[str]):
+    assert main(["digest", "--source", "demo", "--cluster", "payments-native", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [c["name"] for c in data["clusters"]] == ["payments-native"]
+    assert data["goneClusters"] == []
+    assert main(["digest", "--source", "demo", "--cluster", "payments-native"]) == 0
+    assert "No longer read" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
