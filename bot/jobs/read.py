@@ -56,6 +56,8 @@ class CapacityRead:
         findings: every finding per cluster id (capacity, validation, CNI), as `okebot diagnose` finds them.
         pending: nodes waiting for a CNI update per cluster id (None = not read).
         samples: the history samples of this read, at `read_at` (whole seconds, UTC).
+        read_at: when the figures were read: a snapshot's capture time (`captured`), else the time asked for.
+        captured: `read_at` is the capture time a snapshot (the demo too) states, not the time of this read.
         source: the reader's description.
         refs: the clusters read, as access rules see them (name, OCID, compartment).
         covers: which clusters the digest of this read covers, for "gone" (see `Coverage`).
@@ -68,6 +70,7 @@ class CapacityRead:
     read_at: datetime
     source: str
     refs: list[ClusterRef]
+    captured: bool = False
     covers: Coverage = field(default_factory=Coverage)
 
 
@@ -107,15 +110,33 @@ async def read_capacity(
     work: WorkService | None = None,
 ) -> CapacityRead:
     """Read the source once and assess the clusters covered (see `covered_clusters`; with no policy, every
-    cluster named or all), in `work` when given. `at` is truncated to the whole second, as the store keeps
-    samples."""
+    cluster named or all), in `work` when given.
+
+    The read is stamped at `at` (truncated to the whole second, as the store keeps samples), except a snapshot's:
+    its figures are those of its capture, so they are stamped with the capture time it states (`capture_time`),
+    and recording the same snapshot twice stores each sample once (the store keeps one per series and second).
+    A live source, or a snapshot that states no capture time with its zone, is stamped at `at`."""
     tenancy = await reader.read(fresh=fresh)
-    when = at.astimezone(UTC).replace(microsecond=0)
+    captured = capture_time(tenancy)
+    when = (captured or at).astimezone(UTC).replace(microsecond=0)
     chosen = covered_clusters(tenancy, policy=policy or AccessPolicy(), channel=channel if policy else None,
                               clusters=clusters, compartments=compartments)
     read = await offload(work, assess, tenancy, chosen, when, reader.description)
-    return replace(read, covers=coverage(tenancy, chosen, policy=policy, channel=channel, clusters=clusters,
-                                         compartments=compartments))
+    covers = coverage(tenancy, chosen, policy=policy, channel=channel, clusters=clusters, compartments=compartments)
+    return replace(read, captured=captured is not None, covers=covers)
+
+
+def capture_time(tenancy: Tenancy) -> datetime | None:
+    """When a snapshot (file or demo) was captured, as its `capturedAt` says; None for a live tenancy (its
+    `captured_at` is when it was read, cache included) and for a snapshot with no capture time, or one that is
+    not an ISO 8601 time with a zone (a naive time is ambiguous)."""
+    if tenancy.source_kind != "snapshot" or not tenancy.captured_at:
+        return None
+    try:
+        instant = datetime.fromisoformat(tenancy.captured_at)
+    except ValueError:
+        return None
+    return instant if instant.tzinfo is not None and instant.utcoffset() is not None else None
 
 
 def coverage(

@@ -91,18 +91,19 @@ def test_bad_digest_input_is_refused_by_name(argv: list[str], said: str, capsys:
     assert said in capsys.readouterr().err
 
 
-def test_history_record_then_show_reads_back_the_sample_taken(
+def test_history_record_then_show_reads_back_the_sample_taken_once_at_the_snapshot_capture_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     monkeypatch.setenv("OKEBOT_STORE_URL", f"sqlite:///{tmp_path / 'history.db'}")
-    with time_machine.travel(datetime(2026, 11, 27, 6, 30, 15, 500_000, tzinfo=UTC), tick=False):
-        assert main(["history", "record", "--source", "demo"]) == 0
-    assert "at 2026-11-27T06:30:15Z" in capsys.readouterr().out
+    for day in (27, 30):  # the same snapshot recorded on two days
+        with time_machine.travel(datetime(2026, 11, day, 6, 30, 15, 500_000, tzinfo=UTC), tick=False):
+            assert main(["history", "record", "--source", "demo"]) == 0
+        assert "at 2026-11-26T09:00:00Z (the snapshot capture time)" in capsys.readouterr().out
     assert main(["history", "show", "--cluster", "payments-native", "--format", "json"]) == 0
     series = json.loads(capsys.readouterr().out)["series"]
     assert {s["clusterName"] for s in series} == {"payments-native"}
     pods = next(s for s in series if s["name"] == "payments-native-pods")
-    assert pods["samples"] == [{"at": "2026-11-27T06:30:15Z", "usable": 509, "used": 416, "reserved": 416,
+    assert pods["samples"] == [{"at": "2026-11-26T09:00:00Z", "usable": 509, "used": 416, "reserved": 416,
                                 "nodes": None, "maxPods": None}]
     assert main(["history", "show"]) == 0
     assert "payments-native · subnet payments-native-pods: 1 sample, " in capsys.readouterr().out
@@ -112,7 +113,7 @@ def test_history_record_then_show_reads_back_the_sample_taken(
            "'payments-native'?" in said
 
 
-def test_a_digest_from_the_store_matches_the_demo_digest_at_the_same_moment(
+def test_a_digest_of_a_snapshot_from_the_store_is_that_of_its_capture_and_matches_the_demo_digest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     import asyncio
@@ -130,9 +131,10 @@ def test_a_digest_from_the_store_matches_the_demo_digest_at_the_same_moment(
     asyncio.run(fill())
     monkeypatch.setenv("OKEBOT_STORE_URL", url)
     snapshot = Path(__file__).parents[3] / "adapters" / "demo" / "demo-tenancy.json"
-    with time_machine.travel(datetime(2026, 11, 26, 9, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(datetime(2026, 11, 30, 8, 23, 5, tzinfo=UTC), tick=False):  # days after its capture
         assert main(["digest", "--source", f"snapshot:{snapshot}", "--format", "json"]) == 0
     stored = json.loads(capsys.readouterr().out)
+    assert stored["readAt"] == "2026-11-26T09:00:00Z"
     assert main(["digest", "--source", "demo", "--format", "json"]) == 0
     demo = json.loads(capsys.readouterr().out)
 

@@ -1,12 +1,14 @@
-"""The shared read's coverage: which clusters a digest limited to some of them may call gone."""
+"""The shared read: when it is stamped (a snapshot's capture time, a live read's time) and which clusters a digest
+limited to some of them may call gone."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from bot.compose import build_reader
-from bot.jobs.read import read_capacity
+from bot.jobs.read import capture_time, read_capacity
 from engine.access import AccessPolicy, ChannelBinding
+from engine.model import Tenancy
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaai36e7axbzms6bmtfgopqu32rcxx2oagnckoertlpzmt6sleq4dvh"
 OTHERS = ("retail-flannel", "platform-healthy", "analytics")
@@ -47,3 +49,17 @@ async def test_a_compartment_digest_gives_a_vanished_cluster_the_benefit_of_the_
                                  channel="CALL")
     assert closed.clusters == []
     assert not closed.covers("ocid1.cluster.vanished", "old-cluster")
+
+
+async def test_a_snapshot_read_is_stamped_with_its_capture_time_not_the_time_it_was_read():
+    read = await read_capacity(build_reader("demo"), at=datetime(2026, 11, 30, 8, 22, 38, 900_000, tzinfo=UTC))
+    assert (read.read_at, read.captured) == (AT, True)
+    assert {s.at for s in read.samples} == {AT}
+
+
+def test_only_a_snapshot_with_a_zoned_capture_time_is_stamped_with_it():
+    assert capture_time(Tenancy(source_kind="snapshot", captured_at="2026-11-26T10:00:00+01:00")) == AT
+    assert capture_time(Tenancy(source_kind="live", captured_at="2026-11-26T09:00:00Z")) is None  # read time
+    assert capture_time(Tenancy(source_kind="snapshot", captured_at="2026-11-26T09:00:00")) is None  # no zone
+    assert capture_time(Tenancy(source_kind="snapshot", captured_at="last Thursday")) is None
+    assert capture_time(Tenancy(source_kind="snapshot")) is None
