@@ -108,7 +108,9 @@ def _text(samples: list[Sample], where: str) -> str:
         first, last = group[0], group[-1]
         fill = utilization(last) if last.kind != "nodePool" else None
         nodes = plural(last.nodes, "node") if last.nodes is not None else "?"
-        latest = f"{fill:.1%} full" if fill is not None else nodes
+        # IPs in use not read: the figure counts reservations only, a floor (as `okebot capacity` says ≥).
+        floor = "≥" if last.used is None and last.reserved is not None else ""
+        latest = f"{floor}{fill:.1%} full" if fill is not None else nodes
         lines.append(f"  {first.cluster_name} · {first.kind} {first.name}: {plural(len(group), 'sample')}, "
                      f"{first.at:%Y-%m-%d %H:%M} → {last.at:%Y-%m-%d %H:%M} UTC, latest {latest}")
     return "\n".join(lines) + "\n"

@@ -113,6 +113,34 @@ def test_history_record_then_show_reads_back_the_sample_taken_once_at_the_snapsh
            "'payments-native'?" in said
 
 
+def test_history_show_says_at_least_when_the_ips_in_use_were_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    import asyncio
+
+    from adapters.store import open_store
+    from engine.digest.history import Sample
+
+    url = f"sqlite:///{tmp_path / 'history.db'}"
+    at = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    ident = {"at": at, "cluster_id": "ocid1.cluster.a", "cluster_name": "a", "kind": "subnet"}
+
+    async def fill() -> None:
+        store = await open_store(url)
+        await store.record_samples([
+            Sample(**ident, key="ocid1.subnet.blind", name="blind", usable=2045, used=None, reserved=10),
+            Sample(**ident, key="ocid1.subnet.seen", name="seen", usable=2045, used=10, reserved=8),
+        ])
+        await store.close()
+
+    asyncio.run(fill())
+    monkeypatch.setenv("OKEBOT_STORE_URL", url)
+    assert main(["history", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "a · subnet blind: 1 sample, 2026-11-26 09:00 → 2026-11-26 09:00 UTC, latest ≥0.5% full" in out
+    assert "a · subnet seen: 1 sample, 2026-11-26 09:00 → 2026-11-26 09:00 UTC, latest 0.5% full" in out
+
+
 def test_a_digest_of_a_snapshot_from_the_store_is_that_of_its_capture_and_matches_the_demo_digest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
