@@ -64,7 +64,7 @@ async def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.since <= 366:
         raise InputError(f"expected a number of days from more than 0 to 366, got {args.since:g}", where="--since")
-    chart = _chart_path(args.chart, force=args.force) if args.chart else None
+    chart = _chart_path(args.chart, force=args.force) if args.chart is not None else None
     window = load_job_settings().okebot_forecast_window_days
     reader = build_reader(args.source)
     read = await read_capacity(reader, at=datetime.now(UTC), clusters=args.cluster, fresh=args.fresh)
@@ -113,6 +113,8 @@ async def _stored_history(*, since: datetime) -> list[Any]:
 
 
 def _chart_path(value: str, *, force: bool) -> Path:
+    if not value.strip():
+        raise InputError("the chart needs a file name, such as digest.png; got an empty one", where="--chart")
     path = Path(value)
     if path.suffix.lower() != ".png":
         raise InputError(f"the chart is a PNG; give a file ending in .png, not {value!r}", where="--chart")

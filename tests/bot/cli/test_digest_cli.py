@@ -80,6 +80,8 @@ def test_a_digest_of_one_cluster_does_not_call_the_clusters_left_out_gone(capsys
         (["--since", "0"], "argument --since: 0 days is not from more than 0 to 400"),
         (["--since", "abc"], "argument --since: 'abc' is not a number of days"),
         (["--chart", "out.svg"], "the chart is a PNG"),
+        (["--chart", ""], "--chart: the chart needs a file name"),
+        (["--chart", "  "], "--chart: the chart needs a file name"),
     ],
 )
 def test_bad_digest_input_is_refused_by_name(argv: list[str], said: str, capsys: pytest.CaptureFixture[str]):
