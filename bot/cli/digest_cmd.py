@@ -4,7 +4,8 @@ Block Kit Slack would receive; `--chart FILE.png` also draws its chart.
 History: with `--source demo`, the bundled 30 days of demo history; otherwise the state store's
 (OKEBOT_STORE_URL, filled by `okebot serve`'s sampler or `okebot history record`). Changes are shown since
 `--since` ago (default 1 day), compared with the history at that time; finding changes are left unknown (null),
-since only a posted digest remembers findings.
+since only a posted digest remembers findings. A snapshot (the demo too) is digested as of its capture time: read
+then, with the history up to then.
 """
 
 from __future__ import annotations
@@ -63,23 +64,25 @@ async def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.since <= 366:
         raise InputError(f"expected a number of days from more than 0 to 366, got {args.since:g}", where="--since")
-    chart = _chart_path(args.chart, force=args.force) if args.chart else None
+    chart = _chart_path(args.chart, force=args.force) if args.chart is not None else None
     window = load_job_settings().okebot_forecast_window_days
     reader = build_reader(args.source)
+    read = await read_capacity(reader, at=datetime.now(UTC), clusters=args.cluster, fresh=args.fresh)
+    found = {name.casefold() for c in read.clusters for name in (c.name, c.id)}
+    missing = [ref for ref in args.cluster if ref.casefold() not in found]
+    if missing:
+        every = await read_capacity(reader, at=read.read_at)  # the reader keeps what it read: no second OCI read
+        raise ClusterNotFoundError(missing[0], [c.name for c in every.clusters], where=reader.description)
+    # A snapshot's digest is that of its capture (the demo's too: its history ends there), whenever it is asked
+    # for; a live one is of now.
+    now = read.read_at
     if args.source == "demo":
         from adapters.demo.history import load_demo_history
 
         history = load_demo_history()
-        now = max(s.at for s in history)
     else:
-        now = datetime.now(UTC).replace(microsecond=0)
         history = await _stored_history(since=now - timedelta(days=max(window, args.since) + 1))
-    read = await read_capacity(reader, at=now, clusters=args.cluster, fresh=args.fresh)
-    found = {name.casefold() for c in read.clusters for name in (c.name, c.id)}
-    missing = [ref for ref in args.cluster if ref.casefold() not in found]
-    if missing:
-        every = await read_capacity(reader, at=now)  # the reader keeps what it read: no second read of OCI
-        raise ClusterNotFoundError(missing[0], [c.name for c in every.clusters], where=reader.description)
+    history = [s for s in history if s.at <= now]
     previous = snapshot_from_history([s for s in history if s.at < now], now - timedelta(days=args.since))
     report = await make_digest(read, history=history, previous=previous, now=now, thresholds=Thresholds(),
                                forecast_days=30.0, window_days=window, with_findings=False)
@@ -110,6 +113,8 @@ async def _stored_history(*, since: datetime) -> list[Any]:
 
 
 def _chart_path(value: str, *, force: bool) -> Path:
+    if not value.strip():
+        raise InputError("the chart needs a file name, such as digest.png; got an empty one", where="--chart")
     path = Path(value)
     if path.suffix.lower() != ".png":
         raise InputError(f"the chart is a PNG; give a file ending in .png, not {value!r}", where="--chart")

@@ -1,6 +1,7 @@
 """`okebot history`: capacity history in the state store (OKEBOT_STORE_URL).
 
-    okebot history record --source oci           take one sample of every cluster (for cron, without the bot)
+    okebot history record --source oci           take one sample of every cluster (for cron, without the bot);
+                                                 a snapshot's samples are those of its capture time, stored once
     okebot history show [--cluster NAME] [--format text|json]
 """
 
@@ -52,8 +53,9 @@ async def run(args: argparse.Namespace) -> int:
 
             read = await read_capacity(build_reader(args.source), at=datetime.now(UTC), fresh=args.fresh)
             await store.record_samples(read.samples)
-            print(f"recorded {len(read.samples)} samples of {len(read.clusters)} clusters at "
-                  f"{read.read_at.isoformat().replace('+00:00', 'Z')} into {redact_dsn(url)}")
+            at = read.read_at.isoformat().replace("+00:00", "Z")
+            print(f"recorded {len(read.samples)} samples of {len(read.clusters)} clusters at {at}"
+                  f"{' (the snapshot capture time)' if read.captured else ''} into {redact_dsn(url)}")
             return 0
         samples = await store.read_samples()
     finally:
@@ -106,7 +108,9 @@ def _text(samples: list[Sample], where: str) -> str:
         first, last = group[0], group[-1]
         fill = utilization(last) if last.kind != "nodePool" else None
         nodes = plural(last.nodes, "node") if last.nodes is not None else "?"
-        latest = f"{fill:.1%} full" if fill is not None else nodes
+        # IPs in use not read: the figure counts reservations only, a floor (as `okebot capacity` says ≥).
+        floor = "≥" if last.used is None and last.reserved is not None else ""
+        latest = f"{floor}{fill:.1%} full" if fill is not None else nodes
         lines.append(f"  {first.cluster_name} · {first.kind} {first.name}: {plural(len(group), 'sample')}, "
                      f"{first.at:%Y-%m-%d %H:%M} → {last.at:%Y-%m-%d %H:%M} UTC, latest {latest}")
     return "\n".join(lines) + "\n"

@@ -42,7 +42,7 @@ async def make_digest(
         work, build_digest, clusters=read.clusters, findings=read.findings if with_findings else {},
         pending_cni_nodes=read.pending, history=history, previous=previous, source=read.source,
         read_at=read.read_at, now=now, thresholds=thresholds, forecast_days=forecast_days, window_days=window_days,
-        missed=missed, missed_total=missed_total, failed=failed, failed_total=failed_total,
+        missed=missed, missed_total=missed_total, failed=failed, failed_total=failed_total, covers=read.covers,
     )
 
 

@@ -13,12 +13,15 @@ Choices:
   utilization, then name.
 - This read's samples join the history for the forecast unless the history already has a sample of that series at
   `read_at` (the runner may have stored them first).
+- A cluster of the previous digest that this read did not return is "gone" only when the digest covers it
+  (`covers`): a digest limited to some clusters (by name, compartment or a channel's binding) never calls the
+  clusters it leaves out gone, and the clusters it leaves out play no part in `unchanged` either.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from math import inf
 from operator import attrgetter
@@ -63,6 +66,7 @@ def build_digest(
     missed_total: int | None = None,
     failed: Sequence[datetime] = (),
     failed_total: int | None = None,
+    covers: Callable[[str, str], bool] | None = None,
 ) -> DigestReport:
     """The digest of these clusters at `now`; `report.snapshot` is what to store for the next one.
 
@@ -80,6 +84,8 @@ def build_digest(
         missed, missed_total: occurrences not posted (missed by `plan_run`, or failed); total defaults to
             len(missed).
         failed, failed_total: those of them that ran and failed; total defaults to len(failed).
+        covers: whether the digest covers a cluster (id, name) of `previous` that is not among `clusters`; only
+            those it covers are named gone. None: it covers every cluster (a digest of the whole tenancy).
 
     InputError for naive instants, forecast_days ≤ 0 or window_days < 1.
     """
@@ -103,13 +109,14 @@ def build_digest(
     built.sort(key=lambda item: (item[0], item[1]))
     snapshot = DigestSnapshot(generated_at=when, source=source, clusters=snaps)
     read_ids = {c.id for c in clusters}
-    gone = [c.name for c in previous.clusters if c.id not in read_ids] if previous is not None else []
+    gone = [c.name for c in (previous.clusters if previous is not None else [])
+            if c.id not in read_ids and (covers is None or covers(c.id, c.name))]
     return DigestReport(
         generated_at=when,
         source=source,
         since=previous.generated_at if previous is not None else None,
         read_at=read,
-        unchanged=previous is not None and not gone and _same(snapshot, previous),
+        unchanged=previous is not None and not gone and _same(snapshot, previous, read_ids),
         clusters=[entry for _, _, entry in built],
         history=basis,
         missed=[utc(m, where="missed") for m in missed],
@@ -267,8 +274,10 @@ def _fill(sample: Sample) -> float | None:
     return round(taken / sample.usable, 4) if taken is not None and sample.usable else None
 
 
-def _same(now: DigestSnapshot, before: DigestSnapshot) -> bool:
-    """Same clusters with the same figures, findings (by code and subject) and pending CNI nodes."""
+def _same(now: DigestSnapshot, before: DigestSnapshot, read_ids: set[str]) -> bool:
+    """Same clusters with the same figures, findings (by code and subject) and pending CNI nodes; clusters of
+    `before` neither read now (`read_ids`) nor gone are left out of the comparison (the digest does not cover
+    them)."""
 
     def shape(snapshot: DigestSnapshot) -> dict[str, object]:
         return {
@@ -278,6 +287,7 @@ def _same(now: DigestSnapshot, before: DigestSnapshot) -> bool:
                 c.pending_cni_nodes,
             )
             for c in snapshot.clusters
+            if c.id in read_ids
         }
 
     return shape(now) == shape(before)

@@ -158,7 +158,8 @@ class DigestReport(Report):
             ran in time and those that failed.
         failed / failed_total: those of them that ran and failed (Slack refused the post, the read failed), so
             missed_total - failed_total were missed while no replica ran them (newest 20).
-        gone_clusters: names of clusters in the previous digest that this one did not read.
+        gone_clusters: names of clusters in the previous digest that this one covers but did not read; never a
+            cluster the digest leaves out on purpose (its clusters, compartments or channel binding).
         thresholds, forecast_days: the marks the statuses and ordering used.
         snapshot: what the runner stores for the next digest; not part of the JSON.
     """

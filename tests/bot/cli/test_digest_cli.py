@@ -62,6 +62,15 @@ def test_the_chart_is_a_png_of_the_promised_size_and_is_never_overwritten_unaske
     assert chart.read_bytes() == data
 
 
+def test_a_digest_of_one_cluster_does_not_call_the_clusters_left_out_gone(capsys: pytest.CaptureFixture[str]):
+    assert main(["digest", "--source", "demo", "--cluster", "payments-native", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [c["name"] for c in data["clusters"]] == ["payments-native"]
+    assert data["goneClusters"] == []
+    assert main(["digest", "--source", "demo", "--cluster", "payments-native"]) == 0
+    assert "No longer read" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
@@ -71,6 +80,8 @@ def test_the_chart_is_a_png_of_the_promised_size_and_is_never_overwritten_unaske
         (["--since", "0"], "argument --since: 0 days is not from more than 0 to 400"),
         (["--since", "abc"], "argument --since: 'abc' is not a number of days"),
         (["--chart", "out.svg"], "the chart is a PNG"),
+        (["--chart", ""], "--chart: the chart needs a file name"),
+        (["--chart", "  "], "--chart: the chart needs a file name"),
     ],
 )
 def test_bad_digest_input_is_refused_by_name(argv: list[str], said: str, capsys: pytest.CaptureFixture[str]):
@@ -82,18 +93,19 @@ def test_bad_digest_input_is_refused_by_name(argv: list[str], said: str, capsys:
     assert said in capsys.readouterr().err
 
 
-def test_history_record_then_show_reads_back_the_sample_taken(
+def test_history_record_then_show_reads_back_the_sample_taken_once_at_the_snapshot_capture_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     monkeypatch.setenv("OKEBOT_STORE_URL", f"sqlite:///{tmp_path / 'history.db'}")
-    with time_machine.travel(datetime(2026, 11, 27, 6, 30, 15, 500_000, tzinfo=UTC), tick=False):
-        assert main(["history", "record", "--source", "demo"]) == 0
-    assert "at 2026-11-27T06:30:15Z" in capsys.readouterr().out
+    for day in (27, 30):  # the same snapshot recorded on two days
+        with time_machine.travel(datetime(2026, 11, day, 6, 30, 15, 500_000, tzinfo=UTC), tick=False):
+            assert main(["history", "record", "--source", "demo"]) == 0
+        assert "at 2026-11-26T09:00:00Z (the snapshot capture time)" in capsys.readouterr().out
     assert main(["history", "show", "--cluster", "payments-native", "--format", "json"]) == 0
     series = json.loads(capsys.readouterr().out)["series"]
     assert {s["clusterName"] for s in series} == {"payments-native"}
     pods = next(s for s in series if s["name"] == "payments-native-pods")
-    assert pods["samples"] == [{"at": "2026-11-27T06:30:15Z", "usable": 509, "used": 416, "reserved": 416,
+    assert pods["samples"] == [{"at": "2026-11-26T09:00:00Z", "usable": 509, "used": 416, "reserved": 416,
                                 "nodes": None, "maxPods": None}]
     assert main(["history", "show"]) == 0
     assert "payments-native · subnet payments-native-pods: 1 sample, " in capsys.readouterr().out
@@ -103,7 +115,35 @@ def test_history_record_then_show_reads_back_the_sample_taken(
            "'payments-native'?" in said
 
 
-def test_a_digest_from_the_store_matches_the_demo_digest_at_the_same_moment(
+def test_history_show_says_at_least_when_the_ips_in_use_were_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    import asyncio
+
+    from adapters.store import open_store
+    from engine.digest.history import Sample
+
+    url = f"sqlite:///{tmp_path / 'history.db'}"
+    at = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    ident = {"at": at, "cluster_id": "ocid1.cluster.a", "cluster_name": "a", "kind": "subnet"}
+
+    async def fill() -> None:
+        store = await open_store(url)
+        await store.record_samples([
+            Sample(**ident, key="ocid1.subnet.blind", name="blind", usable=2045, used=None, reserved=10),
+            Sample(**ident, key="ocid1.subnet.seen", name="seen", usable=2045, used=10, reserved=8),
+        ])
+        await store.close()
+
+    asyncio.run(fill())
+    monkeypatch.setenv("OKEBOT_STORE_URL", url)
+    assert main(["history", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "a · subnet blind: 1 sample, 2026-11-26 09:00 → 2026-11-26 09:00 UTC, latest ≥0.5% full" in out
+    assert "a · subnet seen: 1 sample, 2026-11-26 09:00 → 2026-11-26 09:00 UTC, latest 0.5% full" in out
+
+
+def test_a_digest_of_a_snapshot_from_the_store_is_that_of_its_capture_and_matches_the_demo_digest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     import asyncio
@@ -121,9 +161,10 @@ def test_a_digest_from_the_store_matches_the_demo_digest_at_the_same_moment(
     asyncio.run(fill())
     monkeypatch.setenv("OKEBOT_STORE_URL", url)
     snapshot = Path(__file__).parents[3] / "adapters" / "demo" / "demo-tenancy.json"
-    with time_machine.travel(datetime(2026, 11, 26, 9, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(datetime(2026, 11, 30, 8, 23, 5, tzinfo=UTC), tick=False):  # days after its capture
         assert main(["digest", "--source", f"snapshot:{snapshot}", "--format", "json"]) == 0
     stored = json.loads(capsys.readouterr().out)
+    assert stored["readAt"] == "2026-11-26T09:00:00Z"
     assert main(["digest", "--source", "demo", "--format", "json"]) == 0
     demo = json.loads(capsys.readouterr().out)
 

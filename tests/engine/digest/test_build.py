@@ -146,6 +146,15 @@ def test_a_cluster_no_longer_read_is_named_as_gone():
     assert later.unchanged is False
 
 
+def test_a_digest_of_some_clusters_names_gone_only_a_cluster_it_covers():
+    first = digest([pods_cluster("a", 1), pods_cluster("b", 2), pods_cluster("c", 3)])
+    later = digest([pods_cluster("a", 1)], previous=first.snapshot, covers=lambda _id, name: name in {"a", "b"})
+    assert later.gone_clusters == ["b"]
+    only_a = digest([pods_cluster("a", 1)], previous=first.snapshot, covers=lambda _id, name: name == "a")
+    assert only_a.gone_clusters == []
+    assert only_a.unchanged is True  # the clusters left out are no change either
+
+
 def test_missed_occurrences_and_freshness_are_carried():
     missed = [T0 - timedelta(hours=12), T0 - timedelta(hours=6)]
     report = build_digest(clusters=[pods_cluster("a", 1)], findings={}, pending_cni_nodes={}, history=[],
