@@ -8,14 +8,8 @@ kept so that messages can say `plan.yaml:12: nodePools[1].maxPodsPerNode: ...`.
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import json
-import json.decoder
-import json.scanner
-import re
-import types
-from collections.abc import Callable
 from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -23,6 +17,7 @@ from typing import Any, BinaryIO, NamedTuple
 import yaml
 
 from adapters.capped import OverLimitError, read_capped, size_text
+from adapters.json_lines import given_again, json_with_lines, scan_json
 from engine.errors import PlanError
 from engine.findings import cidr_location_key, field_location_key
 from engine.plan import LineIndex, Plan, parse_plan
@@ -237,7 +232,7 @@ def _load_json_or_yaml(text: str, *, source: str) -> _Loaded:
 
 def _load_json(text: str, *, source: str) -> _Loaded:
     try:
-        root = _scan_json(text)
+        root = scan_json(text)
     except json.JSONDecodeError as exc:
         truncated = " (the text ends early: is it truncated?)" if exc.pos >= len(text.rstrip()) else ""
         where = f"{source}:{exc.lineno}:{exc.colno}"
@@ -246,112 +241,8 @@ def _load_json(text: str, *, source: str) -> _Loaded:
         raise PlanError(f"nested more than {MAX_DEPTH} levels deep", where=source, remedy=PLAN_REMEDY) from None
     except ValueError as exc:
         raise PlanError(f"not valid JSON: {exc}", where=source, remedy=PLAN_REMEDY) from None
-    newlines = [match.start() for match in re.finditer("\n", text)]
-    walk = _JsonWalk(text, newlines, {}, [])
-    walk.lines[()] = walk.line(root.start)
-    data = _json_plain(root, (), walk)
-    return _Loaded(data, walk.lines, walk.problems)
-
-
-class _At(NamedTuple):
-    """A JSON value and the offset in the text where it starts: a scalar, a list of _At, or _Pairs."""
-
-    value: object
-    start: int
-
-
-class _Pairs(NamedTuple):
-    """A JSON object's members in the order written, repeated keys included."""
-
-    members: list[tuple[str, _At]]
-
-
-# The standard library's own JSON parsing functions (pure Python), with the scanner they call for each value
-# wrapped so that every value comes back with its offset. The C scanner cannot be wrapped: it calls itself.
-_JSON_OBJECT: Callable[..., tuple[object, int]] = vars(json.decoder)["JSONObject"]
-_JSON_ARRAY: Callable[..., tuple[object, int]] = vars(json.decoder)["JSONArray"]
-_PY_MAKE_SCANNER: Callable[[object], Callable[[str, int], tuple[object, int]]] = vars(json.scanner)[
-    "py_make_scanner"
-]
-_JSON_SPACE = re.compile(r"[ \t\n\r]*")
-
-
-def _scan_json(text: str) -> _At:
-    """The JSON document in `text`, every value with its offset; JSONDecodeError as json.loads raises it."""
-
-    def scan(string: str, idx: int) -> tuple[_At, int]:
-        value, end = inner(string, idx)
-        return _At(value, idx), end
-
-    def parse_object(s_and_end: tuple[str, int], strict: bool, _scan: object, *hooks: object) -> tuple[object, int]:
-        return _JSON_OBJECT(s_and_end, strict, scan, *hooks)
-
-    def parse_array(s_and_end: tuple[str, int], _scan: object) -> tuple[object, int]:
-        return _JSON_ARRAY(s_and_end, scan)
-
-    context = types.SimpleNamespace(**vars(json.JSONDecoder(object_pairs_hook=_Pairs)))
-    context.parse_object, context.parse_array = parse_object, parse_array
-    inner = _PY_MAKE_SCANNER(context)
-    start = _JSON_SPACE.match(text, 0)
-    idx = start.end() if start else 0
-    try:
-        root, end = scan(text, idx)
-    except StopIteration as exc:
-        raise json.JSONDecodeError("Expecting value", text, exc.value) from None
-    rest = _JSON_SPACE.match(text, end)
-    if rest is not None and rest.end() != len(text):
-        raise json.JSONDecodeError("Extra data", text, rest.end())
-    return root
-
-
-class _JsonWalk(NamedTuple):
-    text: str
-    newlines: list[int]  # the offset of every newline, to turn an offset into a line
-    lines: dict[FieldPath, int]
-    problems: list[Problem]
-
-    def line(self, offset: int) -> int:
-        return bisect.bisect_left(self.newlines, offset) + 1
-
-    def key_line(self, value_start: int) -> int:
-        """The line of the key whose value starts at `value_start` (of its closing quote, before the colon)."""
-        quote = self.text.rfind(":", 0, value_start) - 1  # only blanks and the colon come between
-        while quote > 0 and self.text[quote] in " \t\n\r":
-            quote -= 1
-        return self.line(value_start) - self.text.count("\n", quote, value_start)
-
-
-def _json_plain(node: _At, path: FieldPath, walk: _JsonWalk) -> object:
-    """The plain value of `node` (dicts, lists, scalars), recording the line of every field and each key given
-    twice in one mapping (the last is kept, as json.loads keeps it). The line of `path` is recorded already."""
-    value = node.value
-    if isinstance(value, list):
-        plain = []
-        for i, item in enumerate(value):
-            walk.lines[(*path, i)] = walk.line(item.start)
-            plain.append(_json_plain(item, (*path, i), walk))
-        return plain
-    if not isinstance(value, _Pairs):
-        return value
-    seen: dict[str, list[int]] = {}
-    for key, item in value.members:
-        seen.setdefault(key, []).append(walk.key_line(item.start))
-    last = {key: i for i, (key, _) in enumerate(value.members)}
-    result: dict[str, object] = {}
-    for i, (key, item) in enumerate(value.members):
-        if i != last[key]:
-            result.setdefault(key, None)  # in the order first written, with the value written last
-            continue
-        walk.lines[(*path, key)] = seen[key][-1]
-        result[key] = _json_plain(item, (*path, key), walk)
-        if len(seen[key]) > 1:
-            walk.problems.append(Problem((*path, key), _given_again(key, seen[key])))
-    return result
-
-
-def _given_again(key: str, lines: list[int]) -> str:
-    times = "twice" if len(lines) == 2 else f"{len(lines)} times"
-    return f"the key {key!r} appears {times} in one mapping (first on line {lines[0]})"
+    data, lines, problems = json_with_lines(root, text)
+    return _Loaded(data, lines, problems)
 
 
 def _load_yaml(text: str, *, source: str) -> _Loaded:
@@ -443,4 +334,4 @@ def _index(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int], proble
             lines[(*path, key.value)] = key.start_mark.line + 1
             _index(node.value[k][1], (*path, key.value), lines, problems)
             if len(seen[key.value]) > 1:
-                problems.append(Problem((*path, key.value), _given_again(key.value, seen[key.value])))
+                problems.append(Problem((*path, key.value), given_again(key.value, seen[key.value])))
