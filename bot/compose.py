@@ -81,8 +81,16 @@ def build_reader(
 
 def check_source(source: str) -> None:
     """For a long-running command (`okebot serve`): InputError now, naming --source, when a snapshot file does
-    not exist, is a directory or cannot be read, rather than an error in every answer later. Other sources are
-    checked as they are read (OCI by `okebot config check`)."""
+    not exist, is a directory or cannot be read, or when OCI's config file (OKEBOT_OCI_AUTH=config) cannot be
+    loaded, rather than an error in every answer later (SourceError then). OCI principals and the network are
+    checked as they are read (and by `okebot config check`)."""
+    if source == "oci":
+        settings = oci_settings()
+        if settings.auth == "config":  # a file read here; principals are asked over the network, later
+            from adapters.oci.auth import build_auth
+
+            build_auth(settings)
+        return
     if not source.startswith("snapshot:"):
         return
     path = Path(source.removeprefix("snapshot:"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -55,6 +56,16 @@ class OciSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("OKEBOT_KUBECONFIG", "kubeconfig")
     )
 
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint_is_a_url(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
+
+    @field_validator("endpoints")
+    @classmethod
+    def _endpoints_are_urls(cls, value: dict[Service, str]) -> dict[Service, str]:
+        return {service: _http_url(url) for service, url in value.items()}
+
     @field_validator("compartment_ids", mode="before")
     @classmethod
     def _compartments_from_csv(cls, value: object) -> object:
@@ -68,3 +79,11 @@ class OciSettings(BaseSettings):
     def reads_kubernetes(self) -> bool:
         """Whether the CNI objects of VCN-native clusters should be read from Kubernetes."""
         return self.kube_enabled or self.kubeconfig is not None
+
+
+def _http_url(value: str) -> str:
+    """An endpoint override as the SDK takes it: an http(s) URL with a host (ValueError otherwise)."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http(s) URL, such as https://containerengine.us-ashburn-1.oraclecloud.com")
+    return value.strip()

@@ -135,3 +135,22 @@ def test_a_snapshot_source_that_cannot_be_read_stops_serve_before_it_starts(clea
     code, _, err = serve("--source", f"snapshot:{path}")
     assert code == 2
     assert f"okebot: error: --source: the snapshot {path} {problem}" in err
+
+
+def test_an_oci_endpoint_that_is_not_an_http_url_is_named(clean_environment, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    monkeypatch.setenv("OKEBOT_OCI_ENDPOINTS", '{"compute": "notaurl"}')
+    code, _, err = serve("--source", "oci")
+    assert code == 2
+    assert "okebot: error: OKEBOT_OCI_ENDPOINTS is not valid: must be an http(s) URL" in err
+
+
+def test_an_oci_config_file_that_cannot_be_loaded_stops_serve_before_it_starts(clean_environment, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    monkeypatch.setenv("OKEBOT_OCI_CONFIG_FILE", str(clean_environment / "no-such-oci-config"))
+    code, _, err = serve("--source", "oci")
+    assert code == 2
+    assert "okebot: error: OCI config " in err
+    assert "no-such-oci-config" in err
