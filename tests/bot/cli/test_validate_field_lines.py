@@ -4,8 +4,6 @@ write stays on its subject's line."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +13,7 @@ from bot.cli.main import main
 from bot.questions import located
 from engine.catalogue import finding
 from engine.codes import Code
+from tests.bot.cli.plan_runs import validate_json, validate_text
 
 # A flannel cluster whose /24 pods CIDR has 2 node slots for 3 nodes, and whose services CIDR is the VCN's third
 # block.
@@ -44,19 +43,13 @@ nodePools:
 """
 
 
-def _validate(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, *extra: str) -> tuple[int, Any]:
-    path = tmp_path / "plan.yaml"
-    path.write_text(text, encoding="utf-8")
-    code = main(["validate", str(path), "--format", "json", *extra])
-    return code, json.loads(capsys.readouterr().out)
-
 
 def _placed(report: dict[str, Any]) -> dict[str, tuple[int, str]]:
     return {f["code"]: (f["location"]["line"], f["location"]["path"]) for f in report["findings"]}
 
 
 def test_a_too_small_pods_cidr_and_a_services_cidr_on_a_vcn_block_point_at_their_own_lines(tmp_path, capsys):
-    code, report = _validate(tmp_path, capsys, PLAN)
+    code, report = validate_json(tmp_path, capsys, PLAN)
     assert code == 1
     placed = _placed(report)
     assert placed["PODS_CIDR_TOO_SMALL"] == (6, "cluster.podsCidr")
@@ -64,11 +57,8 @@ def test_a_too_small_pods_cidr_and_a_services_cidr_on_a_vcn_block_point_at_their
 
 
 def test_in_text_the_file_and_line_are_the_fields(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "240")
-    Path("plan.yaml").write_text(PLAN, encoding="utf-8")
-    assert main(["validate", "plan.yaml"]) == 1
-    out = capsys.readouterr().out
+    code, out = validate_text(tmp_path, capsys, monkeypatch, PLAN)
+    assert code == 1
     assert "PODS_CIDR_TOO_SMALL  cluster:demo  plan.yaml:6" in out
     assert "SERVICES_CIDR_OVERLAP  vcn:demo-vcn  plan.yaml:13" in out
 
@@ -76,14 +66,14 @@ def test_in_text_the_file_and_line_are_the_fields(tmp_path, capsys, monkeypatch)
 def test_a_pods_cidr_on_the_services_cidr_points_at_the_pods_cidr(tmp_path, capsys):
     plan = PLAN.replace("podsCidr: 10.244.0.0/24", "podsCidr: 10.96.0.0/12").replace(
         "servicesCidr: 10.2.0.0/16", "servicesCidr: 10.96.0.0/16")
-    _, report = _validate(tmp_path, capsys, plan)
+    _, report = validate_json(tmp_path, capsys, plan)
     assert _placed(report)["PODS_CIDR_OVERLAP"] == (6, "cluster.podsCidr")
 
 
 def test_a_pods_cidr_on_one_block_of_a_subnet_points_at_that_block(tmp_path, capsys):
     plan = (PLAN.replace("podsCidr: 10.244.0.0/24", "podsCidr: 10.9.0.0/16")
             .replace("    cidr: 10.0.16.0/20", "    cidrs:\n      - 10.0.16.0/20\n      - 10.9.1.0/24"))
-    _, report = _validate(tmp_path, capsys, plan)
+    _, report = validate_json(tmp_path, capsys, plan)
     (hit,) = [f for f in report["findings"] if f["code"] == "PODS_CIDR_OVERLAP"]
     assert (hit["subject"], hit["location"]["line"], hit["location"]["path"]) == ("subnet:w", 22,
                                                                                    "subnets[1].cidrs[1]")
@@ -111,7 +101,7 @@ def test_against_a_live_cluster_a_changed_field_points_at_its_line(tmp_path, cap
     plan = _exported(capsys, "payments-native")
     plan["cluster"][key] = value
     text = yaml.safe_dump(plan, sort_keys=False)
-    _, report = _validate(tmp_path, capsys, text, "--against", "payments-native")
+    _, report = validate_json(tmp_path, capsys, text, "--against", "payments-native")
     (hit,) = [f for f in report["findings"] if f["code"] == code]
     assert (hit["location"]["line"], hit["location"]["path"]) == (_line_of(text, f"{key}:"), f"cluster.{key}")
     assert hit["location"]["line"] != _line_of(text, "cluster:")
@@ -126,5 +116,5 @@ def test_a_finding_about_a_field_the_plan_does_not_write_stays_on_its_subjects_l
 
 
 def test_an_invalid_cidr_points_at_its_own_field(tmp_path, capsys):
-    _, report = _validate(tmp_path, capsys, PLAN.replace("servicesCidr: 10.2.0.0/16", "servicesCidr: 10.96.0.0/33"))
+    _, report = validate_json(tmp_path, capsys, PLAN.replace("servicesCidr: 10.2.0.0/16", "servicesCidr: 10.96.0.0/33"))
     assert _placed(report)["CIDR_INVALID"] == (7, "cluster.servicesCidr")

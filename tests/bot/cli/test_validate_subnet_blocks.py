@@ -3,13 +3,7 @@ and capacity counted on each address once."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
-import pytest
-
-from bot.cli.main import main
+from tests.bot.cli.plan_runs import errors_placed, validate_json, validate_text
 
 # The plan a user found judged VALID: worker subnet w's /28 listed twice (13 usable IPs for 20 nodes), and a
 # load-balancer subnet with a /25 inside its /24.
@@ -41,22 +35,12 @@ nodePools:
 """
 
 
-def _validate(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> tuple[int, Any]:
-    path = tmp_path / "plan.yaml"
-    path.write_text(text, encoding="utf-8")
-    code = main(["validate", str(path), "--format", "json"])
-    return code, json.loads(capsys.readouterr().out)
-
-
-def _errors(report: dict[str, Any]) -> list[tuple[str, int, str]]:
-    return sorted((f["code"], f["location"]["line"], f["location"]["path"])
-                  for f in report["findings"] if f["severity"] == "error")
 
 
 def test_the_users_plan_is_invalid_with_each_overlap_on_its_blocks_line(tmp_path, capsys):
-    code, report = _validate(tmp_path, capsys, USERS_PLAN)
+    code, report = validate_json(tmp_path, capsys, USERS_PLAN)
     assert (code, report["valid"]) == (1, False)
-    assert _errors(report) == [
+    assert errors_placed(report) == [
         ("SUBNET_CIDR_OVERLAP", 17, "subnets[1].cidrs[1]"),
         ("SUBNET_CIDR_OVERLAP", 22, "subnets[2].cidrs[1]"),
         ("WORKER_SUBNET_TOO_SMALL", 15, "subnets[1]"),
@@ -66,11 +50,8 @@ def test_the_users_plan_is_invalid_with_each_overlap_on_its_blocks_line(tmp_path
 
 
 def test_the_users_plan_in_text_names_the_file_and_line_and_shows_the_working(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "240")
-    Path("plan.yaml").write_text(USERS_PLAN, encoding="utf-8")
-    assert main(["validate", "plan.yaml"]) == 1
-    out = capsys.readouterr().out
+    code, out = validate_text(tmp_path, capsys, monkeypatch, USERS_PLAN)
+    assert code == 1
     assert "SUBNET_CIDR_OVERLAP  subnet:w  plan.yaml:17" in out
     assert "SUBNET_CIDR_OVERLAP  subnet:lb  plan.yaml:22" in out
     assert "10.0.1.0/28 (10.0.1.0-10.0.1.15) is listed twice" in out
@@ -80,9 +61,9 @@ def test_the_users_plan_in_text_names_the_file_and_line_and_shows_the_working(tm
 
 def test_the_plan_corrected_as_the_remedies_say_has_only_its_capacity_error_left(tmp_path, capsys):
     plan = USERS_PLAN.replace("[10.0.1.0/28, 10.0.1.0/28]", "[10.0.1.0/28]").replace("      - 10.16.0.0/25\n", "")
-    code, report = _validate(tmp_path, capsys, plan)
+    code, report = validate_json(tmp_path, capsys, plan)
     assert code == 1
-    assert _errors(report) == [("WORKER_SUBNET_TOO_SMALL", 15, "subnets[1]")]
+    assert errors_placed(report) == [("WORKER_SUBNET_TOO_SMALL", 15, "subnets[1]")]
     fixed = plan.replace("[10.0.1.0/28]", "[10.0.1.0/27]")
-    code, report = _validate(tmp_path, capsys, fixed)
-    assert (code, _errors(report)) == (0, [])
+    code, report = validate_json(tmp_path, capsys, fixed)
+    assert (code, errors_placed(report)) == (0, [])

@@ -3,13 +3,7 @@ its block's own line of the file."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
-import pytest
-
-from bot.cli.main import main
+from tests.bot.cli.plan_runs import errors_placed, validate_json, validate_text
 
 # The plan a user found judged VALID: a /8 VCN, a second block inside it, a /12 subnet and a /32 subnet.
 USERS_PLAN = """\
@@ -38,22 +32,12 @@ nodePools:
 """
 
 
-def _validate(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> tuple[int, Any]:
-    path = tmp_path / "plan.yaml"
-    path.write_text(text, encoding="utf-8")
-    code = main(["validate", str(path), "--format", "json"])
-    return code, json.loads(capsys.readouterr().out)
-
-
-def _errors(report: dict[str, Any]) -> list[tuple[str, int, str]]:
-    return sorted((f["code"], f["location"]["line"], f["location"]["path"])
-                  for f in report["findings"] if f["severity"] == "error")
 
 
 def test_the_users_plan_is_invalid_with_the_three_codes_each_on_its_blocks_line(tmp_path, capsys):
-    code, report = _validate(tmp_path, capsys, USERS_PLAN)
+    code, report = validate_json(tmp_path, capsys, USERS_PLAN)
     assert (code, report["valid"]) == (1, False)
-    assert _errors(report) == [
+    assert errors_placed(report) == [
         ("SUBNET_CIDR_SIZE", 17, "subnets[1].cidr"),
         ("SUBNET_CIDR_SIZE", 20, "subnets[2].cidr"),
         ("VCN_CIDR_OVERLAP", 10, "vcn.cidrs[1]"),
@@ -62,11 +46,8 @@ def test_the_users_plan_is_invalid_with_the_three_codes_each_on_its_blocks_line(
 
 
 def test_the_users_plan_in_text_names_the_file_and_line_and_shows_the_working(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "240")
-    Path("plan.yaml").write_text(USERS_PLAN, encoding="utf-8")
-    assert main(["validate", "plan.yaml"]) == 1
-    out = capsys.readouterr().out
+    code, out = validate_text(tmp_path, capsys, monkeypatch, USERS_PLAN)
+    assert code == 1
     assert out.startswith("plan.yaml: INVALID  (4 errors")
     assert "VCN_CIDR_OVERLAP  vcn:demo-vcn  plan.yaml:10" in out
     assert "SUBNET_CIDR_SIZE  subnet:lb  plan.yaml:20" in out
@@ -77,23 +58,23 @@ def test_the_users_plan_in_text_names_the_file_and_line_and_shows_the_working(tm
 
 def test_a_vcn_of_the_whole_internet_is_refused(tmp_path, capsys):
     plan = USERS_PLAN.replace("[10.0.0.0/8, 10.0.128.0/17]", "[0.0.0.0/0]")
-    code, report = _validate(tmp_path, capsys, plan)
+    code, report = validate_json(tmp_path, capsys, plan)
     assert code == 1
-    assert ("VCN_CIDR_SIZE", 10, "vcn.cidrs[0]") in _errors(report)
+    assert ("VCN_CIDR_SIZE", 10, "vcn.cidrs[0]") in errors_placed(report)
 
 
 def test_a_vcn_block_listed_twice_is_placed_on_its_second_listing(tmp_path, capsys):
     listed_twice = "  cidrs:\n    - 10.0.0.0/16\n    - 10.0.0.0/16\n"
     plan = USERS_PLAN.replace("  cidrs: [10.0.0.0/8, 10.0.128.0/17]\n", listed_twice)
     plan = plan.replace("10.16.0.0/12", "10.0.16.0/20").replace("10.0.1.0/32", "10.0.1.0/24")
-    code, report = _validate(tmp_path, capsys, plan)
+    code, report = validate_json(tmp_path, capsys, plan)
     assert code == 1
-    assert _errors(report) == [("VCN_CIDR_OVERLAP", 12, "vcn.cidrs[1]")]
+    assert errors_placed(report) == [("VCN_CIDR_OVERLAP", 12, "vcn.cidrs[1]")]
 
 
 def test_the_plan_corrected_as_the_remedies_say_is_valid(tmp_path, capsys):
     plan = (USERS_PLAN.replace("[10.0.0.0/8, 10.0.128.0/17]", "[10.0.0.0/16]")
             .replace("10.16.0.0/12", "10.0.16.0/20").replace("10.0.1.0/32", "10.0.1.0/24"))
-    code, report = _validate(tmp_path, capsys, plan)
+    code, report = validate_json(tmp_path, capsys, plan)
     assert [f["code"] for f in report["findings"] if f["severity"] == "error"] == []
     assert code == 0
