@@ -111,21 +111,12 @@ class DigestQueries(SqlBase):
 
     async def claim_expired(self, *, owner: str, lease_seconds: float, limit: int = 10) -> list[JobRun]:
         """Take over claimed or posting runs whose lease expired."""
-        async with self._transaction() as tx:
-            found = await tx.fetch(
-                "SELECT job, slot FROM job_runs WHERE state IN ('claimed', 'posting') AND lease_until < {now}"
-                " ORDER BY scheduled_for LIMIT ?{lock_rows}",
-                (limit,),
-            )
-            taken = []
-            for job, slot in found:
-                await tx.execute(
-                    "UPDATE job_runs SET owner = ?, lease_until = {now} + ?, attempts = attempts + 1,"
-                    " updated_at = {now} WHERE job = ? AND slot = ?",
-                    (rows.text(owner), float(lease_seconds), job, slot),
-                )
-                taken.append(await self._run(tx, job, slot))
-        return [run for run in taken if run is not None]
+        return await self._take(
+            "SELECT job, slot FROM job_runs WHERE state IN ('claimed', 'posting') AND lease_until < {now}"
+            " ORDER BY scheduled_for LIMIT ?{lock_rows}",
+            "UPDATE job_runs SET owner = ?, lease_until = {now} + ?, attempts = attempts + 1,"
+            " updated_at = {now} WHERE job = ? AND slot = ?",
+            owner=owner, lease_seconds=lease_seconds, limit=limit)
 
     async def queue_run(self, job: str, slot: str, *, scheduled_for: datetime, channel: str | None = None
                         ) -> JobRun | None:
@@ -140,18 +131,21 @@ class DigestQueries(SqlBase):
 
     async def claim_queued(self, *, owner: str, lease_seconds: float, limit: int = 10) -> list[JobRun]:
         """Claim queued runs, oldest first: "claimed" by `owner`, leased, attempt 1."""
+        return await self._take(
+            "SELECT job, slot FROM job_runs WHERE state = 'queued' ORDER BY scheduled_for LIMIT ?{lock_rows}",
+            "UPDATE job_runs SET state = 'claimed', owner = ?, lease_until = {now} + ?, attempts = 1,"
+            " updated_at = {now} WHERE job = ? AND slot = ?",
+            owner=owner, lease_seconds=lease_seconds, limit=limit)
+
+    async def _take(self, select: str, update: str, *, owner: str, lease_seconds: float, limit: int
+                    ) -> list[JobRun]:
+        """In one transaction: the runs `select` finds (at most `limit`, rows locked where the dialect can),
+        each given to `owner` for `lease_seconds` by `update`; the runs as they are then."""
         async with self._transaction() as tx:
-            found = await tx.fetch(
-                "SELECT job, slot FROM job_runs WHERE state = 'queued' ORDER BY scheduled_for LIMIT ?{lock_rows}",
-                (limit,),
-            )
+            found = await tx.fetch(select, (limit,))
             taken = []
             for job, slot in found:
-                await tx.execute(
-                    "UPDATE job_runs SET state = 'claimed', owner = ?, lease_until = {now} + ?, attempts = 1,"
-                    " updated_at = {now} WHERE job = ? AND slot = ?",
-                    (rows.text(owner), float(lease_seconds), job, slot),
-                )
+                await tx.execute(update, (rows.text(owner), float(lease_seconds), job, slot))
                 taken.append(await self._run(tx, job, slot))
         return [run for run in taken if run is not None]
 
