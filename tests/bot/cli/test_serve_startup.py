@@ -28,6 +28,12 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
+def socket_mode_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two tokens Socket Mode needs, well-formed (Slack is never reached before the error under test)."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+
+
 def serve(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
@@ -73,8 +79,7 @@ def test_okebot_yaml_mistakes_are_named_with_the_variables_in_the_same_run(clean
 
 
 def test_a_configuration_error_uses_the_same_style_as_every_command(clean_environment, monkeypatch):
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
-    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    socket_mode_tokens(monkeypatch)
     monkeypatch.setenv("OKEBOT_CONFIG", str(clean_environment / "missing.yaml"))
     code, _, err = serve("--source", "demo")
     assert code == 2
@@ -100,8 +105,7 @@ def test_any_command_lists_the_bad_variables_as_problems_in_its_json_error(clean
 
 
 def test_a_variable_that_must_be_json_and_is_not_is_named_not_reported_as_a_bug(clean_environment, monkeypatch):
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
-    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    socket_mode_tokens(monkeypatch)
     monkeypatch.setenv("OKEBOT_OCI_ENDPOINTS", "{bad")
     code, _, err = serve("--source", "oci")
     assert code == 2
@@ -111,8 +115,7 @@ def test_a_variable_that_must_be_json_and_is_not_is_named_not_reported_as_a_bug(
 
 @pytest.mark.parametrize("url", ["not a url", "slack.example/api/", "ftp://slack.example/api/"])
 def test_a_slack_api_url_that_is_not_an_http_url_is_refused_at_start_not_retried(clean_environment, monkeypatch, url):
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
-    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    socket_mode_tokens(monkeypatch)
     monkeypatch.setenv("SLACK_API_URL", url)
     code, _, err = serve("--source", "demo")
     assert code == 2
@@ -130,16 +133,14 @@ def test_a_slack_api_url_without_its_last_slash_gets_one(clean_environment, monk
 @pytest.mark.parametrize(("path", "problem"), [("missing.json", "does not exist"), (".", "is a directory")])
 def test_a_snapshot_source_that_cannot_be_read_stops_serve_before_it_starts(clean_environment, monkeypatch, path,
                                                                            problem):
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
-    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    socket_mode_tokens(monkeypatch)
     code, _, err = serve("--source", f"snapshot:{path}")
     assert code == 2
     assert f"okebot: error: --source: the snapshot {path} {problem}" in err
 
 
 def test_an_oci_endpoint_that_is_not_an_http_url_is_named(clean_environment, monkeypatch):
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
-    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    socket_mode_tokens(monkeypatch)
     monkeypatch.setenv("OKEBOT_OCI_ENDPOINTS", '{"compute": "notaurl"}')
     code, _, err = serve("--source", "oci")
     assert code == 2
@@ -147,8 +148,7 @@ def test_an_oci_endpoint_that_is_not_an_http_url_is_named(clean_environment, mon
 
 
 def test_an_oci_config_file_that_cannot_be_loaded_stops_serve_before_it_starts(clean_environment, monkeypatch):
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
-    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    socket_mode_tokens(monkeypatch)
     monkeypatch.setenv("OKEBOT_OCI_CONFIG_FILE", str(clean_environment / "no-such-oci-config"))
     code, _, err = serve("--source", "oci")
     assert code == 2

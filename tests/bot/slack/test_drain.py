@@ -115,6 +115,15 @@ async def refuses_connections(base: str) -> bool:
     return False
 
 
+def every_answer_whole(fake: FakeSlackApi) -> list[dict[str, Any]]:
+    """The answers posted, after asserting there is one per question, each with its expected text."""
+    got = answers(fake)
+    assert len(got) == len(QUESTIONS)
+    for expected in QUESTIONS.values():
+        assert any(expected in texts(body["blocks"]) for body in got), expected
+    return got
+
+
 QUEUED = "Working on it"
 
 
@@ -141,10 +150,7 @@ async def test_sigterm_over_http_turns_unready_stops_listening_and_delivers_ever
         await served.release_source()
         code, err = await served.exit_code()
     assert code == 0, err
-    got = answers(fake)
-    assert len(got) == len(QUESTIONS)
-    for expected in QUESTIONS.values():
-        assert any(expected in texts(body["blocks"]) for body in got), expected
+    got = every_answer_whole(fake)
     assert not any(RESTARTED in texts(body["blocks"]) for body in got)
     assert "3 finished, 0 abandoned" in err
     assert "Traceback" not in err
@@ -168,10 +174,7 @@ async def test_sigterm_in_socket_mode_closes_the_websocket_first_and_delivers_ev
         await served.release_source()
         code, err = await served.exit_code()
     assert code == 0, err
-    got = answers(fake)
-    assert len(got) == len(QUESTIONS)
-    for expected in QUESTIONS.values():
-        assert any(expected in texts(body["blocks"]) for body in got), expected
+    every_answer_whole(fake)
     assert len(fake.calls_to("socket_connect")) == 1  # it did not reconnect while draining
     assert "Traceback" not in err
 
